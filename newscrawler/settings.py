@@ -1,0 +1,57 @@
+"""Every default in one place; each can be overridden with ``-s NAME=VALUE``."""
+
+from __future__ import annotations
+
+BOT_NAME = "newscrawler"
+SPIDER_MODULES = ["newscrawler.spiders"]
+NEWSPIDER_MODULE = "newscrawler.spiders"
+
+# --- Politeness ------------------------------------------------------------------------
+USER_AGENT = "newscrawler/0.1 (+https://github.com/newscrawler/newscrawler; news archive crawler)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_DELAY = 0
+# AutoThrottle adapts the delay to the server's latency. The spider switches it off for
+# loopback hosts (tests, the demo) where there is nobody to be polite to.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+
+# --- Crawler traps -----------------------------------------------------------------------
+# Links deeper than this from a start page are not followed.
+DEPTH_LIMIT = 12
+DEPTH_PRIORITY = 0
+# Section pagination is followed at most this many pages deep (``-a max_pagination=N``).
+NEWSCRAWLER_MAX_PAGINATION = 500
+# Stop after this many responses (0: no limit); ``-a max_pages=N`` sets it per run.
+NEWSCRAWLER_MAX_PAGES = 0
+# URLs with more query parameters than this are not followed (faceted-search traps).
+NEWSCRAWLER_MAX_QUERY_PARAMS = 3
+# Minimum words in the main text of a page without article metadata to call it an article.
+NEWSCRAWLER_MIN_ARTICLE_WORDS = 80
+
+# --- Items and pipelines -----------------------------------------------------------------
+ITEM_PIPELINES = {
+    "newscrawler.pipelines.normalize.NormalizePipeline": 100,
+}
+
+EXTENSIONS = {
+    "newscrawler.extensions.summary.CrawlSummary": 500,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+
+# --- Scrapy housekeeping -------------------------------------------------------------------
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
