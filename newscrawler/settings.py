@@ -39,6 +39,14 @@ NEWSCRAWLER_MAX_QUERY_PARAMS = 3
 # Minimum words in the main text of a page without article metadata to call it an article.
 NEWSCRAWLER_MIN_ARTICLE_WORDS = 80
 
+# --- Canonical URLs (newscrawler/urls.py) ------------------------------------------------
+# Query parameters removed from every URL (a trailing * matches by prefix). None keeps
+# newscrawler.urls.DEFAULT_TRACKING_PARAMS (utm_*, fbclid, gclid, mc_cid, ref, cmpid, ...);
+# a list replaces them: -s NEWSCRAWLER_TRACKING_PARAMS=utm_*,fbclid,sid
+NEWSCRAWLER_TRACKING_PARAMS = None
+# Requests are identified by canonical URL, so tracking/AMP/www. variants are fetched once.
+REQUEST_FINGERPRINTER_CLASS = "newscrawler.urls.CanonicalRequestFingerprinter"
+
 # --- Items and pipelines -----------------------------------------------------------------
 ITEM_PIPELINES = {
     "newscrawler.pipelines.normalize.NormalizePipeline": 100,
