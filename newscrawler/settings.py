@@ -50,7 +50,21 @@ REQUEST_FINGERPRINTER_CLASS = "newscrawler.urls.CanonicalRequestFingerprinter"
 # --- Items and pipelines -----------------------------------------------------------------
 ITEM_PIPELINES = {
     "newscrawler.pipelines.normalize.NormalizePipeline": 100,
+    "newscrawler.pipelines.sqlite.SQLitePipeline": 400,
+    "newscrawler.pipelines.postgres.PostgresPipeline": 410,
 }
+
+# --- Storage, search and archive ----------------------------------------------------------
+# SQLite file every crawl upserts into (with an FTS5 index); empty string switches it off.
+NEWSCRAWLER_SQLITE_PATH = "output/news.db"
+# PostgreSQL DSN (postgresql://user@host:5432/db); empty: off. Env NEWSCRAWLER_POSTGRES_DSN too.
+NEWSCRAWLER_POSTGRES_DSN = ""
+# Stores commit a batch when it holds this many articles or its oldest is this many seconds old.
+NEWSCRAWLER_STORE_BATCH_SIZE = 200
+NEWSCRAWLER_STORE_BATCH_SECONDS = 1.0
+# Folder for a WARC archive of every response (empty: off); files rotate past MAX_SIZE bytes.
+NEWSCRAWLER_WARC_DIR = ""
+NEWSCRAWLER_WARC_MAX_SIZE = 1024 * 1024 * 1024
 
 EXTENSIONS = {
     "newscrawler.extensions.summary.CrawlSummary": 500,

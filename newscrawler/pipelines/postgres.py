@@ -1,0 +1,34 @@
+"""Optional store: the same articles upserted into PostgreSQL (``NEWSCRAWLER_POSTGRES_DSN``)."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import NotConfigured
+
+from newscrawler.storage.pipeline import StorePipeline
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from typing_extensions import Self
+
+
+def postgres_dsn(settings) -> str:
+    """The DSN from the setting, else the environment variable of the same name."""
+    return settings.get("NEWSCRAWLER_POSTGRES_DSN") or os.environ.get("NEWSCRAWLER_POSTGRES_DSN", "")
+
+
+class PostgresPipeline(StorePipeline):
+    """Upserts articles into PostgreSQL by canonical URL; off while the DSN is empty."""
+
+    label = "postgres"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        dsn = postgres_dsn(crawler.settings)
+        if not dsn:
+            raise NotConfigured("NEWSCRAWLER_POSTGRES_DSN is empty")
+        from newscrawler.storage.postgres import PostgresStore, redact
+
+        return cls(crawler, lambda: PostgresStore(dsn), redact(dsn))

@@ -1,0 +1,29 @@
+"""The default store: every article upserted into a local SQLite file with full-text search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import NotConfigured
+
+from newscrawler.storage.pipeline import StorePipeline
+from newscrawler.storage.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from typing_extensions import Self
+
+
+class SQLitePipeline(StorePipeline):
+    """Upserts articles into ``NEWSCRAWLER_SQLITE_PATH`` by canonical URL (empty: off)."""
+
+    label = "sqlite"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        path = crawler.settings.get("NEWSCRAWLER_SQLITE_PATH")
+        if not path:
+            raise NotConfigured("NEWSCRAWLER_SQLITE_PATH is empty")
+        path = Path(path)
+        return cls(crawler, lambda: SQLiteStore(path), str(path))

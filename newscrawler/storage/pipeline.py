@@ -1,0 +1,128 @@
+"""What the SQLite and PostgreSQL pipelines share: a writer thread, the crawl log, stats.
+
+Items are queued and written in batches on the store's own thread (see ``worker.py``); the
+pipeline only waits when the queue runs far ahead of the database. The run's row in
+``crawls`` is written at start and completed on ``spider_closed``, when the stats are final.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter, is_item
+from scrapy import signals
+from scrapy.settings import SETTINGS_PRIORITIES
+
+from newscrawler.storage.schema import to_row
+from newscrawler.storage.worker import StoreWriter
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class StoreUnavailable(RuntimeError):
+    """The store could not be opened at start; the crawl must not run without it."""
+
+
+def crawl_arguments(crawler: Crawler) -> dict[str, Any]:
+    """Spider arguments and command-line settings of this run, for the ``crawls`` table."""
+    spider = crawler.spider
+    spider_args = {
+        k: v
+        for k, v in vars(spider).items()
+        if not k.startswith("_") and isinstance(v, (str, int, float, bool)) and k != "name"
+    }
+    settings = {
+        name: crawler.settings[name]
+        for name in crawler.settings
+        if crawler.settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]
+    }
+    return {"spider_args": spider_args, "settings": settings}
+
+
+class StorePipeline:
+    """Base for pipelines that upsert articles through a :class:`StoreWriter`."""
+
+    label = "store"
+    """Stats prefix: ``newscrawler/<label>/stored`` and so on."""
+
+    def __init__(self, crawler: Crawler, open_store: Callable[[], Any], where: str) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.where = where
+        settings = crawler.settings
+        self.batch_size = settings.getint("NEWSCRAWLER_STORE_BATCH_SIZE", 200)
+        self.max_pending = self.batch_size * 20
+        self.writer = StoreWriter(
+            open_store,
+            batch_size=self.batch_size,
+            batch_seconds=settings.getfloat("NEWSCRAWLER_STORE_BATCH_SECONDS", 1.0),
+            on_written=lambda n: self.stats.inc_value(f"newscrawler/{self.label}/stored", n),
+            on_failed=self._batch_failed,
+            name=f"newscrawler-{self.label}",
+        )
+        self.crawl_id: int | None = None
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    async def open_spider(self) -> None:
+        try:
+            await asyncio.wrap_future(self.writer.start())
+        except Exception as exc:
+            message = f"{self.label}: cannot open {self.where}: {exc}"
+            logger.error(message)
+            raise StoreUnavailable(message) from exc
+        atexit.register(self._flush_at_exit)
+        spider = self.crawler.spider
+        args = crawl_arguments(self.crawler)
+        self.crawl_id = await asyncio.wrap_future(
+            self.writer.call(lambda store: store.start_crawl(spider.name, args))
+        )
+        logger.info("%s: storing articles in %s (crawl %s)", self.label, self.where, self.crawl_id)
+
+    async def process_item(self, item: Any) -> Any:
+        if not is_item(item) or "url" not in ItemAdapter(item).field_names():
+            return item
+        try:
+            row = to_row(ItemAdapter(item).asdict())
+        except (ValueError, TypeError) as exc:
+            self.stats.inc_value(f"newscrawler/{self.label}/skipped")
+            logger.warning("%s: not storing item: %s", self.label, exc)
+            return item
+        self.writer.put(row)
+        if self.writer.pending > self.max_pending:
+            # The database has fallen behind: wait for it rather than grow the queue.
+            await asyncio.wrap_future(self.writer.call(lambda store: None))
+        return item
+
+    async def close_spider(self) -> None:
+        """Commit what is queued; the crawl row is completed on ``spider_closed``."""
+        await asyncio.wrap_future(self.writer.call(lambda store: None))
+
+    async def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.crawl_id is None:
+            return
+        stats = dict(self.stats.get_stats())
+        stats["finish_reason"] = reason
+        crawl_id = self.crawl_id
+        await asyncio.wrap_future(self.writer.call(lambda store: store.finish_crawl(crawl_id, reason, stats)))
+        await asyncio.wrap_future(self.writer.close())
+        atexit.unregister(self._flush_at_exit)
+
+    def _batch_failed(self, rows: list[dict[str, Any]], exc: BaseException) -> None:
+        self.stats.inc_value(f"newscrawler/{self.label}/failed", len(rows))
+        logger.error(
+            "%s: %d articles not stored (%s); first: %s", self.label, len(rows), exc, rows[0].get("url")
+        )
+
+    def _flush_at_exit(self) -> None:
+        """Last resort when the reactor was stopped without closing the spider (second Ctrl-C)."""
+        try:
+            self.writer.close().result(timeout=10)
+        except Exception as exc:  # exiting anyway; say what was lost
+            logger.error("%s: could not flush at exit: %s", self.label, exc)

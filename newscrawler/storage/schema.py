@@ -1,0 +1,96 @@
+"""The stored form of an Article, derived from ``items.py`` so every store follows the schema.
+
+Each Article field becomes a column; lists and nested dataclasses are stored as JSON,
+booleans as 0/1 in SQLite. Adding a field to ``Article`` adds a column on the next start.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from newscrawler.items import Article
+
+ALIASES_DDL = (
+    "CREATE TABLE IF NOT EXISTS aliases (url TEXT PRIMARY KEY, canonical_url TEXT NOT NULL, "
+    "kind TEXT NOT NULL, seen_at TEXT NOT NULL)"
+)
+"""Shared with the dedupe component (issue 5), which creates and writes the same table."""
+
+FTS_COLUMNS = ("title", "description", "body")
+"""Columns the full-text index covers, in weight order for ranking."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One stored Article field and how its values are kept."""
+
+    name: str
+    kind: str
+    """``text``, ``int``, ``bool`` or ``json``."""
+
+
+def _kind(annotation: Any) -> str:
+    text = str(annotation)
+    if "list" in text or "Dateline" in text or "Image" in text or "dict" in text:
+        return "json"
+    if annotation is bool:
+        return "bool"
+    if annotation is int or text in {"int | None", "typing.Optional[int]"}:
+        return "int"
+    return "text"
+
+
+def article_columns() -> list[Column]:
+    """Every Article field as a column, in schema order."""
+    hints = typing.get_type_hints(Article)
+    return [Column(name, _kind(hints[name])) for name in Article.field_names()]
+
+
+COLUMNS: list[Column] = article_columns()
+COLUMN_NAMES: list[str] = [c.name for c in COLUMNS]
+KEY = "canonical_url"
+
+
+def to_row(item: Mapping[str, Any]) -> dict[str, Any]:
+    """Article (as a plain dict) -> column values; the key falls back to the fetch URL."""
+    row: dict[str, Any] = {}
+    for column in COLUMNS:
+        value = item.get(column.name)
+        if column.kind == "json":
+            value = None if value is None else json.dumps(value, ensure_ascii=False)
+        elif column.kind == "bool":
+            value = None if value is None else bool(value)
+        elif column.kind == "int" and value is not None:
+            value = int(value)
+        row[column.name] = value
+    if not row.get(KEY):
+        row[KEY] = row.get("url")
+    if not row.get(KEY):
+        raise ValueError("article has neither canonical_url nor url")
+    return row
+
+
+def from_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Column values -> Article-shaped dict (JSON decoded), as feeds would write it."""
+    out: dict[str, Any] = {}
+    for column in COLUMNS:
+        value = row.get(column.name)
+        if column.kind == "json" and isinstance(value, str):
+            value = json.loads(value)
+        elif column.kind == "bool" and value is not None:
+            value = bool(value)
+        out[column.name] = value
+    return out
+
+
+def last_per_key(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep the latest row of each story so a batch never upserts one key twice."""
+    latest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        latest.pop(row[KEY], None)
+        latest[row[KEY]] = row
+    return list(latest.values())

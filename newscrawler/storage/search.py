@@ -1,0 +1,35 @@
+"""What a search asks and what it returns, shared by the SQLite and PostgreSQL backends."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+class SearchError(Exception):
+    """A search that cannot run: no database, or a query the index cannot parse."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str
+    limit: int = 10
+    since: str | None = None
+    """ISO date; matches published on or after it."""
+    section: str | None = None
+    mark: tuple[str, str] = ("**", "**")
+    """Put around matched terms in the snippet."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    title: str | None
+    published_at: str | None
+    section: str | None
+    url: str
+    snippet: str | None
+    score: float
+    """Higher is better; comparable only within one backend."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

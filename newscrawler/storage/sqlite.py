@@ -1,0 +1,176 @@
+"""SQLite store: articles upserted by canonical URL, FTS5 index, aliases and crawl log.
+
+The FTS5 table is named ``articles_fts`` with ``content='articles'`` so that datasette
+recognises it and shows a search box on the ``articles`` table. Triggers keep it in step
+with every insert, update and delete.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from newscrawler.storage.schema import ALIASES_DDL, COLUMNS, FTS_COLUMNS, KEY, last_per_key
+from newscrawler.storage.search import SearchHit, SearchQuery
+
+_SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "bool": "INTEGER", "json": "TEXT"}
+
+CRAWLS_DDL = """CREATE TABLE IF NOT EXISTS crawls (
+    id INTEGER PRIMARY KEY,
+    spider TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    finish_reason TEXT,
+    arguments TEXT NOT NULL,
+    stats TEXT
+)"""
+
+
+def _fts_ddl() -> list[str]:
+    cols = ", ".join(FTS_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5({cols}, content='articles', "
+        "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+        f"CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN "
+        f"INSERT INTO articles_fts(rowid, {cols}) VALUES (new.id, {new}); END",
+        f"CREATE TRIGGER IF NOT EXISTS articles_ad AFTER DELETE ON articles BEGIN "
+        f"INSERT INTO articles_fts(articles_fts, rowid, {cols}) VALUES ('delete', old.id, {old}); END",
+        f"CREATE TRIGGER IF NOT EXISTS articles_au AFTER UPDATE ON articles BEGIN "
+        f"INSERT INTO articles_fts(articles_fts, rowid, {cols}) VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO articles_fts(rowid, {cols}) VALUES (new.id, {new}); END",
+    ]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in WAL mode that waits for other writers (the dedupe component)."""
+    if readonly:
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=30)
+    else:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable against a killed process (only a power cut can lose the last commits).
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+class SQLiteStore:
+    """Owns one connection; every method runs on the thread that opened it."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.conn = connect(self.path)
+        self.create_schema()
+        cols = [c.name for c in COLUMNS]
+        updates = ", ".join(f"{c}=excluded.{c}" for c in cols if c != KEY)
+        self._upsert_sql = (
+            f"INSERT INTO articles ({', '.join(cols)}, stored_at) "
+            f"VALUES ({', '.join('?' for _ in cols)}, ?) "
+            f"ON CONFLICT({KEY}) DO UPDATE SET {updates}, stored_at=excluded.stored_at"
+        )
+        self._alias_sql = (
+            "INSERT INTO aliases (url, canonical_url, kind, seen_at) VALUES (?, ?, 'canonical', ?) "
+            "ON CONFLICT(url) DO NOTHING"
+        )
+
+    def create_schema(self) -> None:
+        """Create the tables, or add the columns a newer ``items.py`` brought."""
+        columns = ", ".join(
+            f"{c.name} {_SQL_TYPES[c.kind]}" + (" NOT NULL UNIQUE" if c.name == KEY else "")
+            for c in COLUMNS
+        )
+        with self.conn:
+            self.conn.execute(
+                f"CREATE TABLE IF NOT EXISTS articles (id INTEGER PRIMARY KEY, {columns}, stored_at TEXT)"
+            )
+            have = {r["name"] for r in self.conn.execute("PRAGMA table_info(articles)")}
+            for c in COLUMNS:
+                if c.name not in have:
+                    self.conn.execute(f"ALTER TABLE articles ADD COLUMN {c.name} {_SQL_TYPES[c.kind]}")
+            self.conn.execute(ALIASES_DDL)
+            self.conn.execute(CRAWLS_DDL)
+            self.conn.execute("CREATE INDEX IF NOT EXISTS articles_published_at ON articles(published_at)")
+            self.conn.execute("CREATE INDEX IF NOT EXISTS articles_section ON articles(section)")
+            for ddl in _fts_ddl():
+                self.conn.execute(ddl)
+
+    def upsert(self, rows: list[dict[str, Any]]) -> int:
+        """Insert or replace stories by canonical URL in one transaction."""
+        rows = last_per_key(rows)
+        stored_at = _now()
+        values = [[row[c.name] for c in COLUMNS] + [stored_at] for row in rows]
+        aliases = [(r["url"], r[KEY], stored_at) for r in rows if r.get("url") and r["url"] != r[KEY]]
+        with self.conn:
+            self.conn.executemany(self._upsert_sql, values)
+            self.conn.executemany(self._alias_sql, aliases)
+        return len(rows)
+
+    def start_crawl(self, spider: str, arguments: dict[str, Any]) -> int:
+        """Record a run's start; returns its id for :meth:`finish_crawl`."""
+        with self.conn:
+            cur = self.conn.execute(
+                "INSERT INTO crawls (spider, started_at, arguments) VALUES (?, ?, ?)",
+                (spider, _now(), json.dumps(arguments, default=str, sort_keys=True)),
+            )
+        return int(cur.lastrowid)
+
+    def finish_crawl(self, crawl_id: int, reason: str | None, stats: dict[str, Any]) -> None:
+        """Record a run's end and its final stats."""
+        with self.conn:
+            self.conn.execute(
+                "UPDATE crawls SET finished_at=?, finish_reason=?, stats=? WHERE id=?",
+                (_now(), reason, json.dumps(stats, default=str, sort_keys=True), crawl_id),
+            )
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def search(conn: sqlite3.Connection, query: SearchQuery) -> list[SearchHit]:
+    """Ranked FTS5 matches, title weighted above description above body."""
+    where = ["articles_fts MATCH ?"]
+    params: list[Any] = [query.text]
+    if query.since:
+        where.append("a.published_at >= ?")
+        params.append(query.since)
+    if query.section:
+        where.append("a.section = ? COLLATE NOCASE")
+        params.append(query.section)
+    params.append(query.limit)
+    sql = (
+        "SELECT a.title, a.published_at, a.section, a.canonical_url, a.url, "
+        f"snippet(articles_fts, -1, '{query.mark[0]}', '{query.mark[1]}', '…', 24) AS snippet, "
+        "bm25(articles_fts, 10.0, 4.0, 1.0) AS score "
+        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        f"WHERE {' AND '.join(where)} ORDER BY score LIMIT ?"
+    )
+    return [
+        SearchHit(
+            title=r["title"],
+            published_at=r["published_at"],
+            section=r["section"],
+            url=r["canonical_url"] or r["url"],
+            snippet=r["snippet"],
+            score=-float(r["score"]),
+        )
+        for r in conn.execute(sql, params)
+    ]
+
+
+def count_articles(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+
+def iter_articles(conn: sqlite3.Connection) -> Iterable[sqlite3.Row]:
+    yield from conn.execute("SELECT * FROM articles ORDER BY id")
