@@ -11,10 +11,13 @@ from newscrawler.storage.pipeline import StorePipeline
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+    from newscrawler.storage.postgres import PostgresStore
     from typing_extensions import Self
 
 
-def postgres_dsn(settings) -> str:
+def postgres_dsn(settings: BaseSettings) -> str:
     """The DSN from the setting, else the environment variable of the same name."""
     return settings.get("NEWSCRAWLER_POSTGRES_DSN") or os.environ.get("NEWSCRAWLER_POSTGRES_DSN", "")
 
@@ -29,6 +32,20 @@ class PostgresPipeline(StorePipeline):
         dsn = postgres_dsn(crawler.settings)
         if not dsn:
             raise NotConfigured("NEWSCRAWLER_POSTGRES_DSN is empty")
-        from newscrawler.storage.postgres import PostgresStore, redact
+        return cls(crawler, dsn)
 
-        return cls(crawler, lambda: PostgresStore(dsn), redact(dsn))
+    def __init__(self, crawler: Crawler, dsn: str) -> None:
+        # psycopg is an optional dependency: imported only when PostgreSQL is switched on.
+        from newscrawler.storage.postgres import redact
+
+        self.dsn = dsn
+        super().__init__(crawler, redact(dsn))
+
+    def open_store(self) -> PostgresStore:
+        from newscrawler.storage.postgres import PostgresStore
+
+        return PostgresStore(
+            self.dsn,
+            on_reject=self.reject,
+            on_reconnect=lambda: self.stats.inc_value("newscrawler/postgres/reconnects"),
+        )

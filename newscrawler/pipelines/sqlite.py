@@ -25,5 +25,11 @@ class SQLitePipeline(StorePipeline):
         path = crawler.settings.get("NEWSCRAWLER_SQLITE_PATH")
         if not path:
             raise NotConfigured("NEWSCRAWLER_SQLITE_PATH is empty")
-        path = Path(path)
-        return cls(crawler, lambda: SQLiteStore(path), str(path))
+        return cls(crawler, Path(path))
+
+    def __init__(self, crawler: Crawler, path: Path) -> None:
+        self.path = path
+        super().__init__(crawler, str(path))
+
+    def open_store(self) -> SQLiteStore:
+        return SQLiteStore(self.path)

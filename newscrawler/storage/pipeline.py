@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter, is_item
@@ -52,7 +51,7 @@ class StorePipeline:
     label = "store"
     """Stats prefix: ``newscrawler/<label>/stored`` and so on."""
 
-    def __init__(self, crawler: Crawler, open_store: Callable[[], Any], where: str) -> None:
+    def __init__(self, crawler: Crawler, where: str) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.where = where
@@ -60,7 +59,7 @@ class StorePipeline:
         self.batch_size = settings.getint("NEWSCRAWLER_STORE_BATCH_SIZE", 200)
         self.max_pending = self.batch_size * 20
         self.writer = StoreWriter(
-            open_store,
+            self.open_store,
             batch_size=self.batch_size,
             batch_seconds=settings.getfloat("NEWSCRAWLER_STORE_BATCH_SECONDS", 1.0),
             on_written=lambda n: self.stats.inc_value(f"newscrawler/{self.label}/stored", n),
@@ -69,6 +68,15 @@ class StorePipeline:
         )
         self.crawl_id: int | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def open_store(self) -> Any:
+        """Open the store; runs on the writer thread."""
+        raise NotImplementedError
+
+    def reject(self, row: dict[str, Any], exc: Exception) -> None:
+        """One article the store refused (the rest of its batch was stored)."""
+        self.stats.inc_value(f"newscrawler/{self.label}/rejected")
+        logger.error("%s: article %s not stored: %s", self.label, row.get("url"), exc)
 
     async def open_spider(self) -> None:
         try:

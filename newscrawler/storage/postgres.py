@@ -1,0 +1,233 @@
+"""PostgreSQL store (psycopg 3): the SQLite schema, a weighted ``tsvector`` and reconnects.
+
+``search`` is a stored generated column (title weight A, description B, body D) with a GIN
+index; ``scrapy search`` queries it with ``websearch_to_tsquery``, which accepts any input.
+A batch interrupted by a lost connection is retried on a fresh connection.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from newscrawler.storage.schema import ALIASES_DDL, COLUMNS, KEY, last_per_key
+from newscrawler.storage.search import SearchHit, SearchQuery
+
+logger = logging.getLogger(__name__)
+
+_SQL_TYPES = {"text": "TEXT", "int": "BIGINT", "bool": "BOOLEAN", "json": "JSONB"}
+TS_CONFIG = "english"
+# to_tsvector refuses documents over 1 MB; no article body comes near this.
+_MAX_INDEXED_CHARS = 300_000
+
+_SEARCH_COLUMN = (
+    f"search tsvector GENERATED ALWAYS AS ("
+    f"setweight(to_tsvector('{TS_CONFIG}', coalesce(title, '')), 'A') || "
+    f"setweight(to_tsvector('{TS_CONFIG}', coalesce(description, '')), 'B') || "
+    f"setweight(to_tsvector('{TS_CONFIG}', left(coalesce(body, ''), {_MAX_INDEXED_CHARS})), 'D')"
+    f") STORED"
+)
+
+CRAWLS_DDL = """CREATE TABLE IF NOT EXISTS crawls (
+    id BIGSERIAL PRIMARY KEY,
+    spider TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    finish_reason TEXT,
+    arguments JSONB NOT NULL,
+    stats JSONB
+)"""
+
+Reject = Callable[[dict[str, Any], Exception], None]
+
+
+def redact(dsn: str) -> str:
+    """The DSN without its password, for logs and messages."""
+    dsn = re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", dsn)
+    return re.sub(r"(password=)\S+", r"\1***", dsn)
+
+
+def connect(dsn: str, *, connect_timeout: int = 5) -> psycopg.Connection[Any]:
+    return psycopg.connect(dsn, connect_timeout=connect_timeout, row_factory=dict_row)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _clean(value: Any) -> Any:
+    """PostgreSQL text and jsonb cannot hold NUL characters; pages sometimes do."""
+    if isinstance(value, str):
+        return value.replace("\x00", "").replace("\\u0000", "")
+    return value
+
+
+class PostgresStore:
+    """Owns one connection, reopened when it is lost; used from a single thread."""
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        retries: int = 5,
+        retry_delay: float = 0.5,
+        on_reject: Reject | None = None,
+        on_reconnect: Callable[[], None] | None = None,
+    ) -> None:
+        self.dsn = dsn
+        self.retries = retries
+        self.retry_delay = retry_delay
+        self.on_reject = on_reject or (lambda row, exc: None)
+        self.on_reconnect = on_reconnect or (lambda: None)
+        self.conn = connect(dsn)
+        self.create_schema()
+        cols = [c.name for c in COLUMNS]
+        placeholders = ", ".join("%s::jsonb" if c.kind == "json" else "%s" for c in COLUMNS)
+        updates = ", ".join(f"{c}=EXCLUDED.{c}" for c in cols if c != KEY)
+        self._upsert_sql = (
+            f"INSERT INTO articles ({', '.join(cols)}, stored_at) VALUES ({placeholders}, %s) "
+            f"ON CONFLICT ({KEY}) DO UPDATE SET {updates}, stored_at=EXCLUDED.stored_at"
+        )
+        self._alias_sql = (
+            "INSERT INTO aliases (url, canonical_url, kind, seen_at) VALUES (%s, %s, 'canonical', %s) "
+            "ON CONFLICT (url) DO NOTHING"
+        )
+
+    def create_schema(self) -> None:
+        """Create the tables, or add columns a newer ``items.py`` brought; safe to race."""
+        columns = ", ".join(
+            f"{c.name} {_SQL_TYPES[c.kind]}" + (" NOT NULL UNIQUE" if c.name == KEY else "")
+            for c in COLUMNS
+        )
+        with self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(hashtext('newscrawler-schema'))")
+            self.conn.execute(
+                f"CREATE TABLE IF NOT EXISTS articles (id BIGSERIAL PRIMARY KEY, {columns}, "
+                f"stored_at TEXT, {_SEARCH_COLUMN})"
+            )
+            for c in COLUMNS:
+                self.conn.execute(f"ALTER TABLE articles ADD COLUMN IF NOT EXISTS {c.name} {_SQL_TYPES[c.kind]}")
+            self.conn.execute(ALIASES_DDL)
+            self.conn.execute(CRAWLS_DDL)
+            self.conn.execute("CREATE INDEX IF NOT EXISTS articles_search ON articles USING GIN (search)")
+            self.conn.execute("CREATE INDEX IF NOT EXISTS articles_published_at ON articles (published_at)")
+            self.conn.execute("CREATE INDEX IF NOT EXISTS articles_section ON articles (lower(section))")
+
+    def _values(self, row: dict[str, Any], stored_at: str) -> list[Any]:
+        return [_clean(row[c.name]) for c in COLUMNS] + [stored_at]
+
+    def _write(self, rows: list[dict[str, Any]]) -> None:
+        stored_at = _now()
+        aliases = [(r["url"], r[KEY], stored_at) for r in rows if r.get("url") and r["url"] != r[KEY]]
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            cur.executemany(self._upsert_sql, [self._values(r, stored_at) for r in rows])
+            if aliases:
+                cur.executemany(self._alias_sql, [tuple(_clean(v) for v in a) for a in aliases])
+
+    def _with_reconnect(self, action: Callable[[], Any]) -> Any:
+        """Run ``action``; on a lost connection reconnect (with back-off) and run it again."""
+        for attempt in range(self.retries + 1):
+            try:
+                if self.conn.closed or self.conn.broken:
+                    self.conn = connect(self.dsn)
+                    self.on_reconnect()
+                return action()
+            except psycopg.OperationalError as exc:
+                if attempt == self.retries:
+                    raise
+                delay = self.retry_delay * 2**attempt
+                logger.warning("PostgreSQL connection lost (%s); retrying in %.1fs", exc, delay)
+                try:
+                    self.conn.close()
+                except psycopg.Error:
+                    pass
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def upsert(self, rows: list[dict[str, Any]]) -> int:
+        """Upsert a batch in one transaction; a row the server refuses is rejected alone."""
+        rows = last_per_key(rows)
+        try:
+            self._with_reconnect(lambda: self._write(rows))
+            return len(rows)
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error:
+            if len(rows) == 1:
+                raise
+        written = 0
+        for row in rows:
+            try:
+                self._with_reconnect(lambda row=row: self._write([row]))
+                written += 1
+            except psycopg.OperationalError:
+                raise
+            except psycopg.Error as exc:
+                self.on_reject(row, exc)
+        return written
+
+    def start_crawl(self, spider: str, arguments: dict[str, Any]) -> int:
+        def run() -> int:
+            with self.conn.transaction():
+                cur = self.conn.execute(
+                    "INSERT INTO crawls (spider, started_at, arguments) VALUES (%s, %s, %s::jsonb) RETURNING id",
+                    (spider, _now(), json.dumps(arguments, default=str, sort_keys=True)),
+                )
+                return int(cur.fetchone()["id"])
+
+        return self._with_reconnect(run)
+
+    def finish_crawl(self, crawl_id: int, reason: str | None, stats: dict[str, Any]) -> None:
+        def run() -> None:
+            with self.conn.transaction():
+                self.conn.execute(
+                    "UPDATE crawls SET finished_at=%s, finish_reason=%s, stats=%s::jsonb WHERE id=%s",
+                    (_now(), reason, json.dumps(stats, default=str, sort_keys=True), crawl_id),
+                )
+
+        self._with_reconnect(run)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def search(conn: psycopg.Connection[Any], query: SearchQuery) -> list[SearchHit]:
+    """Ranked ``tsvector`` matches; the snippet is built only for the rows returned."""
+    where = ["a.search @@ q"]
+    params: list[Any] = [query.text]
+    if query.since:
+        where.append("a.published_at >= %s")
+        params.append(query.since)
+    if query.section:
+        where.append("lower(a.section) = lower(%s)")
+        params.append(query.section)
+    params.append(query.limit)
+    start, stop = query.mark
+    options = f"StartSel={start}, StopSel={stop}, MaxWords=30, MinWords=12, MaxFragments=1"
+    sql = (
+        "SELECT m.*, ts_headline(%s::regconfig, coalesce(nullif(m.body, ''), m.description, m.title, ''), m.q, %s) AS snippet "
+        "FROM (SELECT a.title, a.published_at, a.section, a.canonical_url, a.url, a.body, a.description, q, "
+        "ts_rank_cd(a.search, q) AS score "
+        f"FROM articles a, websearch_to_tsquery('{TS_CONFIG}', %s) q "
+        f"WHERE {' AND '.join(where)} ORDER BY score DESC LIMIT %s) m ORDER BY m.score DESC"
+    )
+    rows = conn.execute(sql, [TS_CONFIG, options, *params]).fetchall()
+    return [
+        SearchHit(
+            title=r["title"],
+            published_at=r["published_at"],
+            section=r["section"],
+            url=r["canonical_url"] or r["url"],
+            snippet=r["snippet"],
+            score=float(r["score"]),
+        )
+        for r in rows
+    ]
