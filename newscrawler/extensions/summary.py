@@ -1,0 +1,106 @@
+"""End-of-crawl summary: what was fetched, what came out, what was skipped and why.
+
+Printed when the crawl closes and written as JSON to ``NEWSCRAWLER_REPORT_DIR``
+(``output/reports/<crawl-id>.json``) so scheduled runs leave a record a person or a
+monitor can read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+_SKIP_PREFIXES = ("newscrawler/skipped/", "newscrawler/dropped/", "newscrawler/extract/")
+
+
+class CrawlSummary:
+    """Prints a short summary and writes the crawl report when the spider closes."""
+
+    def __init__(self, crawler: Crawler, report_dir: Path | None, print_summary: bool) -> None:
+        self.crawler = crawler
+        self.report_dir = report_dir
+        self.print_summary = print_summary
+        self.crawl_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        directory = crawler.settings.get("NEWSCRAWLER_REPORT_DIR", "output/reports")
+        ext = cls(crawler, Path(directory) if directory else None,
+                  crawler.settings.getbool("NEWSCRAWLER_PRINT_SUMMARY", False))
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.crawler.stats.get_stats()
+        report = self.build_report(spider, reason, stats)
+        if self.report_dir is not None:
+            try:
+                self.report_dir.mkdir(parents=True, exist_ok=True)
+                path = self.report_dir / f"{self.crawl_id}.json"
+                path.write_text(json.dumps(report, indent=2, default=str, sort_keys=True) + "\n", encoding="utf-8")
+                report["report_path"] = str(path)
+            except OSError as exc:
+                logger.error("Could not write the crawl report to %s: %s", self.report_dir, exc)
+        text = self.format(report)
+        logger.info("\n%s", text)
+        if self.print_summary:
+            print(text, flush=True)
+
+    def build_report(self, spider: Spider, reason: str, stats: dict[str, Any]) -> dict[str, Any]:
+        skipped = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith(_SKIP_PREFIXES)}
+        http_errors = {k.removeprefix("downloader/response_status_count/"): v for k, v in stats.items()
+                       if k.startswith("downloader/response_status_count/") and not k.endswith(("/200", "/301", "/302"))}
+        feeds = self.crawler.settings.getdict("FEEDS")
+        return {
+            "crawl_id": self.crawl_id,
+            "spider": spider.name,
+            "start_urls": list(getattr(spider, "start_urls", [])),
+            "finish_reason": reason,
+            "pages_fetched": stats.get("response_received_count", 0),
+            "articles_written": stats.get("item_scraped_count", 0),
+            "items_dropped": stats.get("item_dropped_count", 0),
+            "pages_by_kind": {k.removeprefix("newscrawler/pages/"): v for k, v in stats.items()
+                              if k.startswith("newscrawler/pages/")},
+            "skipped": skipped,
+            "http_status": http_errors,
+            "errors": {k: v for k, v in stats.items() if k.startswith(("spider_exceptions/", "downloader/exception_type_count/"))},
+            "outputs": {
+                "feeds": [str(uri) for uri in feeds],
+                "sqlite": self.crawler.settings.get("NEWSCRAWLER_SQLITE_PATH") or None,
+            },
+            "stats": stats,
+        }
+
+    @staticmethod
+    def format(report: dict[str, Any]) -> str:
+        lines = [
+            f"Crawl {report['crawl_id']} finished ({report['finish_reason']})",
+            f"  pages fetched:    {report['pages_fetched']}",
+            f"  articles written: {report['articles_written']}",
+        ]
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(report["pages_by_kind"].items()))
+        if kinds:
+            lines.append(f"  pages by kind:    {kinds}")
+        if report["skipped"]:
+            lines.append("  skipped:          " + ", ".join(f"{k} {v}" for k, v in sorted(report["skipped"].items())))
+        if report["http_status"]:
+            lines.append("  HTTP status:      " + ", ".join(f"{k} {v}" for k, v in sorted(report["http_status"].items())))
+        if report["errors"]:
+            lines.append("  errors:           " + ", ".join(f"{k} {v}" for k, v in sorted(report["errors"].items())))
+        for feed in report["outputs"]["feeds"]:
+            lines.append(f"  output:           {feed}")
+        if report["outputs"]["sqlite"]:
+            lines.append(f"  database:         {report['outputs']['sqlite']}")
+        if report.get("report_path"):
+            lines.append(f"  report:           {report['report_path']}")
+        return "\n".join(lines)

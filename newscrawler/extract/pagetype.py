@@ -1,0 +1,405 @@
+"""Is this page an article? The spider's router asks this of every HTML page it fetches.
+
+News sites mix article pages with homepages, section and tag listings, author pages,
+search results and static pages ("About us"). No single signal separates them on every
+theme, so the verdict weighs several that are cheap to read:
+
+- structured data: JSON-LD ``@type`` (``NewsArticle`` vs ``CollectionPage``), ``og:type``,
+  ``article:published_time``, microdata ``itemtype``;
+- the URL: dated paths and long slugs lean article; ``/tag/``, ``/category/``, ``/page/2/``,
+  ``?s=`` and the site root lean listing;
+- the page's own text: a block of several paragraphs under a heading that is not a link
+  (an article body) versus many repeated teasers whose headings link elsewhere (a listing).
+  Pages without any metadata must also show a date or a byline, which keeps static pages
+  such as "About" and "Contact" out.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle", "blogposting",
+    "liveblogposting", "report", "satiricalarticle", "techarticle", "socialmediaposting",
+}
+LISTING_TYPES = {
+    "collectionpage", "itemlist", "searchresultspage", "profilepage", "website", "blog",
+    "aboutpage", "contactpage",
+}
+
+_DATED_PATH = re.compile(r"/(?:19|20)\d{2}(?:/|-)(?:0?[1-9]|1[0-2])(?:/|-)(?:0?[1-9]|[12]\d|3[01])(?:/|-|\b)")
+_YEAR_MONTH_PATH = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/")
+_LISTING_PATH = re.compile(
+    r"/(?:tag|tags|category|categories|topic|topics|author|authors|section|sections|archive|archives|"
+    r"search|feed|rss|comments|page|label|labels|series|people|profile|user|users)(?:/|$)"
+    r"|/page[-_]?\d+(?:\.html?)?/?$|/(?:index|default)\.(?:html?|php|aspx?)$",
+    re.IGNORECASE,
+)
+_STATIC_PATH = re.compile(
+    r"/(?:about(?:-us)?|contact(?:-us)?|privacy(?:-policy)?|terms(?:-of-(?:use|service))?|cookies?(?:-policy)?|"
+    r"advertise|advertising|subscribe|subscription|newsletters?|login|register|signup|sign-up|careers|jobs|"
+    r"imprint|impressum|disclaimer|faq|help|sitemap|team|staff|masthead|corrections|ethics|accessibility)"
+    r"(?:\.html?|\.php)?/?$",
+    re.IGNORECASE,
+)
+_LISTING_QUERY_KEYS = {"s", "q", "query", "search", "page", "paged", "tag", "cat", "category", "p_page"}
+_ARTICLE_ID = re.compile(r"(?:^|[-_/])\d{4,}(?:\.html?)?/?$")
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_TEXT_DATE = re.compile(
+    rf"\b(?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS},?\s+(?:19|20)\d{{2}}"
+    r"|(?:19|20)\d{2}-[01]\d-[0-3]\d"
+    r"|[0-3]?\d[./][01]?\d[./](?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^\s*(?:by|written by|posted by|von|por|par)\s+[A-Z][\w.'-]+", re.MULTILINE)
+_BOILERPLATE_HINT = re.compile(
+    r"sidebar|widget|comment|related|share|social|newsletter|footer|menu|navbar|breadcrumb|promo|advert|"
+    r"\bads?\b|most-read|popular|trending|recommend|also-like|more-stories|subscribe",
+    re.IGNORECASE,
+)
+_REMOVE_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside", "form", "iframe", "svg")
+_HEADINGS = ("h1", "h2", "h3", "h4")
+
+
+@dataclass(frozen=True)
+class PageVerdict:
+    """The router's answer: article or not, and the evidence for it."""
+
+    is_article: bool
+    score: int
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+    kind: str = "other"
+    """``article``, ``listing``, ``static``, ``home`` or ``other``: what the page most looks like."""
+
+    @property
+    def reason(self) -> str:
+        return ",".join(self.reasons)
+
+
+@dataclass
+class _TextEvidence:
+    words: int = 0
+    paragraphs: int = 0
+    in_teaser: bool = False
+    teasers: int = 0
+    has_h1: bool = False
+    has_date: bool = False
+    has_byline: bool = False
+
+
+def classify_page(html: str | bytes, url: str, *, min_words: int = 80) -> PageVerdict:
+    """Weigh structured data, the URL and the text to decide whether ``html`` is an article."""
+    try:
+        root = lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError, TypeError):
+        return PageVerdict(False, -10, ("unparseable",), "other")
+    if root is None or not isinstance(root.tag, str):
+        return PageVerdict(False, -10, ("unparseable",), "other")
+
+    score = 0
+    reasons: list[str] = []
+
+    def add(points: int, reason: str) -> None:
+        nonlocal score
+        score += points
+        reasons.append(f"{reason}{points:+d}")
+
+    structured = _structured_signals(root, url)
+    if structured.article_type:
+        add(4, f"jsonld:{structured.article_type}")
+    elif structured.listing_type:
+        add(-4, f"jsonld:{structured.listing_type}")
+    if structured.og_type == "article":
+        add(3, "og:article")
+    elif structured.og_type in {"website", "profile", "blog"}:
+        add(-3, f"og:{structured.og_type}")
+    if structured.published_meta:
+        add(1, "meta:published_time")
+    if structured.microdata_article:
+        add(3, "microdata:article")
+    body_class = structured.body_class
+    if re.search(r"\bsingle-post\b|\bpostid-\d+|\bsingle-format", body_class):
+        add(2, "body:single")
+    elif re.search(r"\b(?:archive|category|tag|author|search|home|blog|paged|error404)\b", body_class):
+        add(-3, "body:listing")
+    elif re.search(r"\bpage-template|\bpage-id-\d+", body_class):
+        add(-2, "body:page")
+
+    kind_from_url = _url_kind(url)
+    if kind_from_url == "home":
+        add(-6, "url:home")
+    elif kind_from_url == "listing":
+        add(-4, "url:listing")
+    elif kind_from_url == "static":
+        add(-4, "url:static")
+    elif kind_from_url == "dated":
+        add(2, "url:dated")
+    elif kind_from_url == "slug":
+        add(1, "url:slug")
+
+    text = _text_evidence(root, url)
+    if text.words >= min_words and not text.in_teaser:
+        add(3, "text:body")
+        if text.paragraphs >= 3:
+            add(1, "text:paragraphs")
+    elif text.in_teaser and text.teasers >= 3:
+        add(-3, "text:teasers")
+    elif text.words < min(30, min_words):
+        add(-3, "text:none")
+    if text.teasers >= 8 and (text.in_teaser or text.words < min_words):
+        add(-2, "text:many_teasers")
+    if not text.has_h1 and not structured.article_type and structured.og_type != "article":
+        add(-1, "no_h1")
+
+    has_structured_article = bool(structured.article_type or structured.og_type == "article" or structured.microdata_article)
+    if not has_structured_article and kind_from_url != "dated":
+        if text.has_date or text.has_byline or structured.published_meta:
+            add(1, "text:dated")
+        else:
+            add(-3, "text:undated")
+
+    is_article = score >= 3
+    if is_article:
+        kind = "article"
+    elif kind_from_url in {"home", "listing", "static"}:
+        kind = kind_from_url
+    elif text.teasers >= 3 or structured.listing_type:
+        kind = "listing"
+    else:
+        kind = "other"
+    return PageVerdict(is_article, score, tuple(reasons), kind)
+
+
+@dataclass
+class _Structured:
+    article_type: str | None = None
+    listing_type: str | None = None
+    og_type: str | None = None
+    published_meta: bool = False
+    microdata_article: bool = False
+    body_class: str = ""
+
+
+def _structured_signals(root: lxml.html.HtmlElement, url: str) -> _Structured:
+    found = _Structured()
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        if key == "og:type" and found.og_type is None:
+            found.og_type = (meta.get("content") or "").strip().lower() or None
+        elif key in {"article:published_time", "datepublished", "pubdate", "publishdate", "date",
+                     "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.created"}:
+            found.published_meta = True
+    body = root.find(".//body")
+    if body is not None:
+        found.body_class = body.get("class") or ""
+    for el in root.iterfind(".//*[@itemtype]"):
+        itemtype = el.get("itemtype", "").rstrip("/").rsplit("/", 1)[-1].lower()
+        if itemtype in ARTICLE_TYPES:
+            found.microdata_article = True
+            break
+    types = list(_jsonld_types(root, url))
+    main = [t for t, is_main in types if is_main]
+    candidates = main or [t for t, _ in types]
+    found.article_type = next((t for t in candidates if t.lower() in ARTICLE_TYPES), None)
+    if not found.article_type:
+        found.listing_type = next((t for t in candidates if t.lower() in LISTING_TYPES - {"website"}), None)
+        if not found.listing_type and candidates and all(t.lower() in {"website", "organization", "webpage",
+                                                                        "breadcrumblist", "person"} for t in candidates):
+            found.listing_type = None  # a bare WebPage/WebSite graph says nothing either way
+    return found
+
+
+def _jsonld_types(root: lxml.html.HtmlElement, url: str):
+    """Yield ``(type, is_main_entity)`` for each JSON-LD node on the page.
+
+    A node is the main entity when its ``url``/``@id``/``mainEntityOfPage`` names this page;
+    a listing's ``ItemList`` of articles must not make the listing an article.
+    """
+    page = _strip_url(url)
+    for script in root.iterfind(".//script[@type]"):
+        if "ld+json" not in script.get("type", "").lower():
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, TypeError):
+            continue
+        for node in _walk_jsonld(data):
+            raw_type = node.get("@type")
+            type_names = raw_type if isinstance(raw_type, list) else [raw_type]
+            refs = [node.get("url"), node.get("@id")]
+            main_of = node.get("mainEntityOfPage")
+            refs.append(main_of.get("@id") if isinstance(main_of, dict) else main_of)
+            is_main = any(isinstance(r, str) and _strip_url(urljoin(url, r)) == page for r in refs)
+            for name in type_names:
+                if isinstance(name, str):
+                    yield name, is_main
+
+
+def _walk_jsonld(data, depth: int = 0):
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for entry in data:
+            yield from _walk_jsonld(entry, depth + 1)
+    elif isinstance(data, dict):
+        if "@type" in data:
+            yield data
+        graph = data.get("@graph")
+        if graph is not None:
+            yield from _walk_jsonld(graph, depth + 1)
+
+
+def _strip_url(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.netloc.lower().removeprefix('www.')}{parts.path.rstrip('/')}"
+
+
+def _url_kind(url: str) -> str:
+    """What the URL alone suggests: ``home``, ``listing``, ``static``, ``dated``, ``slug`` or ``plain``."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    query_keys = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    if path in {"", "/"} and not (query_keys - _LISTING_QUERY_KEYS):
+        return "home"
+    if query_keys & _LISTING_QUERY_KEYS:
+        return "listing"
+    if _DATED_PATH.search(path):
+        return "dated"
+    if _LISTING_PATH.search(path):
+        return "listing"
+    if _STATIC_PATH.search(path):
+        return "static"
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    stem = re.sub(r"\.(?:html?|php|aspx?)$", "", last)
+    if _YEAR_MONTH_PATH.search(path) or _ARTICLE_ID.search(path) or stem.count("-") >= 3:
+        return "slug"
+    return "plain"
+
+
+def _text_evidence(root: lxml.html.HtmlElement, url: str) -> _TextEvidence:
+    """Find the block of paragraphs that carries the most words and say what surrounds it."""
+    evidence = _TextEvidence()
+    evidence.has_h1 = root.find(".//h1") is not None
+    body = root.find(".//body")
+    if body is None:
+        body = root
+    # Work on a copy: the caller's tree stays intact for extraction.
+    tree = copy.deepcopy(body)
+    for el in list(tree.iter(*_REMOVE_TAGS)):
+        _drop(el)
+    for el in list(tree.iter()):
+        if not isinstance(el.tag, str) or el.tag in ("body", "html", "article", "main"):
+            continue
+        hint = f"{el.get('class', '')} {el.get('id', '')}"
+        if hint.strip() and _BOILERPLATE_HINT.search(hint):
+            _drop(el)
+
+    plain = "\n".join(t.strip() for t in tree.itertext() if t.strip())
+    evidence.has_date = bool(_TEXT_DATE.search(plain))
+    evidence.has_byline = bool(_BYLINE.search(plain))
+
+    page = _strip_url(url)
+    teaser_parents: Counter = Counter()
+    for heading in tree.iter(*_HEADINGS):
+        if _links_elsewhere(heading, url, page):
+            container = heading.getparent()
+            if container is not None:
+                teaser_parents[container.getparent()] += 1
+    evidence.teasers = max(teaser_parents.values(), default=0)
+
+    scores: Counter = Counter()
+    paragraphs: Counter = Counter()
+    for p in tree.iter("p", "li", "blockquote", "pre"):
+        words = _words_outside_links(p)
+        if words < 4 or p.getparent() is None:
+            continue
+        if p.tag == "li" and words < 8:
+            continue
+        parent = p.getparent()
+        if p.tag == "li" and parent.getparent() is not None:
+            parent = parent.getparent()
+        scores[parent] += words
+        paragraphs[parent] += 1
+    if not scores:
+        # Text written straight into a container with <br> between lines.
+        for el in tree.iter("div", "td", "article", "section", "main"):
+            words = len(_WORD.findall(" ".join(t for t in el.xpath("text()"))))
+            if words:
+                scores[el] += words
+                paragraphs[el] += max(1, len(el.findall("br")))
+    if not scores:
+        return evidence
+    best, words = scores.most_common(1)[0]
+    evidence.words = words
+    evidence.paragraphs = paragraphs[best]
+    evidence.in_teaser = _inside_teaser(best, url, page)
+    return evidence
+
+
+def _drop(el: lxml.html.HtmlElement) -> None:
+    parent = el.getparent()
+    if parent is not None:
+        el.drop_tree()
+
+
+def _words_outside_links(el: lxml.html.HtmlElement) -> int:
+    total = len(_WORD.findall(el.text_content()))
+    linked = sum(len(_WORD.findall(a.text_content())) for a in el.iter("a"))
+    if total and linked / total > 0.5:
+        return 0
+    return total - linked
+
+
+def _links_elsewhere(el: lxml.html.HtmlElement, url: str, page: str) -> bool:
+    """True when ``el`` is, or contains, or sits inside a link to another page."""
+    anchors = list(el.iter("a"))
+    ancestor = el.getparent()
+    while ancestor is not None and not anchors:
+        if ancestor.tag == "a":
+            anchors = [ancestor]
+        ancestor = ancestor.getparent() if ancestor.tag != "body" else None
+    for a in anchors:
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        if _strip_url(urljoin(url, href)) != page:
+            return True
+    return False
+
+
+def _inside_teaser(block: lxml.html.HtmlElement, url: str, page: str) -> bool:
+    """Is this block an excerpt under a heading that links to another page?
+
+    An article body sits under its own headline (not a link, or a link to itself); a
+    listing's excerpt sits under a headline that links to the story. The nearest heading
+    before the block's first paragraph, within a few levels up, tells which.
+    """
+    first = next((el for el in block if isinstance(el.tag, str) and el.tag in ("p", "li", "ul", "ol", "blockquote")), None)
+    scope = block
+    for _ in range(3):
+        if scope.getparent() is None or scope.tag == "body":
+            break
+        scope = scope.getparent()
+    last_heading = None
+    for el in scope.iter():
+        if el is first or (first is None and el is block):
+            break
+        if isinstance(el.tag, str) and el.tag in _HEADINGS:
+            last_heading = el
+    if last_heading is None:
+        return False
+    return _links_elsewhere(last_heading, url, page)
