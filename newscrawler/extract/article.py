@@ -1,0 +1,327 @@
+"""``extract_article(html, url) -> Article``: the one entry point of extraction.
+
+Per field, the first layer that answers wins: the site profile's selectors, then
+structured data and meta tags, then visible markup, then the main-text extractor. It never
+raises: a broken page yields what could be found, and each problem is named by a short
+reason code appended to ``warnings`` so the crawl can count it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
+
+from newscrawler.extract.body import Body, body_from_selector_nodes, collapse, extract_body, extract_images
+from newscrawler.extract.dates import DateCandidate, MODIFIED, PUBLISHED, choose_dates
+from newscrawler.extract.metadata import PageMetadata, clean_text, extract_metadata, split_authors, split_tags
+from newscrawler.items import Article, Image
+
+logger = logging.getLogger(__name__)
+
+SELECTOR_FIELDS = ("title", "description", "authors", "published_at", "modified_at", "section", "tags", "body",
+                   "lede", "images")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
+_WORD = re.compile(r"\w+")
+
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    *,
+    selectors: Mapping[str, str] | None = None,
+    crawled_at: datetime | None = None,
+    warnings: list[str] | None = None,
+) -> Article:
+    """Turn one page into an Article; never raises, reasons go to ``warnings``."""
+    notes: list[str] = warnings if warnings is not None else []
+    crawl_time = _utc(crawled_at)
+    article = Article(url=url, canonical_url=url, site=site_of(url),
+                      crawled_at=crawl_time.isoformat().replace("+00:00", "Z"))
+    try:
+        _fill(article, html, url, selectors or {}, crawl_time, notes)
+    except Exception:  # noqa: BLE001 - the contract is "never raises"; the reason is recorded
+        logger.exception("extraction failed for %s", url)
+        notes.append("extraction_failed")
+    return article
+
+
+def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str, str], crawl_time: datetime,
+          notes: list[str]) -> None:
+    text = decode_html(html) if isinstance(html, (bytes, bytearray)) else html
+    if not isinstance(text, str) or not text.strip():
+        notes.append("empty_page")
+        return
+    if not looks_like_html(text):
+        notes.append("not_html")
+        return
+    tree = parse_html(text)
+    if tree is None:
+        notes.append("unparseable_html")
+        return
+    meta = extract_metadata(tree, url)
+    overrides = _apply_selectors(tree, selectors, notes)
+
+    article.canonical_url = meta.canonical_url or url
+    article.title = overrides.get("title") or choose_title(meta, url)
+    article.description = overrides.get("description") or meta.description
+    article.authors = overrides.get("authors") or _dedupe_authors(meta.authors, meta.site_name)
+    article.section = overrides.get("section") or meta.section
+    article.tags = overrides.get("tags") or meta.tags
+
+    candidates = list(overrides.get("dates", [])) + meta.dates
+    published, modified = choose_dates(candidates, crawl_time, notes)
+    if published:
+        article.published_at, article.published_at_raw, article.published_at_source = (
+            published.value, published.raw, published.source)
+    if modified:
+        article.modified_at, article.modified_at_raw, article.modified_at_source = (
+            modified.value, modified.raw, modified.source)
+
+    article.images = overrides.get("images") or extract_images(tree, url, meta.image_urls)
+    body = overrides.get("body")
+    if body is None:
+        try:
+            body = extract_body(tree, url)
+        except Exception:  # noqa: BLE001 - trafilatura raises many kinds on odd trees
+            logger.warning("body extractor failed on %s", url, exc_info=True)
+            notes.append("body_extractor_failed")
+            body = Body()
+    article.body, article.body_html = body.text, body.html
+    article.lede = overrides.get("lede") or body.lede
+    article.word_count = len(_WORD.findall(article.body or ""))
+    article.language = normalize_language(meta.language) or detect_language(article.body or article.title or "")
+
+    if not article.title:
+        notes.append("no_title")
+    if not article.body:
+        notes.append("no_body")
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+def decode_html(data: bytes | bytearray) -> str:
+    """Decode page bytes without HTTP headers: BOM, then ``<meta charset>``, then detection."""
+    from w3lib.encoding import html_to_unicode
+
+    raw = bytes(data)
+    _, text = html_to_unicode(None, raw, auto_detect_fun=_detect_encoding)
+    return text
+
+
+def _detect_encoding(data: bytes) -> str | None:
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    return best.encoding if best else "cp1252"
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the text has markup and is not mostly binary noise."""
+    head = text[:20_000]
+    if "<" not in head:
+        return False
+    noise = sum(1 for ch in head if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t"))
+    return noise < len(head) * 0.1
+
+
+def parse_html(text: str) -> HtmlElement | None:
+    """An lxml tree, or None when the parser can make nothing of the text."""
+    text = text.replace("\x00", "")
+    if text.lstrip().startswith("<?xml"):
+        text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        tree = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError, TypeError):
+        return None
+    return tree if isinstance(tree, HtmlElement) else None
+
+
+def _utc(moment: datetime | None) -> datetime:
+    if moment is None:
+        return datetime.now(timezone.utc).replace(microsecond=0)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def site_of(url: str) -> str | None:
+    """Host name without ``www.``."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+# --- fields --------------------------------------------------------------------------------
+
+
+def choose_title(meta: PageMetadata, url: str) -> str | None:
+    """The headline: structured data's headline, else the ``<title>``, without the site suffix."""
+    titles = meta.titles
+    h1 = titles.get("h1")
+    site_names = [n for n in (meta.site_name, site_of(url)) if n]
+    for key in ("jsonld", "og:title", "microdata", "twitter:title", "parsely-title", "sailthru.title", "dc.title",
+                "dcterms.title"):
+        if titles.get(key):
+            title = strip_site_name(titles[key], site_names)
+            if h1 and _similar(h1, title):
+                return h1
+            return title
+    if titles.get("title"):
+        title = strip_site_name(titles["title"], site_names)
+        if h1 and (_similar(h1, title) or _norm(h1) in _norm(titles["title"])):
+            return h1
+        return title
+    return h1
+
+
+def strip_site_name(title: str, site_names: list[str]) -> str:
+    """Remove a " | Site name" suffix (or "Site name | " prefix) from a title."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    keys = {_norm(n) for n in site_names} | {_norm(n.rsplit(".", 1)[0]) for n in site_names if "." in n}
+    keys.discard("")
+
+    def is_site(part: str) -> bool:
+        normalized = _norm(part)
+        return bool(normalized) and any(k in normalized or normalized in k for k in keys)
+
+    if is_site(parts[-1]):
+        return _rejoin(title, parts[:-1])
+    if is_site(parts[0]):
+        return _rejoin(title, parts[1:])
+    if " | " in title and len(parts[-1].split()) <= 4 and len(parts[0].split()) >= 3:
+        return title.rsplit(" | ", 1)[0].strip()
+    return title
+
+
+def _rejoin(title: str, parts: list[str]) -> str:
+    """The title text covering ``parts``, with the original separators kept between them."""
+    start = title.find(parts[0])
+    end = title.rfind(parts[-1]) + len(parts[-1])
+    return title[start:end].strip() if start >= 0 and end > start else " ".join(parts)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def _similar(a: str, b: str) -> bool:
+    na, nb = _norm(a), _norm(b)
+    return bool(na) and (na == nb or (len(na) > 10 and (na in nb or nb in na)))
+
+
+def _dedupe_authors(authors: list[str], publisher: str | None) -> list[str]:
+    seen: dict[str, str] = {}
+    for name in authors:
+        for clean in split_authors(name, publisher):
+            seen.setdefault(clean.lower(), clean)
+    return list(seen.values())
+
+
+def normalize_language(value: str | None) -> str | None:
+    """BCP 47 code from ``en_US``, ``en-us``, ``EN``; None for junk."""
+    if not value:
+        return None
+    code = value.split(",")[0].strip().replace("_", "-")
+    match = re.fullmatch(r"([A-Za-z]{2,3})(?:-([A-Za-z]{2}|\d{3}|[A-Za-z]{4}))?", code)
+    if not match:
+        return None
+    language, region = match.groups()
+    if region:
+        region = region.title() if len(region) == 4 else region.upper()
+        return f"{language.lower()}-{region}"
+    return language.lower()
+
+
+def detect_language(text: str) -> str | None:
+    """Language of the text by py3langid, when there is enough of it to tell."""
+    if len(text.split()) < 5:
+        return None
+    import py3langid
+
+    code, _ = py3langid.classify(text[:5000])
+    return code or None
+
+
+# --- site profile selectors ----------------------------------------------------------------
+
+
+def _apply_selectors(tree: HtmlElement, selectors: Mapping[str, str], notes: list[str]) -> dict:
+    """Values of the profile's per-field selectors; an invalid selector is skipped and noted."""
+    if not selectors:
+        return {}
+    from parsel import Selector
+
+    root = Selector(root=tree, type="html")
+    found: dict = {}
+    for name, expression in selectors.items():
+        if name not in SELECTOR_FIELDS or not expression:
+            notes.append("unknown_selector_field" if name not in SELECTOR_FIELDS else "empty_selector")
+            continue
+        try:
+            expression = expression.strip()
+            results = root.xpath(expression) if expression.startswith(("/", "(")) else root.css(expression)
+        except Exception:  # noqa: BLE001 - parsel raises several error types for bad expressions
+            notes.append("bad_selector")
+            continue
+        _store_selector_result(found, name, results)
+    return found
+
+
+def _texts(results) -> list[str]:
+    texts = []
+    for result in results:
+        node = result.root
+        value = node.text_content() if isinstance(node, HtmlElement) else str(node)
+        value = clean_text(value)
+        if value:
+            texts.append(value)
+    return texts
+
+
+def _store_selector_result(found: dict, name: str, results) -> None:
+    if name == "body":
+        body = body_from_selector_nodes([r.root for r in results])
+        if body.text:
+            found["body"] = body
+        return
+    if name == "images":
+        images = []
+        for result in results:
+            node = result.root
+            src = node.get("src") or node.get("data-src") if isinstance(node, HtmlElement) else str(node)
+            if src and src.strip():
+                images.append(Image(url=src.strip()))
+        if images:
+            found["images"] = images
+        return
+    texts = _texts(results)
+    if not texts:
+        return
+    if name == "authors":
+        found["authors"] = [a for text in texts for a in split_authors(text)]
+    elif name == "tags":
+        found["tags"] = split_tags(texts)
+    elif name in ("published_at", "modified_at"):
+        kind = PUBLISHED if name == "published_at" else MODIFIED
+        found.setdefault("dates", []).append(DateCandidate(texts[0], "profile", kind))
+    else:
+        found[name] = collapse(" ".join(texts)) if name == "body" else texts[0]

@@ -1,0 +1,270 @@
+"""The story's own text: main content without boilerplate, its lede, cleaned markup and figures.
+
+trafilatura finds the main content; this module prepares the tree for it (captions, comment
+forms and related-story blocks removed first, so they can never leak into the body) and
+turns its result into the Article's plain-text and HTML forms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from newscrawler.items import Image
+
+# Removed before main-text extraction: never part of a story's body.
+_DROP_XPATH = etree.XPath(
+    "//figcaption | //*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]"
+    " | //*[@id='respond' or @id='comments' or @id='disqus_thread']"
+    " | //form[.//textarea] | //*[contains(@class, 'comment-respond') or contains(@class, 'comments-area')]"
+    " | //*[contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts') or contains(@class, 'yarpp')]"
+    " | //aside | //nav"
+)
+_SCOPE_XPATH = etree.XPath(
+    "//*[@itemprop='articleBody'] | //article"
+    " | //*[contains(@class, 'entry-content') or contains(@class, 'post-content') or contains(@class, 'article-body')"
+    " or contains(@class, 'article-content') or contains(@class, 'story-body') or contains(@class, 'td-post-content')]"
+)
+_FIGURE_XPATH = etree.XPath(
+    ".//figure | .//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption ')]"
+)
+_FIGURE_OUTSIDE = re.compile(
+    r"related|sidebar|widget|comment|footer|promo|recommend|also-like|popular|trending|newsletter|share|author|avatar|logo"
+    r"|advert|\bads?\b",
+    re.IGNORECASE,
+)
+_CREDIT_WORDS = re.compile(
+    r"\b(?:REUTERS|Reuters|AP|AFP|Getty|EPA|Shutterstock|Bloomberg|PTI|ANI|IANS|Xinhua|Alamy|iStock|Pool|"
+    r"Photo|Photograph|Image|Picture|Credit|Courtesy|Handout|File Photo)\b"
+)
+_CREDIT_LABEL = re.compile(r"(?:^|\s)\(?(?:Photo|Image|Picture|Credit|Photograph|Foto)s?\s*(?:by|:|credit:)\s*(.+?)\)?$",
+                           re.IGNORECASE)
+
+BLOCK_TAGS = {"p", "head", "quote", "code", "list", "table"}
+
+
+@dataclass
+class Body:
+    """The main text of a page in the forms the Article stores."""
+
+    text: str | None = None
+    html: str | None = None
+    lede: str | None = None
+    blocks: list[str] = field(default_factory=list)
+
+
+def extract_body(tree: HtmlElement, url: str) -> Body:
+    """Main text of a page; the tree is modified (boilerplate removed), pass a copy to keep it.
+
+    Raises whatever trafilatura raises on a hopeless tree; the caller records the reason.
+    """
+    import trafilatura
+
+    for node in _DROP_XPATH(tree):
+        _drop(node)
+    document = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=False, include_comments=False, include_tables=True,
+        include_images=False, include_formatting=True, output_format="python",
+    )
+    if document is None or document.body is None:
+        return Body()
+    blocks = blocks_from_xml(document.body)
+    if not blocks:
+        return Body()
+    return Body(
+        text="\n\n".join(text for _, text in blocks),
+        html=_to_html(document.body),
+        lede=next((text for kind, text in blocks if kind == "p" and len(text.split()) >= 5), blocks[0][1]),
+        blocks=[text for _, text in blocks],
+    )
+
+
+def body_from_selector_nodes(nodes: list[HtmlElement]) -> Body:
+    """A Body from the elements a site profile's selector points at."""
+    blocks: list[tuple[str, str]] = []
+    for node in nodes:
+        if not isinstance(node, HtmlElement):
+            text = collapse(str(node))
+            if text:
+                blocks.append(("p", text))
+            continue
+        paragraphs = node.xpath(".//p | .//h2 | .//h3 | .//h4 | .//li | .//blockquote[not(.//p)]")
+        for child in paragraphs or [node]:
+            text = collapse(child.text_content())
+            if text:
+                blocks.append(("head" if child.tag in ("h2", "h3", "h4") else "p", text))
+    if not blocks:
+        return Body()
+    html = "".join(etree.tostring(n, encoding="unicode", with_tail=False) for n in nodes if isinstance(n, HtmlElement))
+    return Body(
+        text="\n\n".join(text for _, text in blocks),
+        html=_clean_html(html) if html else None,
+        lede=next((text for kind, text in blocks if kind == "p"), blocks[0][1]),
+        blocks=[text for _, text in blocks],
+    )
+
+
+def collapse(text: str | None) -> str:
+    """Whitespace runs as one space, ends trimmed."""
+    return " ".join((text or "").split())
+
+
+def blocks_from_xml(body: etree._Element) -> list[tuple[str, str]]:
+    """(kind, text) for each paragraph, subhead, list item and table row of trafilatura's XML."""
+    blocks: list[tuple[str, str]] = []
+    for child in body:
+        tag = child.tag
+        if tag == "list":
+            for item in child.iter("item"):
+                nested = [collapse(t) for t in item.xpath("text() | *[not(self::list)]//text() | *[not(self::list)]/text()")]
+                text = collapse(" ".join(nested))
+                if text:
+                    blocks.append(("item", text))
+        elif tag == "table":
+            for row in child.iter("row"):
+                text = " | ".join(collapse(cell.xpath("string()")) for cell in row.iter("cell"))
+                if collapse(text.replace("|", "")):
+                    blocks.append(("row", text))
+        elif tag in ("graphic",):
+            continue
+        else:
+            text = collapse(child.xpath("string()"))
+            if text:
+                blocks.append(("head" if tag == "head" else "p", text))
+    return blocks
+
+
+def _to_html(body: etree._Element) -> str | None:
+    from trafilatura.htmlprocessing import convert_to_html
+
+    root = convert_to_html(body)
+    article = root[0]
+    article.tag = "article"
+    return etree.tostring(article, encoding="unicode", method="html")
+
+
+def _clean_html(markup: str) -> str:
+    from lxml_html_clean import Cleaner
+
+    cleaner = Cleaner(scripts=True, javascript=True, style=True, comments=True, forms=True, embedded=True,
+                      frames=True, meta=True, page_structure=True, safe_attrs_only=True)
+    try:
+        return cleaner.clean_html(markup)
+    except (etree.ParserError, ValueError):
+        return markup
+
+
+def _drop(node: HtmlElement) -> None:
+    parent = node.getparent()
+    if parent is None:
+        return
+    tail = node.tail
+    if tail and tail.strip():
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(node)
+
+
+# --- images ------------------------------------------------------------------------------
+
+
+def extract_images(tree: HtmlElement, url: str, featured: list[str]) -> list[Image]:
+    """Featured image first, then the figures of the story with caption and credit."""
+    images: list[Image] = [Image(url=u) for u in featured[:1]]
+    for figure in _FIGURE_XPATH(_scope(tree)):
+        if _outside_story(figure):
+            continue
+        img = next(iter(figure.iter("img")), None)
+        if img is None:
+            continue
+        src = _image_src(img)
+        if not src:
+            continue
+        absolute = urljoin(url, src)
+        if urlsplit(absolute).scheme not in ("http", "https"):
+            continue
+        caption, credit = figure_caption(figure)
+        existing = next((i for i in images if _same_image(i.url, absolute)), None)
+        if existing is not None:
+            existing.caption = existing.caption or caption
+            existing.credit = existing.credit or credit
+            continue
+        images.append(Image(url=absolute, caption=caption, credit=credit))
+    return images
+
+
+def _scope(tree: HtmlElement) -> HtmlElement:
+    candidates = _SCOPE_XPATH(tree)
+    if not candidates:
+        return tree
+    return max(candidates, key=lambda node: len(node.xpath("string(.)")))
+
+
+def _outside_story(node: HtmlElement) -> bool:
+    for ancestor in node.iterancestors():
+        if ancestor.tag in ("aside", "footer", "nav", "header") and ancestor.tag != "article":
+            return True
+        attrs = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if attrs.strip() and _FIGURE_OUTSIDE.search(attrs):
+            return True
+    return False
+
+
+def _image_src(img: HtmlElement) -> str | None:
+    for attribute in ("data-src", "data-lazy-src", "data-original", "src"):
+        value = (img.get(attribute) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    srcset = img.get("srcset") or img.get("data-srcset")
+    if srcset:
+        return srcset.split(",")[0].split()[0]
+    return None
+
+
+def _same_image(a: str, b: str) -> bool:
+    """Same picture at another size (``photo-300x200.jpg`` vs ``photo.jpg``) counts as the same."""
+    def stem(u: str) -> str:
+        path = urlsplit(u).path
+        return re.sub(r"-\d+x\d+(?=\.\w+$)", "", path)
+
+    return stem(a) == stem(b)
+
+
+def figure_caption(figure: HtmlElement) -> tuple[str | None, str | None]:
+    """(caption, credit) of a figure; the credit is split off the caption when marked or obvious."""
+    caption_nodes = figure.xpath(
+        ".//figcaption | .//*[contains(@class, 'caption') or @itemprop='caption' or @itemprop='description']"
+    )
+    credit_nodes = figure.xpath(
+        ".//*[contains(@class, 'credit') or contains(@class, 'copyright') or @itemprop='copyrightHolder'"
+        " or @itemprop='creator' or @itemprop='author']"
+    )
+    caption = collapse(caption_nodes[0].text_content()) if caption_nodes else ""
+    if not caption:
+        caption = collapse(next((i.get("alt") for i in figure.iter("img") if i.get("alt")), ""))
+    credit = collapse(credit_nodes[0].text_content()) if credit_nodes else ""
+    if credit and caption.endswith(credit):
+        caption = caption[: -len(credit)].rstrip(" -–—|")
+    elif caption and not credit:
+        caption, credit = split_credit(caption)
+    return caption or None, credit or None
+
+
+def split_credit(caption: str) -> tuple[str, str]:
+    """Split a trailing photo credit off a caption ("... 2022. Jane Doe/Pool via REUTERS")."""
+    labelled = _CREDIT_LABEL.search(caption)
+    if labelled:
+        return caption[: labelled.start()].strip(), labelled.group(1).strip()
+    parts = re.split(r"(?<=[.!?)])\s+", caption)
+    if len(parts) >= 2:
+        last = parts[-1]
+        if len(last.split()) <= 10 and ("/" in last or _CREDIT_WORDS.search(last)) and not last.endswith("."):
+            return " ".join(parts[:-1]).strip(), last.strip()
+    return caption, ""

@@ -1,0 +1,505 @@
+"""What a page says about itself: JSON-LD, microdata, OpenGraph, meta tags and bylines.
+
+Structured data is read before visible markup because it is what the publisher meant to
+state; visible markup (``<time>``, bylines, breadcrumbs) fills the gaps. All the selectors
+of this kind live here, in one place.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from newscrawler.extract.dates import MODIFIED, PUBLISHED, DateCandidate, date_from_url, find_date_in_text
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "liveblogposting", "socialmediaposting",
+    "scholarlyarticle", "techarticle", "report", "posting", "satiricalarticle", "advertisercontentarticle",
+}
+PAGE_TYPES = {"webpage", "itempage", "collectionpage"}
+
+# meta name/property -> field; the order inside each tuple is the order of trust.
+META_TITLE = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "dcterms.title", "title")
+META_DESCRIPTION = ("og:description", "description", "twitter:description", "dc.description", "dcterms.description",
+                    "sailthru.description")
+META_AUTHOR = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
+               "byl", "cxenseparse:author", "twitter:creator")
+META_PUBLISHED = ("article:published_time", "og:article:published_time", "datepublished", "parsely-pub-date",
+                  "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date",
+                  "dcterms.created", "dc.date.created", "pubdate", "publishdate", "publish-date", "date",
+                  "article.published", "published_time", "citation_publication_date", "og:published_time",
+                  "cxenseparse:recs:publishtime", "article_date_original", "original-publish-date")
+META_MODIFIED = ("article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
+                 "dcterms.modified", "dc.date.modified", "last-modified", "lastmod", "article.updated",
+                 "modified_time", "revision_date")
+META_SECTION = ("article:section", "og:article:section", "parsely-section", "section", "article-section",
+                "cxenseparse:recs:category", "sailthru.section")
+META_TAGS = ("article:tag", "og:article:tag", "parsely-tags", "sailthru.tags", "news_keywords", "keywords",
+             "dc.subject")
+META_LANGUAGE = ("og:locale", "content-language", "dc.language", "language")
+
+# Containers whose dates and bylines belong to something other than this story.
+FOREIGN_CONTAINER = re.compile(
+    r"caption|credit|comment|related|sidebar|widget|footer|recommend|more-stories|also-like|popular|trending"
+    r"|newsletter|share|social|promo|teaser|reply|respond",
+    re.IGNORECASE,
+)
+_BYLINE_CLASS = re.compile(r"\b(byline|author|writer|reporter|contributor)", re.IGNORECASE)
+_DATE_CLASS = re.compile(r"date|time|posted|publish|updated|meta|byline", re.IGNORECASE)
+_UPDATED_CLASS = re.compile(r"updat|modif|revis", re.IGNORECASE)
+_BREADCRUMB = re.compile(r"breadcrumb", re.IGNORECASE)
+
+
+@dataclass
+class PageMetadata:
+    """Every field candidate a page's markup offers, before the article is assembled."""
+
+    titles: dict[str, str] = field(default_factory=dict)
+    description: str | None = None
+    authors: list[str] = field(default_factory=list)
+    dates: list[DateCandidate] = field(default_factory=list)
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    language: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    image_urls: list[str] = field(default_factory=list)
+    article_body: str | None = None
+    breadcrumbs: list[str] = field(default_factory=list)
+
+
+def clean_text(value: Any) -> str:
+    """Plain one-line text: HTML entities decoded, tags dropped, whitespace collapsed."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    text = html_lib.unescape(value)
+    if "<" in text:
+        text = re.sub(r"<[^>]+>", " ", text)
+    return " ".join(text.split())
+
+
+def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
+    """Collect field candidates from structured data first, then visible markup."""
+    meta = PageMetadata()
+    metas = meta_tags(tree)
+    article, others = _jsonld_article(tree)
+    _from_jsonld(meta, article, others, url)
+    _from_meta(meta, metas, url)
+    _from_microdata(meta, tree)
+    _from_markup(meta, tree, url)
+    return meta
+
+
+# --- meta tags ---------------------------------------------------------------------------
+
+
+def meta_tags(tree: HtmlElement) -> dict[str, list[str]]:
+    """``<meta>`` contents by lower-cased name/property/itemprop/http-equiv, in page order."""
+    found: dict[str, list[str]] = {}
+    for node in tree.iter("meta"):
+        key = node.get("property") or node.get("name") or node.get("itemprop") or node.get("http-equiv")
+        content = node.get("content")
+        if not key or content is None:
+            continue
+        content = clean_text(content)
+        if content:
+            found.setdefault(key.strip().lower(), []).append(content)
+    return found
+
+
+def _first_meta(metas: dict[str, list[str]], names: tuple[str, ...]) -> tuple[str, str] | None:
+    for name in names:
+        for value in metas.get(name, []):
+            if value:
+                return name, value
+    return None
+
+
+def _from_meta(meta: PageMetadata, metas: dict[str, list[str]], url: str) -> None:
+    for name in META_TITLE:
+        if metas.get(name) and name not in meta.titles:
+            meta.titles[name] = metas[name][0]
+    if not meta.description and (found := _first_meta(metas, META_DESCRIPTION)):
+        meta.description = found[1]
+    if not meta.authors:
+        for name in META_AUTHOR:
+            values = [v for v in metas.get(name, []) if not v.startswith(("http://", "https://", "@"))]
+            if values:
+                meta.authors = [part for value in values for part in split_authors(value)]
+                break
+    for names, kind in ((META_PUBLISHED, PUBLISHED), (META_MODIFIED, MODIFIED)):
+        for name in names:
+            for value in metas.get(name, [])[:1]:
+                meta.dates.append(DateCandidate(value, "meta", kind))
+    if not meta.section and (found := _first_meta(metas, META_SECTION)):
+        meta.section = found[1]
+    if not meta.tags:
+        for name in META_TAGS:
+            values = metas.get(name, [])
+            if values:
+                meta.tags = split_tags(values)
+                break
+    if not meta.language and (found := _first_meta(metas, META_LANGUAGE)):
+        meta.language = found[1]
+    if not meta.site_name and (found := _first_meta(metas, ("og:site_name", "application-name", "publisher"))):
+        meta.site_name = found[1]
+    for name in ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"):
+        for value in metas.get(name, [])[:1]:
+            _add_image(meta, value, url)
+    if metas.get("og:url") and not meta.canonical_url:
+        meta.canonical_url = _absolute(metas["og:url"][0], url)
+
+
+# --- JSON-LD -----------------------------------------------------------------------------
+
+
+def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, ``@graph`` and top-level arrays flattened."""
+    raw: list[Any] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        raw.extend(_load_jsonld(script.text_content()))
+    objects: list[dict[str, Any]] = []
+    stack = list(reversed(raw))
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            if "@graph" in item:
+                stack.extend(reversed(item["@graph"] if isinstance(item["@graph"], list) else [item["@graph"]]))
+            if "@type" in item:
+                objects.append(item)
+    return objects
+
+
+def _load_jsonld(script: str) -> list[Any]:
+    """Parse one script, tolerating the comments and control characters sites leave in it."""
+    from extruct.jsonld import HTML_OR_JS_COMMENTLINE
+    import jstyleson
+
+    script = script.strip()
+    if not script:
+        return []
+    try:
+        return [json.loads(script, strict=False)]
+    except ValueError:
+        pass
+    try:
+        return [jstyleson.loads(HTML_OR_JS_COMMENTLINE.sub("", script), strict=False)]
+    except (ValueError, TypeError, IndexError):
+        return []
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    value = obj.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {str(v).rsplit("/", 1)[-1].lower() for v in values if v}
+
+
+def _jsonld_article(tree: HtmlElement) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    objects = jsonld_objects(tree)
+    article = next((o for o in objects if _types(o) & ARTICLE_TYPES), None)
+    if article is None:
+        article = next((o for o in objects if _types(o) & PAGE_TYPES and o.get("datePublished")), None)
+    return article, objects
+
+
+def _from_jsonld(meta: PageMetadata, article: dict[str, Any] | None, objects: list[dict[str, Any]], url: str) -> None:
+    for obj in objects:
+        if "breadcrumblist" in _types(obj) and not meta.breadcrumbs:
+            meta.breadcrumbs = _jsonld_breadcrumbs(obj)
+    if article is None:
+        return
+    headline = clean_text(_scalar(article.get("headline")) or _scalar(article.get("name")))
+    if headline:
+        meta.titles["jsonld"] = headline
+    meta.description = clean_text(_scalar(article.get("description"))) or None
+    meta.authors = [name for person in _as_list(article.get("author")) for name in _person_names(person)]
+    for keys, kind in ((("datePublished", "dateCreated"), PUBLISHED), (("dateModified",), MODIFIED)):
+        value = next((v for k in keys if isinstance(v := _scalar(article.get(k)), str) and v.strip()), None)
+        if value:
+            meta.dates.append(DateCandidate(value, "jsonld", kind))
+    section = _scalar(article.get("articleSection"))
+    meta.section = clean_text(section) or None
+    keywords = article.get("keywords")
+    if keywords:
+        meta.tags = split_tags([clean_text(k) for k in _as_list(keywords) if isinstance(k, str)])
+    language = _scalar(article.get("inLanguage"))
+    if isinstance(language, str) and language.strip():
+        meta.language = language.strip()
+    for image in _as_list(article.get("image")):
+        image_url = image.get("url") or image.get("contentUrl") if isinstance(image, dict) else image
+        if isinstance(image_url, list):
+            image_url = image_url[0] if image_url else None
+        if isinstance(image_url, str):
+            _add_image(meta, image_url, url)
+    body = _scalar(article.get("articleBody"))
+    if isinstance(body, str) and body.strip():
+        meta.article_body = body
+    publisher = article.get("publisher")
+    if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+        meta.site_name = clean_text(publisher["name"])
+    page_url = _scalar(article.get("url")) or _scalar(article.get("mainEntityOfPage"))
+    if isinstance(page_url, dict):
+        page_url = page_url.get("@id") or page_url.get("url")
+    if isinstance(page_url, str) and page_url.startswith(("http", "/")):
+        meta.canonical_url = _absolute(page_url, url)
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _person_names(person: Any) -> list[str]:
+    if isinstance(person, dict):
+        if _types(person) & {"organization", "newsmediaorganization"}:
+            return []
+        name = person.get("name")
+        if isinstance(name, list):
+            return [n for part in name for n in split_authors(clean_text(part))]
+        return split_authors(clean_text(name)) if isinstance(name, str) else []
+    if isinstance(person, str) and not person.startswith(("http://", "https://")):
+        return split_authors(clean_text(person))
+    return []
+
+
+def _jsonld_breadcrumbs(obj: dict[str, Any]) -> list[str]:
+    items = sorted(
+        (i for i in _as_list(obj.get("itemListElement")) if isinstance(i, dict)),
+        key=lambda i: i.get("position") if isinstance(i.get("position"), int) else 0,
+    )
+    names = []
+    for item in items:
+        name = item.get("name")
+        if not name and isinstance(item.get("item"), dict):
+            name = item["item"].get("name")
+        if isinstance(name, str) and clean_text(name):
+            names.append(clean_text(name))
+    return names
+
+
+# --- microdata and visible markup --------------------------------------------------------
+
+
+def _itemprop_value(node: HtmlElement) -> str:
+    for attribute in ("content", "datetime", "value"):
+        if node.get(attribute):
+            return clean_text(node.get(attribute))
+    return clean_text(node.text_content())
+
+
+def _from_microdata(meta: PageMetadata, tree: HtmlElement) -> None:
+    props: dict[str, list[HtmlElement]] = {}
+    for node in tree.xpath("//*[@itemprop]"):
+        for prop in node.get("itemprop").split():
+            props.setdefault(prop, []).append(node)
+    if props.get("headline"):
+        meta.titles.setdefault("microdata", _itemprop_value(props["headline"][0]))
+    for prop, kind in (("datePublished", PUBLISHED), ("dateModified", MODIFIED)):
+        for node in props.get(prop, [])[:1]:
+            if node.tag != "meta" or node.get("content"):
+                value = _itemprop_value(node)
+                if value:
+                    meta.dates.append(DateCandidate(value, "microdata", kind))
+    if not meta.authors:
+        for node in props.get("author", []) + props.get("creator", []):
+            names = node.xpath(".//*[@itemprop='name']")
+            value = _itemprop_value(names[0]) if names else _itemprop_value(node)
+            meta.authors.extend(split_authors(value))
+    if not meta.section and props.get("articleSection"):
+        meta.section = _itemprop_value(props["articleSection"][0]) or None
+    if not meta.tags and props.get("keywords"):
+        meta.tags = split_tags([_itemprop_value(n) for n in props["keywords"]])
+    if not meta.description and props.get("description"):
+        meta.description = _itemprop_value(props["description"][0]) or None
+
+
+def is_foreign(node: HtmlElement) -> bool:
+    """True when the node sits in a caption, comment, sidebar or related-stories block."""
+    for ancestor in node.iterancestors():
+        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
+        if tag in ("figcaption", "aside", "footer", "figure"):
+            return True
+        attrs = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if attrs.strip() and FOREIGN_CONTAINER.search(attrs):
+            return True
+    return False
+
+
+def _from_markup(meta: PageMetadata, tree: HtmlElement, url: str) -> None:
+    h1s = [clean_text(h.text_content()) for h in tree.iter("h1")]
+    h1s = [h for h in h1s if h]
+    if h1s:
+        meta.titles["h1"] = h1s[0]
+    title = tree.find(".//title")
+    if title is not None and clean_text(title.text_content()):
+        meta.titles["title"] = clean_text(title.text_content())
+    for link in tree.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        if "canonical" in rel and link.get("href"):
+            meta.canonical_url = _absolute(link.get("href"), url)
+            break
+    if not meta.language:
+        root = tree.getroottree().getroot()
+        lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+        if lang and lang.strip():
+            meta.language = lang.strip()
+    _time_elements(meta, tree)
+    _text_dates(meta, tree)
+    url_date = date_from_url(url)
+    if url_date:
+        meta.dates.append(url_date)
+    if not meta.authors:
+        meta.authors = _byline_authors(tree)
+    if not meta.breadcrumbs:
+        meta.breadcrumbs = _markup_breadcrumbs(tree)
+    if not meta.section and len(meta.breadcrumbs) >= 2:
+        crumbs = [c for c in meta.breadcrumbs if c.lower() not in ("home", "homepage", "start")]
+        if crumbs and crumbs[-1] in meta.titles.values() or (crumbs and crumbs[-1] in h1s):
+            crumbs = crumbs[:-1]
+        meta.section = crumbs[-1] if crumbs else None
+    if not meta.tags:
+        tags = [clean_text(a.text_content()) for a in tree.xpath("//a[contains(concat(' ', @rel, ' '), ' tag ')]")]
+        meta.tags = split_tags([t for t in tags if t])
+
+
+def _time_elements(meta: PageMetadata, tree: HtmlElement) -> None:
+    published_seen = modified_seen = False
+    for node in tree.iter("time"):
+        value = node.get("datetime") or (node.get("pubdate") if node.get("pubdate") not in (None, "", "pubdate") else None)
+        if not value or is_foreign(node) or node.get("itemprop"):
+            continue
+        attrs = " ".join(filter(None, [node.get("class"), node.getparent().get("class") if node.getparent() is not None else None]))
+        kind = MODIFIED if _UPDATED_CLASS.search(attrs) else PUBLISHED
+        if kind == PUBLISHED and not published_seen:
+            meta.dates.append(DateCandidate(value, "time", PUBLISHED))
+            published_seen = True
+        elif kind == MODIFIED and not modified_seen:
+            meta.dates.append(DateCandidate(value, "time", MODIFIED))
+            modified_seen = True
+
+
+def _text_dates(meta: PageMetadata, tree: HtmlElement) -> None:
+    """A date written near the byline ("Published September 29, 2022 10:15 IST")."""
+    for node in tree.xpath("//*[@class or @id][not(self::html or self::body or self::script or self::style)]"):
+        attrs = f"{node.get('class', '')} {node.get('id', '')}"
+        if not _DATE_CLASS.search(attrs) or _UPDATED_CLASS.search(attrs) or FOREIGN_CONTAINER.search(attrs):
+            continue
+        text = clean_text(node.text_content())
+        if not text or len(text) > 200 or is_foreign(node):
+            continue
+        found = find_date_in_text(text)
+        if found:
+            meta.dates.append(DateCandidate(found, "text", PUBLISHED))
+            return
+
+
+def _byline_authors(tree: HtmlElement) -> list[str]:
+    for node in tree.xpath("//a[contains(concat(' ', @rel, ' '), ' author ')]"):
+        if not is_foreign(node):
+            names = split_authors(clean_text(node.text_content()))
+            if names:
+                return names
+    for node in tree.xpath("//*[@class or @id][not(self::html or self::body or self::meta or self::link)]"):
+        attrs = f"{node.get('class', '')} {node.get('id', '')}"
+        if not _BYLINE_CLASS.search(attrs) or re.search(r"avatar|bio|box|image|img", attrs, re.I):
+            continue
+        text = clean_text(node.text_content())
+        if not text or len(text) > 120 or is_foreign(node):
+            continue
+        names = split_authors(text)
+        if names:
+            return names
+    return []
+
+
+def _markup_breadcrumbs(tree: HtmlElement) -> list[str]:
+    for node in tree.xpath("//*[@class or @id or @aria-label]"):
+        attrs = f"{node.get('class', '')} {node.get('id', '')} {node.get('aria-label', '')}"
+        if _BREADCRUMB.search(attrs):
+            crumbs = [clean_text(a.text_content()) for a in node.iter("a", "span", "li") if len(a) == 0]
+            crumbs = [c for c in crumbs if c and c not in (">", "/", "»", "›", "|")]
+            return list(dict.fromkeys(crumbs))
+    return []
+
+
+# --- cleaning ----------------------------------------------------------------------------
+
+_BY_PREFIX = re.compile(r"^\s*(?:written\s+|posted\s+|reported\s+)?by[:\s]+", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\||/|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
+_NOT_A_PERSON = re.compile(
+    r"^(?:staff|staff writer|staff reporter|editor|editors|admin|administrator|news desk|newsdesk|desk|web desk|"
+    r"correspondent|reporter|agencies|agency|wire|wires|guest|contributor|team|the editorial board|editorial|"
+    r"associated press|the associated press|ap|reuters|afp|pti|ians|ani|bloomberg|press release|unknown|anonymous)$",
+    re.IGNORECASE,
+)
+_NAME_NOISE = re.compile(
+    r"\b(?:updated|published|posted|last updated|on)\b.*$|\d{1,2}:\d{2}.*$|\b(?:19|20)\d{2}\b.*$|\S+@\S+|https?://\S+",
+    re.IGNORECASE,
+)
+
+
+def split_authors(text: str | None, publisher: str | None = None) -> list[str]:
+    """Person names from a byline: no "By", no dates, no staff or wire names, no duplicates."""
+    if not text:
+        return []
+    text = clean_text(text)
+    text = _BY_PREFIX.sub("", text)
+    text = _NAME_NOISE.sub("", text).strip(" ,;|-–—:")
+    names: list[str] = []
+    for part in _AUTHOR_SPLIT.split(text):
+        name = _BY_PREFIX.sub("", part).strip(" .,;:-–—|")
+        if not name or len(name) > 60 or len(name.split()) > 5 or not re.search(r"[^\W\d_]", name):
+            continue
+        if _NOT_A_PERSON.match(name) or (publisher and name.lower() == publisher.lower()):
+            continue
+        if name.lower() in {n.lower() for n in names}:
+            continue
+        names.append(name)
+    return names
+
+
+def split_tags(values: list[str]) -> list[str]:
+    """Tags from meta values that may each hold a comma-separated list; de-duplicated, page order."""
+    tags: dict[str, str] = {}
+    for value in values:
+        for part in re.split(r"\s*[,;]\s*", value):
+            tag = clean_text(part).strip("# ")
+            if tag and len(tag) <= 80 and tag.lower() not in tags:
+                tags[tag.lower()] = tag
+    return list(tags.values())
+
+
+def _absolute(href: str, base: str) -> str:
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return base
+
+
+def _add_image(meta: PageMetadata, value: str, base: str) -> None:
+    if not value or value.startswith("data:"):
+        return
+    absolute = _absolute(value, base)
+    if urlsplit(absolute).scheme in ("http", "https") and absolute not in meta.image_urls:
+        meta.image_urls.append(absolute)
+
