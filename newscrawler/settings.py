@@ -38,6 +38,8 @@ NEWSCRAWLER_MAX_PAGES = 0
 NEWSCRAWLER_MAX_QUERY_PARAMS = 3
 # Minimum words in the main text of a page without article metadata to call it an article.
 NEWSCRAWLER_MIN_ARTICLE_WORDS = 80
+# Folders searched for site profiles (NAME.toml) before the bundled newscrawler/sites/.
+NEWSCRAWLER_PROFILE_DIRS: list[str] = []
 
 # --- Canonical URLs (newscrawler/urls.py) ------------------------------------------------
 # Query parameters removed from every URL (a trailing * matches by prefix). None keeps
@@ -77,3 +79,5 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
+# An unauthenticated control server has no place in a cron job; switch it on with -s if wanted.
+REMOTE_CONTROL_ENABLED = False

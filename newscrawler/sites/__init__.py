@@ -50,18 +50,21 @@ class SiteProfile:
         return bool(self.article_patterns or self.section_patterns)
 
 
-def available_profiles(directory: Path = PROFILE_DIR) -> list[str]:
-    return sorted(p.stem for p in directory.glob("*.toml"))
+def available_profiles(directories: list[Path]) -> list[str]:
+    return sorted({p.stem for d in directories for p in d.glob("*.toml")})
 
 
-def load_profile(name: str, directory: Path = PROFILE_DIR) -> SiteProfile:
-    """Read ``NAME.toml``; raise ProfileError naming what is wrong and what exists."""
+def load_profile(name: str, extra_dirs: list[Path] | None = None) -> SiteProfile:
+    """Read ``NAME.toml`` from ``extra_dirs`` (``NEWSCRAWLER_PROFILE_DIRS``) or the bundled
+    profiles; raise ProfileError naming what is wrong and what exists."""
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name or ""):
         raise ProfileError(f"invalid site profile name {name!r}: use letters, digits, '-', '_' or '.'")
-    path = directory / f"{name}.toml"
-    if not path.is_file():
-        known = ", ".join(available_profiles(directory)) or "none"
-        raise ProfileError(f"unknown site profile {name!r}: no {path.name} in {directory} (available: {known})")
+    directories = [*(extra_dirs or []), PROFILE_DIR]
+    path = next((d / f"{name}.toml" for d in directories if (d / f"{name}.toml").is_file()), None)
+    if path is None:
+        known = ", ".join(available_profiles(directories)) or "none"
+        where = ", ".join(str(d) for d in directories)
+        raise ProfileError(f"unknown site profile {name!r}: no {name}.toml in {where} (available: {known})")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -15,6 +15,7 @@ import ipaddress
 import re
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -73,13 +74,22 @@ class NewsSpider(Spider):
             accepted = "; ".join(f"{k}: {v}" for k, v in ACCEPTED_ARGUMENTS.items())
             raise UsageError(f"unknown spider argument(s) {', '.join(unknown)}. Accepted -a arguments: {accepted}")
         super().__init__(**{k: v for k, v in kwargs.items() if k.startswith("_")})
+        self._site_name = site
+        self._given_urls = start_url or start_urls
+        self.max_pages = _positive_int("max_pages", max_pages)
+        self.max_pagination = _positive_int("max_pagination", max_pagination)
         self.profile: SiteProfile | None = None
-        if site:
+        self.start_urls: list[str] = []
+        self.allowed_domains: list[str] = []
+
+    def _configure(self, profile_dirs: list[str]) -> None:
+        """Load the profile and settle start URLs and domains; bad input stops the crawl."""
+        if self._site_name:
             try:
-                self.profile = load_profile(site)
+                self.profile = load_profile(self._site_name, extra_dirs=[Path(d) for d in profile_dirs])
             except ProfileError as exc:
                 raise UsageError(str(exc)) from exc
-        given = start_url or start_urls
+        given = self._given_urls
         urls = [u.strip() for u in given.split(",") if u.strip()] if given else []
         if not urls and self.profile:
             urls = list(self.profile.start_urls)
@@ -93,8 +103,6 @@ class NewsSpider(Spider):
             if parts.scheme not in {"http", "https"} or not parts.hostname:
                 raise UsageError(f"start URL {url!r} is not an absolute http(s) URL")
         self.start_urls = [canonicalize_url(u) for u in urls]
-        self.max_pages = _positive_int("max_pages", max_pages)
-        self.max_pagination = _positive_int("max_pagination", max_pagination)
         domains = set(self.profile.allowed_domains) if self.profile and self.profile.allowed_domains else set()
         if not domains:
             for url in self.start_urls:
@@ -106,6 +114,7 @@ class NewsSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        spider._configure(settings.getlist("NEWSCRAWLER_PROFILE_DIRS"))
         if spider.max_pages:
             settings.set("CLOSESPIDER_PAGECOUNT", spider.max_pages, priority="spider")
         if spider.max_pagination is None:
