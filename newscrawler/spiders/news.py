@@ -36,6 +36,7 @@ ACCEPTED_ARGUMENTS = {
     "site": "name of a site profile in newscrawler/sites/ (profile mode)",
     "max_pages": "stop after this many fetched pages (positive integer)",
     "max_pagination": "follow section pagination at most this many pages deep (positive integer)",
+    "render_js": "1 to render every page in Chromium (scrapy-playwright); a profile may limit it to URL patterns",
 }
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -67,6 +68,7 @@ class NewsSpider(Spider):
         site: str | None = None,
         max_pages: str | int | None = None,
         max_pagination: str | int | None = None,
+        render_js: str | bool | None = None,
         **kwargs: Any,
     ) -> None:
         unknown = sorted(k for k in kwargs if not k.startswith("_") and k not in ACCEPTED_ARGUMENTS)
@@ -78,6 +80,7 @@ class NewsSpider(Spider):
         self._given_urls = start_url or start_urls
         self.max_pages = _positive_int("max_pages", max_pages)
         self.max_pagination = _positive_int("max_pagination", max_pagination)
+        self.render_js = _flag("render_js", render_js)
         self.profile: SiteProfile | None = None
         self.start_urls: list[str] = []
         self.allowed_domains: list[str] = []
@@ -301,6 +304,17 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _flag(name: str, value: str | bool | None) -> bool:
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise UsageError(f"-a {name}={value!r} is not valid: expected 1 or 0")
 
 
 def _positive_int(name: str, value: str | int | None) -> int | None:
