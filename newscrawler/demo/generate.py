@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -45,6 +46,8 @@ SECTIONS = [
     Section("Technology", "technology"),
     Section("Sports", "sports"),
 ]
+# The newest stories open with the datelines of the seed page's sidebar: year missing, dash varying.
+SEED_DATELINES = ("New Delhi, {mon} {day}-", "J&K, {mon} {day} –", "Karnataka, {mon} {day} –", "New Delhi, {mon} {day}–")
 SOCIAL = [
     ("Facebook", "https://www.facebook.com/meridianledger"),
     ("Twitter", "https://twitter.com/meridianledger"),
@@ -72,7 +75,7 @@ def build_demo_site(dest: Path, base_url: str = "") -> SiteManifest:
     JSON-LD and the feeds, where WordPress writes absolute URLs; with the default the
     site is fully root-relative and can be served on any port.
     """
-    stories = StoryWriter(random.Random(SEED)).newsroom(SECTIONS, ARTICLE_COUNT, LATEST)
+    stories = StoryWriter(random.Random(SEED)).newsroom(SECTIONS, ARTICLE_COUNT, LATEST, first_datelines=SEED_DATELINES)
     return WordPressSite(SiteFolder(Path(dest)), stories, base_url.rstrip("/")).build()
 
 
@@ -98,6 +101,23 @@ def metadata_kind(index: int, story: Story) -> str:
     """Half JSON-LD, a third OpenGraph only, the rest neither (briefs always carry some)."""
     kind = ["jsonld", "og", "jsonld", "og", "jsonld", "none"][index % 6]
     return "og" if kind == "none" and story.kind == "brief" else kind
+
+
+def body_html(story: Story, figure_src: Callable[[int], str], figure_class: str = "") -> str:
+    """The story's body as markup: paragraphs, subheads, lists and numbered in-body figures."""
+    out, figures = [], 0
+    for tag, value in story.blocks:
+        if tag == "ul":
+            out.append("<ul>" + "".join(f"<li>{escape(item)}</li>" for item in value) + "</ul>")  # type: ignore[union-attr]
+        elif tag == "figure":
+            figures += 1
+            out.append(
+                f'<figure class="{figure_class}"><img src="{figure_src(figures)}" alt="{escape(value.alt)}" '  # type: ignore[union-attr]
+                f'width="800" height="533"><figcaption>{escape(value.shown)}</figcaption></figure>'  # type: ignore[union-attr]
+            )
+        else:
+            out.append(f"<{tag}>{escape(str(value))}</{tag}>")
+    return "\n".join(out)
 
 
 def page_url(base: str, number: int) -> str:
@@ -281,29 +301,18 @@ class WordPressSite:
         url = article_url(story)
         kind = self.kinds[story.number]
         images = story.number != self.photo_only
-        index = self.stories.index(story)
-        if kind != "none" or index % 2 == 0:
+        # Half of the stories without metadata show a <time>, half only a line of text.
+        if kind != "none" or self.stories.index(story) // 6 % 2 == 0:
             date_html = self.time_html(story)
         else:
-            # Neither metadata nor <time>: the date is only a line of text.
             date_html = f"Published {long_date(story.published)} at {story.published:%-I:%M %p}".replace("AM", "am").replace("PM", "pm")
         photo = story.photo
         figure = (
             f'<figure class="post-thumbnail wp-block-image"><img src="{image_url(story)}" alt="{escape(photo.alt)}" '
             f'width="1200" height="675"><figcaption class="wp-element-caption">{escape(photo.shown)}</figcaption></figure>'
         )
-        body, figures = [], 0
-        for tag, value in story.blocks:
-            if tag == "ul":
-                body.append("<ul>" + "".join(f"<li>{escape(item)}</li>" for item in value) + "</ul>")  # type: ignore[union-attr]
-            elif tag == "figure":
-                figures += 1
-                body.append(
-                    f'<figure class="wp-block-image size-large"><img src="{image_url(story, f"-{figures}")}" '
-                    f'alt="{escape(value.alt)}" width="800" height="533"><figcaption>{escape(value.shown)}</figcaption></figure>'  # type: ignore[union-attr]
-                )
-            else:
-                body.append(f"<{tag}>{escape(str(value))}</{tag}>")
+        figures = len(story.figures())
+        body = body_html(story, lambda n: image_url(story, f"-{n}"), "wp-block-image size-large")
         tags = ", ".join(f'<a href="/tag/{slugify(t)}/" rel="tag">{escape(t)}</a>' for t in story.tags)
         share_target = quote(self.absolute(url), safe="")
         main = f"""<article id="post-{story.number}" class="post-{story.number} post type-post status-publish format-standard has-post-thumbnail category-{story.section.slug}">
@@ -314,7 +323,7 @@ class WordPressSite:
 </header>
 {figure}
 <div class="entry-content">
-{chr(10).join(body)}
+{body}
 </div>
 <footer class="entry-footer">
 <span class="tags-links">Tags: {tags}</span>

@@ -299,8 +299,9 @@ def long_date(day: datetime) -> str:
 class StoryWriter:
     """Writes varied news-like stories from the word lists above; one seed, one newsroom."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, brief_words: tuple[int, int] = (60, 90)) -> None:
         self.rng = rng
+        self.brief_words = brief_words
         self.titles: set[str] = set()
 
     def pick(self, words: list[str]) -> str:
@@ -427,22 +428,24 @@ class StoryWriter:
         return blocks
 
     def brief_body(self, vocab: dict[str, list[str]], day: datetime, dateline: str | None, topic: str) -> list[tuple[str, object]]:
-        """A body of 60-90 words: short, but still a story."""
+        """A body within ``brief_words`` (60-90 words by default): short, but still a story."""
+        low, high = self.brief_words
         while True:
             blocks = self.body(vocab, day, dateline, "brief", topic)
-            words = sum(len(str(text).split()) for _, text in blocks)
-            if 60 <= words <= 90:
-                return blocks
-            if words < 60:
+            while sum(len(str(text).split()) for _, text in blocks) < low:
                 blocks[-1] = ("p", f"{blocks[-1][1]} {self.sentence(vocab, day)}")
-                if 60 <= sum(len(str(text).split()) for _, text in blocks) <= 90:
-                    return blocks
+            if sum(len(str(text).split()) for _, text in blocks) <= high:
+                return blocks
 
-    def story(self, number: int, section: Section, published: datetime, kind: str, with_dateline: bool) -> Story:
+    def story(self, number: int, section: Section, published: datetime, kind: str, dateline: bool | str) -> Story:
+        """One story; ``dateline`` is False, True (a random one) or a form like ``"J&K, {mon} {day} –"``."""
         vocab = VOCABULARY[section.slug] if section.slug in VOCABULARY else VOCABULARY[list(VOCABULARY)[number % 6]]
         r = self.rng
         title, topic = self.title(vocab)
-        dateline = self.dateline(vocab, published) if with_dateline else None
+        if isinstance(dateline, str):
+            dateline = dateline.format(mon=DATELINE_MONTHS[published.month - 1], day=published.day)
+        else:
+            dateline = self.dateline(vocab, published) if dateline else None
         if kind == "brief":
             blocks = self.brief_body(vocab, published, dateline, topic)
         else:
@@ -455,15 +458,22 @@ class StoryWriter:
         return Story(number, title, slugify(title), section, authors, published, modified, dateline, blocks,
                      tags, self.photo(vocab, published), kind)
 
-    def newsroom(self, sections: list[Section], count: int, latest: datetime, brief_every: int = 20) -> list[Story]:
-        """``count`` stories, newest first, one every ~22 hours back from ``latest``, sections in turn."""
+    def newsroom(
+        self, sections: list[Section], count: int, latest: datetime, brief_every: int = 20, first_datelines: tuple[str, ...] = ()
+    ) -> list[Story]:
+        """``count`` stories, newest first, one every ~22 hours back from ``latest``, sections in turn.
+
+        The newest stories open with ``first_datelines`` (forms with ``{mon}`` and ``{day}``), in order.
+        """
         stories = []
         for index in range(count):
             published = latest - timedelta(hours=index * 22 + self.rng.randint(0, 5), minutes=self.rng.randint(0, 59))
             published = published.replace(second=0, microsecond=0)
-            kind = "brief" if index % brief_every == 7 else self.pick(["explainer", "report", "report"])
+            kind = "brief" if index % brief_every == 7 % brief_every else self.pick(["explainer", "report", "report"])
             section = sections[(index * 7 + index // len(sections)) % len(sections)]
-            stories.append(self.story(1000 + index, section, published, kind, with_dateline=self.rng.random() < 0.6))
+            with_dateline = self.rng.random() < 0.6
+            dateline = first_datelines[index] if index < len(first_datelines) else with_dateline
+            stories.append(self.story(1000 + index, section, published, kind, dateline))
         return stories
 
 
