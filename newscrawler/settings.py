@@ -52,9 +52,12 @@ REQUEST_FINGERPRINTER_CLASS = "newscrawler.urls.CanonicalRequestFingerprinter"
 # --- Items and pipelines -----------------------------------------------------------------
 ITEM_PIPELINES = {
     "newscrawler.pipelines.normalize.NormalizePipeline": 100,
+    "newscrawler.pipelines.dateline.DatelinePipeline": 200,
     "newscrawler.pipelines.sqlite.SQLitePipeline": 400,
     "newscrawler.pipelines.postgres.PostgresPipeline": 410,
 }
+# Parse each article's dateline ("New Delhi, Sept 29 (PTI)") into Article.dateline.
+NEWSCRAWLER_DATELINES_ENABLED = True
 
 # --- Storage, search and archive ----------------------------------------------------------
 # SQLite file every crawl upserts into (with an FTS5 index); empty string switches it off.

@@ -1,0 +1,73 @@
+"""Fills ``Article.dateline`` from the story's opening words.
+
+The body is tried first, then the description, then the section page's teaser
+(``excerpt``): a page that trims "New Delhi, Sept 29 (PTI)" from its own text still
+showed it on the section page. The publication date is the reference that gives a
+"Sept 29" its year. A dateline already set (by a site profile, or an earlier run) stays.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any, Self
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from newscrawler.extract.dateline import parse_dateline
+
+logger = logging.getLogger(__name__)
+
+# Where a dateline is looked for, in this order.
+TEXT_FIELDS = ("body", "description", "excerpt")
+
+
+class DatelinePipeline:
+    """Parses the dateline of each article that has none, counting what it found."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NEWSCRAWLER_DATELINES_ENABLED", True):
+            raise NotConfigured("NEWSCRAWLER_DATELINES_ENABLED is off")
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        if not isinstance(item, dict) and "dateline" not in adapter.field_names():
+            return item  # an item class without the field: nothing to fill
+        if adapter.get("dateline"):
+            self.stats.inc_value("newscrawler/dateline/kept")
+            return item
+        reference = self._reference(adapter)
+        for name in TEXT_FIELDS:
+            text = adapter.get(name)
+            if not isinstance(text, str) or not text.strip():
+                continue
+            dateline = parse_dateline(text, reference)
+            if dateline is not None:
+                adapter["dateline"] = dateline
+                self.stats.inc_value("newscrawler/dateline/found")
+                self.stats.inc_value(f"newscrawler/dateline/found/{name}")
+                return item
+        self.stats.inc_value("newscrawler/dateline/none")
+        return item
+
+    def _reference(self, adapter: ItemAdapter) -> date | None:
+        """The publication date, else the crawl date; None (today) when neither reads."""
+        for name in ("published_at", "crawled_at"):
+            value = adapter.get(name)
+            if not value:
+                continue
+            try:
+                return date.fromisoformat(str(value).strip()[:10])
+            except ValueError:
+                self.stats.inc_value("newscrawler/dateline/bad_reference")
+                logger.warning("Dateline: %s %r of %s is not an ISO date; trying the next",
+                               name, value, adapter.get("url"))
+        return None
