@@ -94,10 +94,13 @@ class StorePipeline:
         logger.info("%s: storing articles in %s (crawl %s)", self.label, self.where, self.crawl_id)
 
     async def process_item(self, item: Any) -> Any:
-        if not is_item(item) or "url" not in ItemAdapter(item).field_names():
+        if not is_item(item):
+            return item
+        adapter = ItemAdapter(item)
+        if "url" not in adapter:
             return item
         try:
-            row = to_row(ItemAdapter(item).asdict())
+            row = to_row(adapter)
         except (ValueError, TypeError) as exc:
             self.stats.inc_value(f"newscrawler/{self.label}/skipped")
             logger.warning("%s: not storing item: %s", self.label, exc)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import typing
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any
 
 from newscrawler.items import Article
@@ -55,13 +55,28 @@ COLUMN_NAMES: list[str] = [c.name for c in COLUMNS]
 KEY = "canonical_url"
 
 
+def _plain(value: Any) -> Any:
+    """JSON fallback for nested items (``Image``, ``Dateline``): read through ItemAdapter."""
+    from itemadapter import ItemAdapter, is_item
+
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if is_item(value):
+        return ItemAdapter(value).asdict()
+    raise TypeError(f"cannot store a {type(value).__name__} as JSON")
+
+
 def to_row(item: Mapping[str, Any]) -> dict[str, Any]:
-    """Article (as a plain dict) -> column values; the key falls back to the fetch URL."""
+    """Article (an ItemAdapter or a plain dict) -> column values; the key falls back to the URL.
+
+    Reads only the schema's fields, and serialises nested values straight to JSON: a
+    recursive ``asdict()`` would cost more than the database write.
+    """
     row: dict[str, Any] = {}
     for column in COLUMNS:
         value = item.get(column.name)
         if column.kind == "json":
-            value = None if value is None else json.dumps(value, ensure_ascii=False)
+            value = None if value is None else json.dumps(value, ensure_ascii=False, default=_plain)
         elif column.kind == "bool":
             value = None if value is None else bool(value)
         elif column.kind == "int" and value is not None:

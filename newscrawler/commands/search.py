@@ -1,0 +1,161 @@
+"""``scrapy search "query"``: ranked full-text matches from the crawl's store.
+
+Reads SQLite (``NEWSCRAWLER_SQLITE_PATH``) or, when ``NEWSCRAWLER_POSTGRES_DSN`` is set
+(setting or environment), PostgreSQL. A missing database or a query the index cannot parse
+is reported in one line, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from newscrawler.pipelines.postgres import postgres_dsn
+from newscrawler.storage.search import SearchError, SearchHit, SearchQuery
+
+FTS5_HELP = 'use words, "quoted phrases", AND / OR / NOT, prefix*'
+
+
+def search_sqlite(path: Path, query: SearchQuery) -> list[SearchHit]:
+    from newscrawler.storage import sqlite as store
+
+    if not path.is_file():
+        raise SearchError(f"no database at {path}: crawl first, or point -s NEWSCRAWLER_SQLITE_PATH=... at one")
+    try:
+        conn = store.connect(path, readonly=True)
+    except sqlite3.Error as exc:
+        raise SearchError(f"cannot open {path}: {exc}") from exc
+    with conn:
+        try:
+            has_index = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'"
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise SearchError(f"{path} is not a readable SQLite database: {exc}") from exc
+        if not has_index:
+            raise SearchError(f"{path} has no article search index (not a newscrawler database?)")
+        try:
+            return store.search(conn, query)
+        except sqlite3.OperationalError as exc:
+            words = as_plain_words(query.text)
+            if not words:
+                raise SearchError(f"cannot search for {query.text!r}: {exc} ({FTS5_HELP})") from exc
+            print(f"search: {exc} in {query.text!r}; searching for the words {words} instead", file=sys.stderr)
+            try:
+                return store.search(conn, replace(query, text=words))
+            except sqlite3.OperationalError as exc2:
+                raise SearchError(f"cannot search for {query.text!r}: {exc2} ({FTS5_HELP})") from exc2
+
+
+def as_plain_words(text: str) -> str:
+    """The query as FTS5 phrases, one per word, so punctuation ("covid-19") loses its syntax."""
+    words = [w.replace('"', "") for w in text.split()]
+    return " ".join(f'"{w}"' for w in words if w.strip("\"" + "()*:^+-"))
+
+
+def search_postgres(dsn: str, query: SearchQuery) -> list[SearchHit]:
+    import psycopg
+
+    from newscrawler.storage import postgres as store
+
+    try:
+        conn = store.connect(dsn)
+    except psycopg.Error as exc:
+        raise SearchError(f"cannot connect to PostgreSQL at {store.redact(dsn)}: {exc}".strip()) from exc
+    with conn:
+        try:
+            return store.search(conn, query)
+        except psycopg.errors.UndefinedTable as exc:
+            raise SearchError(f"no articles table in {store.redact(dsn)}: crawl into it first") from exc
+        except psycopg.Error as exc:
+            raise SearchError(f"cannot search for {query.text!r}: {exc}") from exc
+
+
+def format_hit(rank: int, hit: SearchHit) -> str:
+    meta = " · ".join(x for x in ((hit.published_at or "")[:10], hit.section or "", hit.url) if x)
+    lines = [f"{rank}. {hit.title or '(untitled)'}", f"   {meta}"]
+    if hit.snippet:
+        lines.append("   " + " ".join(hit.snippet.split()))
+    return "\n".join(lines)
+
+
+def parse_since(value: str | None) -> str | None:
+    """ISO date or date-time -> the ISO string stored dates compare against."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(value).isoformat()
+    except ValueError:
+        raise UsageError(f"--since wants an ISO date like 2024-05-01, got {value!r}") from None
+
+
+class SearchCommand(ScrapyCommand):
+    requires_project = False
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return '"query" [--limit N] [--since DATE] [--section S] [--json]'
+
+    def short_desc(self) -> str:
+        return "Full-text search over the stored articles (SQLite, or PostgreSQL when configured)"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--limit", type=int, default=10, help="at most N matches (default 10)")
+        parser.add_argument("--since", help="only articles published on or after DATE (YYYY-MM-DD)")
+        parser.add_argument("--section", help="only articles of this section (case-insensitive)")
+        parser.add_argument("--json", action="store_true", help="print JSON Lines, one match a line")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        if self.settings.get("BOT_NAME") != "newscrawler":
+            self.settings.setmodule("newscrawler.settings", priority="project")
+        super().process_options(args, opts)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        text = " ".join(args).strip()
+        if not text:
+            raise UsageError("give a query, e.g. scrapy search \"flood warning\"")
+        if opts.limit < 1:
+            raise UsageError("--limit must be at least 1")
+        bold = sys.stdout.isatty() and not opts.json
+        query = SearchQuery(
+            text=text,
+            limit=opts.limit,
+            since=parse_since(opts.since),
+            section=opts.section,
+            mark=("\x1b[1m", "\x1b[0m") if bold else ("**", "**"),
+        )
+        dsn = postgres_dsn(self.settings)
+        try:
+            if dsn:
+                hits = search_postgres(dsn, query)
+            elif path := self.settings.get("NEWSCRAWLER_SQLITE_PATH"):
+                hits = search_sqlite(Path(path), query)
+            else:
+                raise SearchError("no store: NEWSCRAWLER_SQLITE_PATH is empty and NEWSCRAWLER_POSTGRES_DSN unset")
+        except SearchError as exc:
+            print(f"search: {exc}", file=sys.stderr)
+            self.exitcode = 1
+            return
+        if opts.json:
+            for hit in hits:
+                print(json.dumps(hit.to_dict(), ensure_ascii=False))
+            return
+        if not hits:
+            print(f"No articles match {text!r}.")
+            return
+        print("\n\n".join(format_hit(rank, hit) for rank, hit in enumerate(hits, 1)))

@@ -1,0 +1,216 @@
+"""SQLite store and pipeline: real files, real Crawler, real threads and a real SIGKILL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
+
+from newscrawler.items import Article, Dateline, Image
+from newscrawler.pipelines.sqlite import SQLitePipeline
+from newscrawler.storage.schema import COLUMN_NAMES, from_row
+from newscrawler.storage.sqlite import SQLiteStore, connect
+
+
+def make_article(n: int, **overrides) -> Article:
+    fields = dict(
+        url=f"http://127.0.0.1/news/{n}?utm_source=x",
+        canonical_url=f"http://127.0.0.1/news/{n}",
+        site="127.0.0.1",
+        title=f"Story number {n} about harbour dredging",
+        description=f"Summary {n}",
+        authors=["Asha Rao", "Li Wei"],
+        published_at=f"2024-05-{(n % 28) + 1:02d}T10:00:00+05:30",
+        section="Politics" if n % 2 else "Sport",
+        tags=["port", "tax"],
+        body=f"Body text of story {n}. Ministers met on Tuesday.\n\nSecond paragraph {n}.",
+        images=[Image(url=f"http://127.0.0.1/img/{n}.jpg", caption="A caption", credit="AP")],
+        dateline=Dateline(raw="New Delhi, Sept 29-", location="New Delhi", month=9, day=29),
+        word_count=12,
+        is_update=False,
+        warc_offset=1234,
+    )
+    fields.update(overrides)
+    return Article(**fields)
+
+
+def run_pipeline(db: Path, items: list, **settings) -> SQLitePipeline:
+    """Feed items through a real Crawler's SQLitePipeline, start to spider_closed."""
+    crawler = get_crawler(Spider, {"NEWSCRAWLER_SQLITE_PATH": str(db), **settings})
+    crawler.spider = crawler._create_spider("news", start_url="http://127.0.0.1/")
+    pipeline = SQLitePipeline.from_crawler(crawler)
+
+    async def main() -> None:
+        await pipeline.open_spider()
+        for item in items:
+            assert await pipeline.process_item(item) is item
+        await pipeline.close_spider()
+        await pipeline.spider_closed(crawler.spider, "finished")
+
+    asyncio.run(main())
+    return pipeline
+
+
+def fts_ids(conn: sqlite3.Connection, query: str) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (query,))]
+
+
+def test_every_field_round_trips(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    article = make_article(1)
+    run_pipeline(db, [article])
+    conn = connect(db)
+    row = dict(conn.execute("SELECT * FROM articles").fetchone())
+    assert set(COLUMN_NAMES) <= set(row)
+    assert from_row(row) == article.to_dict()
+    assert json.loads(row["dateline"])["location"] == "New Delhi"
+
+
+def test_upsert_by_canonical_url_keeps_fts_in_step(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    run_pipeline(db, [make_article(1), make_article(2)])
+    edited = make_article(1, url="http://127.0.0.1/amp/news/1", body="Rewritten: a cyclone hit the coast.",
+                          is_update=True)
+    pipeline = run_pipeline(db, [edited])
+    conn = connect(db)
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
+    (row_id,) = conn.execute("SELECT id FROM articles WHERE canonical_url = ?", (edited.canonical_url,)).fetchone()
+    assert fts_ids(conn, "cyclone") == [row_id]
+    assert fts_ids(conn, "ministers") != [] and row_id not in fts_ids(conn, "ministers")
+    conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+    aliases = {r["url"]: r["canonical_url"] for r in conn.execute("SELECT * FROM aliases")}
+    assert aliases["http://127.0.0.1/amp/news/1"] == edited.canonical_url
+    assert pipeline.stats.get_value("newscrawler/sqlite/stored") == 1
+
+
+def test_crawls_table_records_each_run(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    run_pipeline(db, [make_article(1)])
+    run_pipeline(db, [make_article(2), make_article(3)], NEWSCRAWLER_STORE_BATCH_SIZE=1)
+    rows = connect(db).execute("SELECT * FROM crawls ORDER BY id").fetchall()
+    assert len(rows) == 2
+    last = rows[-1]
+    assert last["spider"] == "news" and last["finish_reason"] == "finished" and last["finished_at"]
+    assert json.loads(last["arguments"])["spider_args"]["start_url"] == "http://127.0.0.1/"
+    assert json.loads(last["stats"])["newscrawler/sqlite/stored"] == 2
+
+
+def test_item_without_url_is_counted_not_stored(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    pipeline = run_pipeline(db, [{"url": "", "title": "nothing to key on"}, make_article(1)])
+    assert pipeline.stats.get_value("newscrawler/sqlite/skipped") == 1
+    assert connect(db).execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+
+
+def test_switched_off_by_empty_path() -> None:
+    from scrapy.exceptions import NotConfigured
+
+    with pytest.raises(NotConfigured):
+        SQLitePipeline.from_crawler(get_crawler(Spider, {"NEWSCRAWLER_SQLITE_PATH": ""}))
+
+
+def test_schema_follows_items_py(tmp_path: Path) -> None:
+    """A database made before a field existed gains the column on the next start."""
+    db = tmp_path / "old.db"
+    SQLiteStore(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("ALTER TABLE articles DROP COLUMN warc_record_id")
+    conn.commit()
+    conn.close()
+    run_pipeline(db, [make_article(1, warc_record_id="<urn:uuid:1>")])
+    (value,) = connect(db).execute("SELECT warc_record_id FROM articles").fetchone()
+    assert value == "<urn:uuid:1>"
+
+
+def test_batch_is_committed_by_time_without_closing(tmp_path: Path) -> None:
+    """A partial batch does not wait for the crawl to end: the time bound commits it."""
+    db = tmp_path / "news.db"
+    store = SQLiteStore(db)
+    store.close()
+    from newscrawler.storage.worker import StoreWriter
+
+    writer = StoreWriter(lambda: SQLiteStore(db), batch_size=10_000, batch_seconds=0.2)
+    writer.start().result(timeout=10)
+    from newscrawler.storage.schema import to_row
+
+    writer.put(to_row(make_article(1).to_dict()))
+    reader = connect(db, readonly=True)
+    for _ in range(200):
+        if reader.execute("SELECT count(*) FROM articles").fetchone()[0]:
+            break
+        time.sleep(0.05)
+    assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    writer.close().result(timeout=10)
+
+
+FEEDER = """
+import asyncio, sys
+sys.path.insert(0, {tests!r})
+from test_storage_sqlite import make_article
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
+from newscrawler.pipelines.sqlite import SQLitePipeline
+
+crawler = get_crawler(Spider, {{"NEWSCRAWLER_SQLITE_PATH": {db!r}, "NEWSCRAWLER_STORE_BATCH_SIZE": 50,
+                               "NEWSCRAWLER_STORE_BATCH_SECONDS": 0.05}})
+crawler.spider = crawler._create_spider("news")
+pipeline = SQLitePipeline.from_crawler(crawler)
+
+async def main():
+    await pipeline.open_spider()
+    for n in range({count}):
+        await pipeline.process_item(make_article(n))
+        if n % 50 == 0:
+            await asyncio.sleep(0.01)
+    await pipeline.close_spider()
+    await pipeline.spider_closed(crawler.spider, "finished")
+
+asyncio.run(main())
+"""
+
+
+def test_sigkill_leaves_a_sound_database_and_rerun_is_idempotent(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    count = 8_000
+    script = FEEDER.format(tests=str(Path(__file__).parent), db=str(db), count=count)
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        stored = 0
+        for _ in range(600):
+            if proc.poll() is not None:
+                break
+            if db.exists():
+                try:
+                    stored = connect(db, readonly=True).execute("SELECT count(*) FROM articles").fetchone()[0]
+                except sqlite3.OperationalError:
+                    stored = 0
+            if stored >= 500:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the feeder finished before it could be killed; raise count"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    conn = connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+    killed_at = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert 500 <= killed_at < count
+    conn.close()
+
+    rerun = subprocess.run([sys.executable, "-c", script], timeout=300)
+    assert rerun.returncode == 0
+    conn = connect(db)
+    assert tuple(conn.execute("SELECT count(*), count(DISTINCT canonical_url) FROM articles").fetchone()) == (count, count)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert len(fts_ids(conn, "dredging")) == count
