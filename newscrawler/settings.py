@@ -70,6 +70,9 @@ NEWSCRAWLER_STORE_BATCH_SECONDS = 1.0
 # Folder for a WARC archive of every response (empty: off); files rotate past MAX_SIZE bytes.
 NEWSCRAWLER_WARC_DIR = ""
 NEWSCRAWLER_WARC_MAX_SIZE = 1024 * 1024 * 1024
+# Next to the downloader (above HttpCompression's 590), so records keep the bytes as sent.
+DOWNLOADER_MIDDLEWARES = {"newscrawler.extensions.warc.WarcArchiveMiddleware": 950}
+SPIDER_MIDDLEWARES = {"newscrawler.extensions.warc.WarcLocationMiddleware": 800}
 
 EXTENSIONS = {
     "newscrawler.extensions.summary.CrawlSummary": 500,
