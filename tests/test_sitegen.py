@@ -211,11 +211,15 @@ def test_demo_listing_pages_paginate_and_describe_themselves_as_collections(site
     section = docs["/category/india/"]
     assert section.xpath('//a[@rel="next"]/@href') == ["/category/india/page/2/"]
     assert "Next" in text(section, 'a[rel="next"]')[0]
-    for url in manifest.non_articles:
-        if url.startswith(("/category/", "/tag/", "/page/")) or url == "/":
-            assert og_type(docs[url]) == "website"
-            assert "CollectionPage" in jsonld_types(docs[url])
-            assert len(text(docs[url], "article.teaser")) <= 10
+    listings = [u for u in manifest.non_articles if u.startswith(("/category/", "/tag/", "/page/", "/search/", "/2022/"))]
+    assert len(listings) >= 30 and any(re.fullmatch(r"/2022/\d\d/", u) for u in listings)
+    for url in ["/", *listings]:
+        assert og_type(docs[url]) == "website"
+        assert "CollectionPage" in jsonld_types(docs[url])
+        assert 1 <= len(docs[url].cssselect("article.teaser")) <= 10
+    trending = docs["/"].xpath('//p[@class="trending"]/a/@href')
+    assert trending and all(u in manifest.non_articles for u in trending)
+    assert "SearchResultsPage" in jsonld_types(docs[trending[0]])
 
 
 def test_demo_article_page_has_the_seed_page_furniture(sites) -> None:

@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from newscrawler.demo.stories import (
     IST,
+    MONTHS,
     SiteFolder,
     SiteManifest,
     Section,
@@ -62,6 +63,8 @@ COMMENTS = [
     "Good reporting. Would like a follow-up on what happens in the districts.",
     "Who is going to pay for all this?",
 ]
+# Searches the header's "Trending" bar links to; their result pages are static files.
+TRENDING = ("Covid-19", "Ukraine", "5G")
 FEED = "/feed/index.xml"
 COMMENTS_FEED = "/comments/feed/index.xml"
 STYLESHEET = "/wp-content/themes/meridian/style.css"
@@ -159,22 +162,32 @@ class WordPressSite:
         self.write_assets()
         for story in self.stories:
             self.write_article(story)
-        self.write_listing("/", "Latest News", self.stories, home=True)
+        self.write_listing("/", "Latest News", self.stories, "home", SITE_NAME)
         for section in SECTIONS:
             members = [s for s in self.stories if s.section == section]
-            self.write_listing(f"/category/{section.slug}/", f"Category: {section.name}", members, name=section.name)
-        tags = sorted({tag for story in self.stories for tag in story.tags})
-        for tag in tags:
+            self.write_listing(f"/category/{section.slug}/", f"Category: {section.name}", members, "category", section.name)
+        for tag in sorted({tag for story in self.stories for tag in story.tags}):
             members = [s for s in self.stories if tag in s.tags]
-            self.write_listing(f"/tag/{slugify(tag)}/", f"Tag: {tag}", members, name=tag)
-        authors = sorted({name for story in self.stories for name in story.authors})
-        for author in authors:
+            self.write_listing(f"/tag/{slugify(tag)}/", f"Tag: {tag}", members, "tag", tag)
+        for author in sorted({name for story in self.stories for name in story.authors}):
             members = [s for s in self.stories if author in s.authors]
-            self.write_listing(f"/author/{slugify(author)}/", f"Author: {author}", members, name=author, person=True)
+            self.write_listing(f"/author/{slugify(author)}/", f"Author: {author}", members, "author", author)
+        for month in self.months():
+            members = [s for s in self.stories if s.published.strftime("%Y/%m") == month.strftime("%Y/%m")]
+            name = f"{MONTHS[month.month - 1]} {month.year}"
+            self.write_listing(f"/{month:%Y/%m}/", f"Month: {name}", members, "date", name)
+        for term in TRENDING:
+            members = [s for s in self.stories if term in s.tags][:PER_PAGE]
+            self.write_listing(f"/search/{slugify(term)}/", f"Search Results for: {term}", members, "search", f"You searched for {term}")
         self.write_static_pages()
         self.write_feeds()
         self.manifest.non_articles.sort()
         return self.manifest
+
+    def months(self) -> list[datetime]:
+        """The months that have stories, newest first: the "Archives" widget and its pages."""
+        firsts = {s.published.replace(day=1, hour=0, minute=0): None for s in self.stories}
+        return list(firsts)
 
     def write_page(self, url_path: str, html: str) -> str:
         return self.folder.write(url_path, html)
@@ -201,6 +214,7 @@ class WordPressSite:
             f'<li><a href="{url}" target="_blank" rel="noopener" aria-label="{name}">{name}</a></li>'
             for name, url in SOCIAL
         )
+        trending = " ".join(f'<a href="/search/{slugify(t)}/">{escape(t)}</a>' for t in TRENDING)
         logo = f'<img class="custom-logo" src="{LOGO}" alt="{escape(SITE_NAME)}" width="240" height="60">' if images else ""
         return f"""<!DOCTYPE html>
 <html lang="en-US">
@@ -232,7 +246,8 @@ class WordPressSite:
 <label><span class="screen-reader-text">Search for:</span>
 <input type="search" class="search-field" placeholder="Search &hellip;" value="" name="s"></label>
 <input type="submit" class="search-submit" value="Search">
-</form></div>
+</form>
+<p class="trending">Trending: {trending}</p></div>
 <nav id="site-navigation" class="main-navigation" aria-label="Primary menu">
 <ul id="primary-menu" class="menu"><li class="menu-item menu-item-home"><a href="/">Home</a></li>{menu}<li class="menu-item"><a href="/about-us/">About Us</a></li><li class="menu-item"><a href="/contact/">Contact</a></li></ul>
 </nav>
@@ -272,9 +287,13 @@ class WordPressSite:
         categories = "".join(
             f'<li class="cat-item"><a href="/category/{s.slug}/">{escape(s.name)}</a></li>' for s in SECTIONS
         )
+        archives = "".join(
+            f'<li><a href="/{month:%Y/%m}/">{MONTHS[month.month - 1]} {month.year}</a></li>' for month in self.months()
+        )
         return f"""<aside id="secondary" class="widget-area">
 <section class="widget widget-top-stories"><h2 class="widget-title">Top Stories</h2><ul>{''.join(items)}</ul></section>
 <section class="widget widget_categories"><h2 class="widget-title">Categories</h2><ul>{categories}</ul></section>
+<section class="widget widget_archive"><h2 class="widget-title">Archives</h2><ul>{archives}</ul></section>
 </aside>"""
 
     def byline(self, story: Story, date_html: str, url: str) -> str:
@@ -494,18 +513,23 @@ class WordPressSite:
         return f'<script type="application/ld+json" class="yoast-schema-graph">{text}</script>'
 
     # --- listings ------------------------------------------------------------------------
-    def write_listing(self, base: str, heading: str, stories: list[Story], *, home: bool = False, name: str = "", person: bool = False) -> None:
-        """Paginated lists of teasers: ``base``, ``base/page/2/``...; never articles."""
+    def write_listing(self, base: str, heading: str, stories: list[Story], kind: str, name: str) -> None:
+        """Paginated lists of teasers: ``base``, ``base/page/2/``...; never articles.
+
+        ``kind`` is the WordPress template: ``home``, ``category``, ``tag``, ``author``,
+        ``date`` or ``search``.
+        """
         pages = chunks(stories, PER_PAGE)
+        home = kind == "home"
         for number, members in enumerate(pages, start=1):
             url = page_url(base, number)
             teasers = "\n".join(self.teaser(s) for s in members)
             nav = self.posts_navigation(base, number, len(pages)) if home else self.numbered_navigation(base, number, len(pages))
             header = "" if home else f'<header class="page-header"><h1 class="page-title">{escape(heading)}</h1></header>'
             main = f"{header}\n{teasers}\n{nav}"
-            title = (SITE_NAME if home else name) + (f" – Page {number}" if number > 1 else "")
-            head = self.listing_head(url, title, base, number, len(pages), person=person, name=name)
-            body_class = "home blog" if home else ("archive author" if person else "archive category")
+            title = name + (f" – Page {number}" if number > 1 else "")
+            head = self.listing_head(url, title, base, number, len(pages), kind=kind, name=name)
+            body_class = "home blog" if home else ("search search-results" if kind == "search" else f"archive {kind}")
             page_title = "Latest News" if home and number == 1 else title
             self.write_page(url, self.page(page_title, head, body_class, main))
             self.manifest.non_articles.append(url)
@@ -544,9 +568,16 @@ class WordPressSite:
             links.append(f'<a class="next page-numbers" rel="next" href="{page_url(base, number + 1)}">Next »</a>')
         return f'<nav class="navigation pagination" aria-label="Posts"><div class="nav-links">{" ".join(links)}</div></nav>'
 
-    def listing_head(self, url: str, title: str, base: str, number: int, total: int, *, person: bool, name: str) -> str:
+    def listing_head(self, url: str, title: str, base: str, number: int, total: int, *, kind: str, name: str) -> str:
         page, site = self.absolute(url), self.absolute("/")
-        head = [
+        person = kind == "author"
+        page_type: str | list[str] = "CollectionPage"
+        if person:
+            page_type = ["WebPage", "ProfilePage"]
+        elif kind == "search":
+            page_type = ["CollectionPage", "SearchResultsPage"]
+        head = ['<meta name="robots" content="noindex, follow">'] if kind == "search" else []
+        head += [
             f'<link rel="canonical" href="{page}">',
             '<meta property="og:locale" content="en_US">',
             '<meta property="og:type" content="website">',
@@ -560,7 +591,7 @@ class WordPressSite:
             head.append(f'<link rel="next" href="{self.absolute(page_url(base, number + 1))}">')
         graph: list[dict] = [
             {
-                "@type": ["WebPage", "ProfilePage"] if person else "CollectionPage",
+                "@type": page_type,
                 "@id": page,
                 "url": page,
                 "name": f"{title} – {SITE_NAME}",
