@@ -95,6 +95,7 @@ def test_two_builds_are_byte_identical(name: str, sites, tmp_path: Path) -> None
     again = BUILDERS[name](tmp_path)
     assert tree(tmp_path) == tree(root)
     assert again.to_json() == manifest.to_json()
+    assert SiteManifest.from_json(manifest.to_json()) == manifest
 
 
 @pytest.mark.parametrize("name", BUILDERS)

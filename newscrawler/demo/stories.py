@@ -42,10 +42,14 @@ class ExpectedArticle:
     url_path: str
     """Root-relative URL the site links to (``/2022/09/29/slug/``)."""
     title: str
+    """The headline as the page's ``<h1>`` shows it (the ``<title>`` adds the site name)."""
     published_at: str
-    """ISO 8601 with the UTC offset (``2022-09-29T10:15:00+05:30``)."""
+    """ISO 8601 with the UTC offset (``2022-09-29T10:15:00+05:30``), even where the page
+    itself shows only a date or a local time without offset."""
     section: str
+    """Section name as the site's menu writes it ("Business")."""
     authors: list[str]
+    """Person names in byline order."""
     metadata: str
     """Which structured data the page carries: ``jsonld``, ``og``, ``microdata`` or ``none``."""
     dateline: str | None
@@ -55,8 +59,11 @@ class ExpectedArticle:
     word_count: int
     """Words in the body: paragraphs, subheads and list items, split on whitespace."""
     modified_at: str | None = None
+    """Last update, ISO 8601, when the story was updated (shown in metadata and ``<time class=updated>``)."""
     tags: list[str] = field(default_factory=list)
+    """Tags in page order (the demo's ``/tag/`` links)."""
     description: str | None = None
+    """The lede without its dateline, cut to 30 words: what ``og:description`` says."""
     excerpt: str | None = None
     """The teaser the listing pages show for the story, as plain text."""
     images: list[str] = field(default_factory=list)
@@ -64,6 +71,7 @@ class ExpectedArticle:
     image_caption: str | None = None
     """The featured photo's caption as shown, credit included."""
     image_credit: str | None = None
+    """The credit at the end of the featured photo's caption ("Adnan Abidi/REUTERS")."""
 
 
 @dataclass
