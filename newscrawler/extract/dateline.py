@@ -12,7 +12,7 @@ only when the place is known, or written in capitals and not a kicker such as "U
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -57,6 +57,15 @@ _AGENCY = rf"""(?:
   | {_SP}+/(?P<agency>\p{{L}}[^/\n]{{1,29}})/
 )"""
 _DASH = r"(?:--|[-‐-―−]|_(?=[ \t]))"  # old AP copy: "WASHINGTON (AP) _ "
+# Languages of the wires dateparser may read month names in ("3 de marzo", "5. März").
+_FOREIGN_LANGUAGES = (
+    "es", "fr", "de", "pt", "it", "nl", "id", "ms", "tr", "pl", "sv", "da", "nb", "fi", "ro",
+    "cs", "hu", "ru", "uk", "ca", "hr", "sk", "sl", "tl", "vi", "sw", "af", "lt", "lv", "et",
+    "sr", "bg", "el",
+)
+_MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december")
+_LETTERS = regex.compile(r"\p{L}+")
 _SPANISH_DE = regex.compile(r"\bde\b")
 _FOUR_DIGITS = regex.compile(r"\d{4}")
 _SEPARATOR = rf"\s{{0,3}}(?:\.?{_SP}*{_DASH}|:)"
@@ -225,19 +234,40 @@ def _read_date(match: regex.Match[str]) -> tuple[int, int, int | None] | None:
 
 @lru_cache(maxsize=2048)
 def _foreign_date(fragment: str) -> tuple[int, int, int | None] | None:
-    """Month and day of a date in any language dateparser knows ("12 de enero", "3 mars")."""
+    """Month and day of a date in another language ("12 de enero", "5. März"), by dateparser.
+
+    dateparser is slow and tries every language it knows, so it only sees fragments whose
+    word is a month name in one of the languages it names for that word.
+    """
     import dateparser
 
+    words = [word for word in _LETTERS.findall(fragment) if word.casefold() != "de"]
+    languages = _foreign_month_names().get(words[0].casefold()) if words else None
+    if not languages:
+        return None
     settings = {"REQUIRE_PARTS": ["day", "month"], "PREFER_DAY_OF_MONTH": "first"}
-    cleaned = _SPANISH_DE.sub(" ", fragment)
     try:
-        parsed = dateparser.parse(cleaned, settings=settings)
+        parsed = dateparser.parse(_SPANISH_DE.sub(" ", fragment), languages=list(languages), settings=settings)
     except (ValueError, OverflowError, TypeError):
         return None
     if parsed is None:
         return None
     year = _FOUR_DIGITS.search(fragment)
     return parsed.month, parsed.day, parsed.year if year else None
+
+
+@cache
+def _foreign_month_names() -> dict[str, tuple[str, ...]]:
+    """Month names and abbreviations (case-folded, no dot) -> the languages that use them."""
+    from dateparser.languages.loader import default_loader
+
+    names: dict[str, set[str]] = {}
+    for language in _FOREIGN_LANGUAGES:
+        info = default_loader.get_locale(language).info
+        for month in _MONTH_KEYS:
+            for name in info.get(month, ()):
+                names.setdefault(name.casefold().rstrip("."), set()).add(language)
+    return {name: tuple(sorted(languages)) for name, languages in names.items()}
 
 
 def _plausible_location(location: str, *, has_date: bool, agency: str | None, separator: str) -> bool:
