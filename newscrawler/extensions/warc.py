@@ -236,12 +236,12 @@ class WarcArchiveMiddleware:
             return response
         request.meta["warc"] = asdict(location)
         self.stats.inc_value("newscrawler/warc/records")
+        self.stats.set_value("newscrawler/warc/files", len(self.writer.files))
         return response
 
     def spider_closed(self) -> None:
         self._executor.submit(self.writer.close).result()
         self._executor.shutdown()
-        self.stats.set_value("newscrawler/warc/files", len(self.writer.files))
         logger.info("WARC: %d file(s) in %s", len(self.writer.files), self.writer.directory)
 
 

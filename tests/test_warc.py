@@ -1,0 +1,225 @@
+"""WARC archive: real crawls of a gzip-serving site on 127.0.0.1, read back with warcio."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+from warcio.archiveiterator import ArchiveIterator
+
+from newscrawler.extensions.warc import (
+    RotatingWarcWriter,
+    WarcArchiveMiddleware,
+    WarcLocationMiddleware,
+    exchange_from,
+)
+from newscrawler.items import Article
+
+PROSE = (
+    "Councillors in the harbour town voted on Thursday to rebuild the sea wall before winter, "
+    "after two storms in March flooded the fish market and closed the ferry crossing for a week. "
+)
+
+
+def build_site(root: Path, stories: int = 6) -> dict[str, str]:
+    """A home page linking to dated articles; returns {path: headline}."""
+    expected = {}
+    links = []
+    for n in range(stories):
+        path = f"/news/2024/05/{n + 1:02d}/sea-wall-vote-{n}.html"
+        headline = f"Sea wall vote, part {n}"
+        expected[path] = headline
+        body = "".join(f"<p>{PROSE}Paragraph {p} of part {n}.</p>" for p in range(5))
+        page = (
+            f"<html><head><title>{headline} | Harbour Post</title>"
+            '<meta property="og:type" content="article">'
+            f'<meta property="article:published_time" content="2024-05-{n + 1:02d}T09:00:00+00:00">'
+            f"</head><body><article><h1>{headline}</h1><p>By Ann Lee</p>{body}</article></body></html>"
+        )
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page)
+        links.append(f'<li><a href="{path}">{headline}</a></li>')
+    (root / "index.html").write_text(
+        f"<html><head><title>Harbour Post</title></head><body><h1>Harbour Post</h1><ul>{''.join(links)}</ul></body></html>"
+    )
+    return expected
+
+
+class GzipSite:
+    """Serves a folder on 127.0.0.1:0 with ``Content-Encoding: gzip``, counting requests."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.requests: Counter[str] = Counter()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                site.requests[self.path] += 1
+                path = self.path.split("?")[0]
+                target = site.root / (path.lstrip("/") or "index.html")
+                if target.is_dir():
+                    target = target / "index.html"
+                if not target.is_file():
+                    self.send_error(404)
+                    return
+                raw = target.read_bytes()
+                body = gzip.compress(raw) if "gzip" in self.headers.get("Accept-Encoding", "") else raw
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                if body is not raw:
+                    self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+@pytest.fixture
+def gzip_site(tmp_path: Path) -> Iterator[tuple[GzipSite, dict[str, str]]]:
+    root = tmp_path / "site"
+    expected = build_site(root)
+    site = GzipSite(root)
+    thread = threading.Thread(target=site.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site, expected
+    finally:
+        site.server.shutdown()
+        site.server.server_close()
+
+
+def warcio_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "warcio.cli", *args], capture_output=True, text=True, timeout=60)
+
+
+def records(path: Path) -> list[dict]:
+    """Each record's type, headers, raw payload and decoded payload."""
+    out = []
+    with open(path, "rb") as fh:
+        for record in ArchiveIterator(fh):
+            raw = record.raw_stream.read()
+            out.append({
+                "type": record.rec_type,
+                "id": record.rec_headers.get_header("WARC-Record-ID"),
+                "uri": record.rec_headers.get_header("WARC-Target-URI"),
+                "concurrent_to": record.rec_headers.get_header("WARC-Concurrent-To"),
+                "http": record.http_headers,
+                "raw": raw,
+                "offset": None,
+            })
+    return out
+
+
+def test_crawl_archives_every_response_and_links_articles(gzip_site, crawl) -> None:
+    site, expected = gzip_site
+    result = crawl("-a", f"start_url={site.base_url}/",
+                   settings={"NEWSCRAWLER_WARC_DIR": "warc", "NEWSCRAWLER_WARC_MAX_SIZE": 6000})
+    assert result.returncode == 0, result.log[-2000:]
+    assert {i["url"].removeprefix(site.base_url) for i in result.items} == set(expected)
+    files = sorted((result.workdir / "warc").glob("*.warc.gz"))
+    assert len(files) >= 2, "NEWSCRAWLER_WARC_MAX_SIZE did not rotate the files"
+    assert result.stats["newscrawler/warc/files"] == len(files)
+
+    check = warcio_cli("check", "-v", *map(str, files))
+    assert check.returncode == 0, check.stdout + check.stderr
+    index = warcio_cli("index", *map(str, files))
+    assert index.returncode == 0, index.stderr
+    assert sum(1 for line in index.stdout.splitlines() if json.loads(line)["warc-type"] == "response") \
+        == sum(site.requests.values())
+
+    responses = {}
+    for path in files:
+        recs = records(path)
+        assert recs[0]["type"] == "warcinfo", f"{path.name} does not open with warcinfo"
+        ids = {r["id"]: r for r in recs if r["type"] == "response"}
+        for r in recs:
+            if r["type"] == "request":
+                assert r["concurrent_to"] in ids, "request record not paired with its response"
+        responses.update(ids)
+    for path in site.requests:
+        assert any(r["uri"] == site.base_url + path for r in responses.values()), f"{path} not archived"
+
+    for item in result.items:
+        path = result.workdir / item["warc_file"]
+        with open(path, "rb") as fh:
+            fh.seek(item["warc_offset"])
+            record = next(iter(ArchiveIterator(fh)))
+            assert record.rec_type == "response"
+            assert record.rec_headers.get_header("WARC-Record-ID") == item["warc_record_id"]
+            assert record.rec_headers.get_header("WARC-Target-URI") == item["url"]
+            assert record.http_headers.get_header("Content-Encoding") == "gzip"
+            raw = record.raw_stream.read()
+            assert raw.startswith(b"\x1f\x8b"), "the body was not archived as the server sent it"
+            assert int(record.http_headers.get_header("Content-Length")) == len(raw)
+            assert item["title"] in gzip.decompress(raw).decode()
+
+
+def test_stored_article_carries_the_same_warc_location(gzip_site, crawl) -> None:
+    import sqlite3
+
+    site, _ = gzip_site
+    result = crawl("-a", f"start_url={site.base_url}/", settings={"NEWSCRAWLER_WARC_DIR": "warc"})
+    assert result.returncode == 0, result.log[-2000:]
+    conn = sqlite3.connect(result.workdir / "news.db")
+    stored = {row[0]: row[1:] for row in conn.execute("SELECT url, warc_file, warc_offset, warc_record_id FROM articles")}
+    assert len(stored) == len(result.items) > 0
+    for item in result.items:
+        assert stored[item["url"]] == (item["warc_file"], item["warc_offset"], item["warc_record_id"])
+
+
+def test_decoded_body_is_archived_without_its_content_encoding(tmp_path: Path) -> None:
+    """A body that arrives already decoded (a browser render) must not claim to be gzip."""
+    request = Request("http://127.0.0.1/a?x=1", meta={"playwright": True}, headers={"Accept-Encoding": "gzip"})
+    response = HtmlResponse(request.url, body=b"<html>plain</html>", request=request,
+                            headers={"Content-Encoding": "gzip", "Transfer-Encoding": "chunked"})
+    exchange = exchange_from(request, response)
+    names = {name.lower() for name, _ in exchange.response_headers}
+    assert "content-encoding" not in names and "transfer-encoding" not in names
+    writer = RotatingWarcWriter(tmp_path, max_size=10**6)
+    location = writer.write(exchange)
+    writer.close()
+    with open(location.warc_file, "rb") as fh:
+        fh.seek(location.warc_offset)
+        record = next(iter(ArchiveIterator(fh)))
+        assert record.content_stream().read() == b"<html>plain</html>"
+    assert warcio_cli("check", location.warc_file).returncode == 0
+
+
+def test_location_is_copied_only_onto_items_of_that_response() -> None:
+    crawler = get_crawler(Spider, {"NEWSCRAWLER_WARC_DIR": "unused"})
+    middleware = WarcLocationMiddleware.from_crawler(crawler)
+    location = {"warc_file": "w.warc.gz", "warc_offset": 42, "warc_record_id": "<urn:uuid:x>"}
+    response = HtmlResponse("http://127.0.0.1/a", body=b"", request=Request("http://127.0.0.1/a", meta={"warc": location}))
+    item = middleware.get_processed_item(Article(url="http://127.0.0.1/a"), response)
+    assert (item.warc_file, item.warc_offset, item.warc_record_id) == ("w.warc.gz", 42, "<urn:uuid:x>")
+    bare = HtmlResponse("http://127.0.0.1/b", body=b"", request=Request("http://127.0.0.1/b"))
+    assert middleware.get_processed_item(Article(url="http://127.0.0.1/b"), bare).warc_file is None
+    assert middleware.get_processed_item({"other": 1}, response) == {"other": 1}
+
+
+def test_switched_off_without_a_folder() -> None:
+    crawler = get_crawler(Spider, {"NEWSCRAWLER_WARC_DIR": ""})
+    for component in (WarcArchiveMiddleware, WarcLocationMiddleware):
+        with pytest.raises(NotConfigured):
+            component.from_crawler(crawler)
+
+
