@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import urllib.request
 from collections.abc import Callable
 from datetime import datetime
@@ -96,6 +99,20 @@ def test_two_builds_are_byte_identical(name: str, sites, tmp_path: Path) -> None
     assert tree(tmp_path) == tree(root)
     assert again.to_json() == manifest.to_json()
     assert SiteManifest.from_json(manifest.to_json()) == manifest
+
+
+def test_the_command_line_writes_the_same_demo_in_another_process(sites, tmp_path: Path) -> None:
+    """Another interpreter with another hash seed: nothing may depend on set or dict hashing."""
+    root, manifest = sites["demo"]
+    env = {**os.environ, "PYTHONHASHSEED": "7"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "newscrawler.demo", str(tmp_path / "site"), "--manifest", str(tmp_path / "m.json")],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"wrote {len(manifest.articles)} articles" in proc.stdout
+    assert tree(tmp_path / "site") == tree(root)
+    assert (tmp_path / "m.json").read_text(encoding="utf-8") == manifest.to_json()
 
 
 @pytest.mark.parametrize("name", BUILDERS)
