@@ -16,6 +16,7 @@ from scrapy.commands import BaseRunSpiderCommand
 from newscrawler.demo.server import serve_directory
 
 DEFAULT_OUTPUT = "output/articles.jsonl"
+DEMO_DATABASE = "output/demo.db"
 
 
 class DemoCommand(BaseRunSpiderCommand):
@@ -43,6 +44,12 @@ class DemoCommand(BaseRunSpiderCommand):
             Path(DEFAULT_OUTPUT).parent.mkdir(parents=True, exist_ok=True)
             self.settings.set("FEEDS", {DEFAULT_OUTPUT: {"format": "jsonlines", "overwrite": True}},
                               priority="cmdline")
+        if self.settings.getpriority("NEWSCRAWLER_SQLITE_PATH") < self.settings.getpriority("FEEDS"):
+            # Each demo run starts from an empty store of its own, so every run writes every
+            # article (a kept store would rightly report them all as unchanged).
+            for suffix in ("", "-wal", "-shm"):
+                Path(DEMO_DATABASE + suffix).unlink(missing_ok=True)
+            self.settings.set("NEWSCRAWLER_SQLITE_PATH", DEMO_DATABASE, priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         from newscrawler.demo.generate import build_demo_site

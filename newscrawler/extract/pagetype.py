@@ -38,12 +38,12 @@ LISTING_TYPES = {
 
 _DATED_PATH = re.compile(r"/(?:19|20)\d{2}(?:/|-)(?:0?[1-9]|1[0-2])(?:/|-)(?:0?[1-9]|[12]\d|3[01])(?:/|-|\b)")
 _YEAR_MONTH_PATH = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/")
-_LISTING_PATH = re.compile(
-    r"/(?:tag|tags|category|categories|topic|topics|author|authors|section|sections|archive|archives|"
-    r"search|feed|rss|comments|page|label|labels|series|people|profile|user|users)(?:/|$)"
-    r"|/page[-_]?\d+(?:\.html?)?/?$|/(?:index|default)\.(?:html?|php|aspx?)$",
-    re.IGNORECASE,
-)
+_LISTING_SEGMENTS = frozenset({
+    "tag", "tags", "category", "categories", "topic", "topics", "author", "authors", "section", "sections",
+    "archive", "archives", "search", "feed", "rss", "comments", "page", "label", "labels", "series", "people",
+    "profile", "user", "users", "keyword", "keywords", "subject", "subjects",
+})
+_INDEX_FILE = re.compile(r"^(?:index|default)\.(?:html?|php|aspx?)$", re.IGNORECASE)
 _STATIC_PATH = re.compile(
     r"/(?:about(?:-us)?|contact(?:-us)?|privacy(?:-policy)?|terms(?:-of-(?:use|service))?|cookies?(?:-policy)?|"
     r"advertise|advertising|subscribe|subscription|newsletters?|login|register|signup|sign-up|careers|jobs|"
@@ -279,7 +279,7 @@ def _url_kind(url: str) -> str:
         return "listing"
     if _DATED_PATH.search(path):
         return "dated"
-    if _LISTING_PATH.search(path):
+    if _is_listing_path(path):
         return "listing"
     if _STATIC_PATH.search(path):
         return "static"
@@ -288,6 +288,25 @@ def _url_kind(url: str) -> str:
     if _YEAR_MONTH_PATH.search(path) or _ARTICLE_ID.search(path) or stem.count("-") >= 3:
         return "slug"
     return "plain"
+
+
+def _is_listing_path(path: str) -> bool:
+    """``/tag/x/``, ``/category/world/page/3/``, ``/sections/3/page-2.html``: a listing.
+
+    A listing keyword counts only when at most one name follows it, so a story filed
+    under ``/section/world/long-story-slug-1234`` is not taken for a listing.
+    """
+    segments = [s for s in path.split("/") if s]
+    if not segments or _INDEX_FILE.match(segments[-1]):
+        return True
+    if re.match(r"^page[-_]?\d+(?:\.html?)?$", segments[-1], re.IGNORECASE):
+        return True
+    if len(segments) >= 2 and segments[-2].lower() == "page" and segments[-1].isdigit():
+        return True
+    for i, segment in enumerate(segments):
+        if segment.lower() in _LISTING_SEGMENTS and len(segments) - i - 1 <= 1:
+            return True
+    return False
 
 
 def _text_evidence(root: lxml.html.HtmlElement, url: str) -> _TextEvidence:
