@@ -13,7 +13,17 @@ from html import escape
 from pathlib import Path
 
 from newscrawler.demo.generate import body_html, chunks
-from newscrawler.demo.stories import Section, SiteFolder, SiteManifest, Story, StoryWriter, cut_words, long_date, png_bytes
+from newscrawler.demo.stories import (
+    Section,
+    SiteFolder,
+    SiteManifest,
+    Story,
+    StoryWriter,
+    cut_words,
+    long_date,
+    png_bytes,
+    slugify,
+)
 
 EASTERN = timezone(timedelta(hours=-5))
 UTC = timezone.utc
@@ -44,6 +54,19 @@ def magazine_url(story: Story) -> str:
 
 def magazine_listing_url(base: str, number: int) -> str:
     return base if number == 1 else f"{base}index-{number}.html"
+
+
+def author_bio(name: str, stories: list[Story]) -> str:
+    """An author page's biography: prose enough to look like a story to a word counter."""
+    beats = sorted({s.section.name.lower() for s in stories})
+    return (
+        f'<div class="author-bio"><p>{escape(name)} joined the {MAGAZINE_NAME} in 2016 and writes about '
+        f"{', '.join(beats)}. Before that, {escape(name.split()[0])} spent six years as a local reporter, covering "
+        "council meetings, court cases and the occasional flood, and later worked on the foreign desk of a wire "
+        "agency. Readers can send tips and corrections through the newsletter page; every message is read, and "
+        "sources who ask for confidentiality are protected.</p>"
+        f"<p>Recent work includes {len(stories)} stories for this site, some of them listed below.</p></div>"
+    )
 
 
 def build_magazine_site(dest: Path) -> SiteManifest:
@@ -77,7 +100,7 @@ def build_magazine_site(dest: Path) -> SiteManifest:
             f'<span class="card__meta">{escape(story.section.name)} · {long_date(story.published)}</span></div>'
         )
 
-    def listing(base: str, heading: str, members: list[Story], more_text: str, per_page: int) -> None:
+    def listing(base: str, heading: str, members: list[Story], more_text: str, per_page: int, intro: str = "") -> None:
         pages = chunks(members, per_page)
         for number, page in enumerate(pages, start=1):
             url = magazine_listing_url(base, number)
@@ -86,7 +109,7 @@ def build_magazine_site(dest: Path) -> SiteManifest:
                 if number < len(pages)
                 else ""
             )
-            main = f'<h1 class="listing__title">{escape(heading)}</h1><div class="cards">{"".join(card(s) for s in page)}</div>{more}'
+            main = f'<h1 class="listing__title">{escape(heading)}</h1>{intro}<div class="cards">{"".join(card(s) for s in page)}</div>{more}'
             folder.write(url, chrome(heading, main, '<meta property="og:type" content="website">'))
             manifest.non_articles.append(url)
 
@@ -106,9 +129,11 @@ def build_magazine_site(dest: Path) -> SiteManifest:
             else f'<meta itemprop="datePublished" content="{iso}"><span class="article__date">{long_date(story.published)}</span>'
         )
         authors = ", ".join(
-            f'<span itemprop="author" itemscope itemtype="https://schema.org/Person"><span itemprop="name">{escape(a)}</span></span>'
+            f'<span itemprop="author" itemscope itemtype="https://schema.org/Person">'
+            f'<a itemprop="url" href="/authors/{slugify(a)}/"><span itemprop="name">{escape(a)}</span></a></span>'
             for a in story.authors
         )
+        topics = "".join(f'<li><a href="/topics/{slugify(t)}/">{escape(t)}</a></li>' for t in story.tags)
         share = (
             '<div class="share-bar"><span>Share this story</span>'
             f'<a href="https://www.facebook.com/sharer/sharer.php?u={url}">Facebook</a>'
@@ -124,6 +149,7 @@ def build_magazine_site(dest: Path) -> SiteManifest:
 <div class="article__body" itemprop="articleBody">
 {body_html(story, lambda n, number=story.number: f"/media/{number}-{n}.png")}
 </div>
+<ul class="article__topics">{topics}</ul>
 {share}
 </article>"""
         path = folder.write(url, chrome(story.title, main))
@@ -133,6 +159,11 @@ def build_magazine_site(dest: Path) -> SiteManifest:
     listing("/", "Latest", stories, "Load more", 8)
     for section, members in articles_per_section(stories, MAGAZINE_SECTIONS).items():
         listing(f"/{section.slug}/", section.name, members, "More stories", 4)
+    for topic in sorted({t for s in stories for t in s.tags}):
+        listing(f"/topics/{slugify(topic)}/", topic, [s for s in stories if topic in s.tags], "More stories", 6)
+    for author in sorted({a for s in stories for a in s.authors}):
+        members = [s for s in stories if author in s.authors]
+        listing(f"/authors/{slugify(author)}/", author, members, "Load more", 6, author_bio(author, members))
     about = ("<h1>About the Harbour Times</h1><p>The Harbour Times is an independent magazine covering world affairs, "
              "business, technology, health and sport. It is owned by a trust and answers to no shareholder.</p>")
     newsletter = ("<h1>Newsletters</h1><p>The Morning Brief arrives every weekday. The Weekend Long Read arrives on "
