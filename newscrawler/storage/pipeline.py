@@ -113,6 +113,8 @@ class StorePipeline:
 
     async def close_spider(self) -> None:
         """Commit what is queued; the crawl row is completed on ``spider_closed``."""
+        if self.crawl_id is None:  # never opened: the failure was reported at start
+            return
         await asyncio.wrap_future(self.writer.call(lambda store: None))
 
     async def spider_closed(self, spider: Any, reason: str) -> None:
