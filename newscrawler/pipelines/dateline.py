@@ -1,14 +1,18 @@
 """Fills ``Article.dateline`` from the story's opening words.
 
-The body is tried first, then the description, then the section page's teaser
-(``excerpt``): a page that trims "New Delhi, Sept 29 (PTI)" from its own text still
-showed it on the section page. The publication date is the reference that gives a
-"Sept 29" its year. A dateline already set (by a site profile, or an earlier run) stays.
+The body's opening is tried first (after the headline, when the extracted body repeats
+it), then the lede, the description, and the section page's teaser (``excerpt``): a page
+that trims "New Delhi, Sept 29 (PTI)" from its own text still showed it on the section
+page. ``Dateline.end`` counts in the field it came from. The publication date is the
+reference that gives a "Sept 29" its year. A dateline already set (by a site profile, or
+an earlier run) stays.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Any, Self
 
@@ -22,7 +26,9 @@ from newscrawler.extract.dateline import parse_dateline
 logger = logging.getLogger(__name__)
 
 # Where a dateline is looked for, in this order.
-TEXT_FIELDS = ("body", "description", "excerpt")
+TEXT_FIELDS = ("body", "lede", "description", "excerpt")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_SPACES = re.compile(r"\s+")
 
 
 class DatelinePipeline:
@@ -45,12 +51,11 @@ class DatelinePipeline:
             self.stats.inc_value("newscrawler/dateline/kept")
             return item
         reference = self._reference(adapter)
-        for name in TEXT_FIELDS:
-            text = adapter.get(name)
-            if not isinstance(text, str) or not text.strip():
-                continue
+        for name, text, offset in _openings(adapter):
             dateline = parse_dateline(text, reference)
             if dateline is not None:
+                if offset:
+                    dateline.end += offset
                 adapter["dateline"] = dateline
                 self.stats.inc_value("newscrawler/dateline/found")
                 self.stats.inc_value(f"newscrawler/dateline/found/{name}")
@@ -71,3 +76,23 @@ class DatelinePipeline:
                 logger.warning("Dateline: %s %r of %s is not an ISO date; trying the next",
                                name, value, adapter.get("url"))
         return None
+
+
+def _openings(adapter: ItemAdapter) -> Iterator[tuple[str, str, int]]:
+    """(field, text, offset of text in the field) for each place a dateline may open."""
+    for name in TEXT_FIELDS:
+        text = adapter.get(name)
+        if not isinstance(text, str) or not text.strip():
+            continue
+        offset = _after_headline(text, adapter.get("title")) if name == "body" else 0
+        yield name, text[offset:], offset
+
+
+def _after_headline(body: str, title: object) -> int:
+    """Where the body's text starts once a first paragraph that repeats the headline is skipped."""
+    first_break = _PARAGRAPH_BREAK.search(body)
+    if not first_break or not isinstance(title, str):
+        return 0
+    if _SPACES.sub(" ", body[: first_break.start()]).strip().casefold() == _SPACES.sub(" ", title).strip().casefold():
+        return first_break.end()
+    return 0
