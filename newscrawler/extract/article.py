@@ -29,6 +29,7 @@ SELECTOR_FIELDS = ("title", "description", "authors", "published_at", "modified_
                    "lede", "images")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
 _WORD = re.compile(r"\w+")
+_NOISE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 
 
 def extract_article(
@@ -76,7 +77,8 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
     article.tags = overrides.get("tags") or meta.tags
 
     candidates = list(overrides.get("dates", [])) + meta.dates
-    published, modified = choose_dates(candidates, crawl_time, notes)
+    language = normalize_language(meta.language)
+    published, modified = choose_dates(candidates, crawl_time, notes, language.split("-")[0] if language else None)
     if published:
         article.published_at, article.published_at_raw, article.published_at_source = (
             published.value, published.raw, published.source)
@@ -96,7 +98,7 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
     article.body, article.body_html = body.text, body.html
     article.lede = overrides.get("lede") or body.lede
     article.word_count = len(_WORD.findall(article.body or ""))
-    article.language = normalize_language(meta.language) or detect_language(article.body or article.title or "")
+    article.language = language or detect_language(article.body or article.title or "")
 
     if not article.title:
         notes.append("no_title")
@@ -133,20 +135,38 @@ def looks_like_html(text: str) -> bool:
     head = text[:20_000]
     if "<" not in head:
         return False
-    noise = sum(1 for ch in head if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t"))
-    return noise < len(head) * 0.1
+    return len(_NOISE.findall(head)) < len(head) * 0.1
 
 
 def parse_html(text: str) -> HtmlElement | None:
-    """An lxml tree, or None when the parser can make nothing of the text."""
+    """An lxml tree, or None when the parser can make nothing of the text.
+
+    trafilatura's loader is used so the body extractor sees the tree it would have built
+    itself (comments dropped, faulty doctypes repaired): its scores depend on that.
+    """
+    from trafilatura.utils import load_html
+
     text = text.replace("\x00", "")
     if text.lstrip().startswith("<?xml"):
         text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
-        tree = lxml_html.document_fromstring(text)
+        tree = load_html(text)
     except (etree.ParserError, ValueError, TypeError):
+        tree = None
+    if tree is None:
+        try:
+            tree = lxml_html.document_fromstring(text)
+        except (etree.ParserError, ValueError, TypeError):
+            return None
+    if not isinstance(tree, HtmlElement):
         return None
-    return tree if isinstance(tree, HtmlElement) else None
+    if tree.tag != "html":  # a fragment: wrap it so every later step sees a document
+        root = lxml_html.Element("html")
+        body = lxml_html.Element("body")
+        root.append(body)
+        body.append(tree)
+        tree = root
+    return tree
 
 
 def _utc(moment: datetime | None) -> datetime:

@@ -17,18 +17,10 @@ from lxml.html import HtmlElement
 from newscrawler.items import Image
 
 # Removed before main-text extraction: never part of a story's body.
-_DROP_XPATH = etree.XPath(
-    "//figcaption | //*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]"
-    " | //*[@id='respond' or @id='comments' or @id='disqus_thread']"
-    " | //form[.//textarea] | //*[contains(@class, 'comment-respond') or contains(@class, 'comments-area')]"
-    " | //*[contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts') or contains(@class, 'yarpp')]"
-    " | //aside | //nav"
-)
-_SCOPE_XPATH = etree.XPath(
-    "//*[@itemprop='articleBody'] | //article"
-    " | //*[contains(@class, 'entry-content') or contains(@class, 'post-content') or contains(@class, 'article-body')"
-    " or contains(@class, 'article-content') or contains(@class, 'story-body') or contains(@class, 'td-post-content')]"
-)
+_DROP_TAGS = {"figcaption", "aside", "nav"}
+_DROP_IDS = {"respond", "comments", "disqus_thread"}
+_DROP_CLASS = re.compile(r"\b(?:wp-caption-text|comment-respond|comments-area|sharedaddy|jp-relatedposts|yarpp[\w-]*)\b")
+_SCOPE_CLASS = re.compile(r"entry-content|post-content|article-body|article-content|story-body|articleBody")
 _FIGURE_XPATH = etree.XPath(
     ".//figure | .//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption ')]"
 )
@@ -64,7 +56,7 @@ def extract_body(tree: HtmlElement, url: str) -> Body:
     """
     import trafilatura
 
-    for node in _DROP_XPATH(tree):
+    for node in list(boilerplate_nodes(tree)):
         _drop(node)
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=False, include_comments=False, include_tables=True,
@@ -81,6 +73,22 @@ def extract_body(tree: HtmlElement, url: str) -> Body:
         lede=next((text for kind, text in blocks if kind == "p" and len(text.split()) >= 5), blocks[0][1]),
         blocks=[text for _, text in blocks],
     )
+
+
+def boilerplate_nodes(tree: HtmlElement):
+    """Captions, comment forms, share and related-post blocks: never the story's text."""
+    for node in tree.iter():
+        tag = node.tag
+        if not isinstance(tag, str):
+            continue
+        css = node.get("class")
+        if (
+            tag in _DROP_TAGS
+            or node.get("id") in _DROP_IDS
+            or (css and _DROP_CLASS.search(css))
+            or (tag == "form" and node.find(".//textarea") is not None)
+        ):
+            yield node
 
 
 def body_from_selector_nodes(nodes: list[HtmlElement]) -> Body:
@@ -120,22 +128,39 @@ def blocks_from_xml(body: etree._Element) -> list[tuple[str, str]]:
         tag = child.tag
         if tag == "list":
             for item in child.iter("item"):
-                nested = [collapse(t) for t in item.xpath("text() | *[not(self::list)]//text() | *[not(self::list)]/text()")]
-                text = collapse(" ".join(nested))
+                text = element_text(item, skip={"list"})
                 if text:
                     blocks.append(("item", text))
         elif tag == "table":
             for row in child.iter("row"):
-                text = " | ".join(collapse(cell.xpath("string()")) for cell in row.iter("cell"))
+                text = " | ".join(element_text(cell) for cell in row.iter("cell"))
                 if collapse(text.replace("|", "")):
                     blocks.append(("row", text))
-        elif tag in ("graphic",):
-            continue
-        else:
-            text = collapse(child.xpath("string()"))
+        elif tag != "graphic":
+            text = element_text(child)
             if text:
                 blocks.append(("head" if tag == "head" else "p", text))
     return blocks
+
+
+def element_text(element: etree._Element, skip: set[str] | None = None) -> str:
+    """Text of an element with ``<lb/>`` as a line break; elements in ``skip`` left out."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.tag == "lb":
+            parts.append("\n")
+        elif node.text:
+            parts.append(node.text)
+        for child in node:
+            if skip is None or child.tag not in skip:
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(element)
+    lines = (collapse(line) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def _to_html(body: etree._Element) -> str | None:
@@ -201,10 +226,15 @@ def extract_images(tree: HtmlElement, url: str, featured: list[str]) -> list[Ima
 
 
 def _scope(tree: HtmlElement) -> HtmlElement:
-    candidates = _SCOPE_XPATH(tree)
+    candidates = [
+        node for node in tree.iter()
+        if isinstance(node.tag, str)
+        and (node.tag == "article" or node.get("itemprop") == "articleBody"
+             or ((css := node.get("class")) and _SCOPE_CLASS.search(css)))
+    ]
     if not candidates:
         return tree
-    return max(candidates, key=lambda node: len(node.xpath("string(.)")))
+    return max(candidates, key=lambda node: sum(1 for _ in node.iter("p")))
 
 
 def _outside_story(node: HtmlElement) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
 PUBLISHED = "published"
@@ -39,7 +39,33 @@ _MONTH_WORD = re.compile(
     r"|\b(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\b",
     re.IGNORECASE,
 )
-_TZ_ABBREVIATIONS = {"GMT": "+00:00", "UTC": "+00:00", "Z": "+00:00"}
+_MONTH_NAMES = (r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+                r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_DATE_MDY = re.compile(
+    rf"\b{_MONTH_NAMES}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{{2}})\b", re.IGNORECASE)
+_DATE_DMY = re.compile(
+    rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAMES},?\s+(?P<year>(?:19|20)\d{{2}})\b", re.IGNORECASE)
+_DATE_YMD = re.compile(r"\b(?P<year>(?:19|20)\d{2})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})\b")
+_DATE_NUMERIC = re.compile(r"\b(?P<first>\d{1,2})(?P<sep>[/.])(?P<second>\d{1,2})(?P=sep)(?P<year>(?:19|20)\d{2})\b")
+_CLOCK = re.compile(
+    r"\b(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?:\.\d+)?"
+    r"\s*(?P<ampm>[ap]\.?\s?m\b\.?)?"
+    r"(?:\s*(?P<tz>(?:GMT|UTC)?[+-]\d{2}:?\d{2}|[A-Z]{2,5}\b))?",
+    re.IGNORECASE,
+)
+# Abbreviations with one meaning in news pages, in minutes east of UTC.
+_FIXED_ZONES = {
+    "GMT": 0, "UTC": 0, "Z": 0, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360,
+    "PST": -480, "PDT": -420, "AKST": -540, "AKDT": -480, "HST": -600, "IST": 330, "BST": 60, "CET": 60,
+    "CEST": 120, "EET": 120, "EEST": 180, "WET": 0, "WEST": 60, "MSK": 180, "JST": 540, "KST": 540, "HKT": 480,
+    "SGT": 480, "AEST": 600, "AEDT": 660, "ACST": 570, "AWST": 480, "NZST": 720, "NZDT": 780, "PKT": 300,
+    "WIB": 420, "SAST": 120, "WAT": 60, "EAT": 180, "BRT": -180, "ART": -180,
+}
+# Zone names that leave daylight saving to the reader: resolved for the date in question.
+_DST_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles",
+              "UK": "Europe/London"}
 
 
 @dataclass(frozen=True)
@@ -70,18 +96,20 @@ class ChosenDate:
     source: str
 
 
-def parse_date(raw: str | None) -> ParsedDate | None:
+def parse_date(raw: str | None, language: str | None = None) -> ParsedDate | None:
     """Normalise a date string to ISO 8601, keeping the offset when the string has one.
 
     A string without a time becomes a bare ``YYYY-MM-DD``; one with a time but no zone stays
-    naive. Returns None for anything that is not a plausible calendar date.
+    naive. Returns None for anything that is not a plausible calendar date. ``language``
+    (the page's, ``pt``) spares dateparser from trying every locale it knows.
     """
     if not raw or not isinstance(raw, str):
         return None
     text = raw.strip()
     if not text or len(text) > 200:
         return None
-    parsed = _parse_iso(text) or _parse_numeric(text) or _parse_rfc2822(text) or _parse_free(text)
+    parsed = (_parse_iso(text) or _parse_numeric(text) or _parse_rfc2822(text) or _parse_written(text)
+              or _parse_free(text, language))
     if parsed is None:
         return None
     moment, has_time = parsed
@@ -134,7 +162,61 @@ def _parse_rfc2822(text: str) -> tuple[datetime, bool] | None:
         return None
 
 
-def _parse_free(text: str) -> tuple[datetime, bool] | None:
+def _parse_written(text: str) -> tuple[datetime, bool] | None:
+    """The common English and numeric forms ("Nov. 19, 2019 5:50 PM EST"), without dateparser's cost."""
+    match = _DATE_MDY.search(text) or _DATE_DMY.search(text)
+    if match:
+        year, day = int(match.group("year")), int(match.group("day"))
+        month = _MONTHS[match.group("month").lower()[:3]]
+    else:
+        match = _DATE_YMD.search(text)
+        if match:
+            year, month, day = int(match.group("year")), int(match.group("month")), int(match.group("day"))
+        else:
+            match = _DATE_NUMERIC.search(text)
+            if not match:
+                return None
+            first, second, year = int(match.group("first")), int(match.group("second")), int(match.group("year"))
+            month_first = match.group("sep") == "/" and first <= 12
+            month, day = (first, second) if month_first else (second, first)
+    rest = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
+    clock = _CLOCK.search(rest)
+    try:
+        if not clock:
+            return datetime(year, month, day), False
+        hour, minute = int(clock.group("hour")), int(clock.group("minute"))
+        meridiem = (clock.group("ampm") or "").lower().replace(".", "").replace(" ", "")
+        if meridiem == "pm" and hour < 12:
+            hour += 12
+        elif meridiem == "am" and hour == 12:
+            hour = 0
+        moment = datetime(year, month, day, hour, minute, int(clock.group("second") or 0))
+    except ValueError:
+        return None
+    zone = _zone(clock.group("tz"), moment)
+    return (moment.replace(tzinfo=zone) if zone else moment), True
+
+
+def _zone(token: str | None, moment: datetime) -> tzinfo | None:
+    """An offset for a written zone: numeric offsets, fixed abbreviations, US zones by DST."""
+    if not token:
+        return None
+    token = token.strip().upper()
+    numeric = re.search(r"([+-])(\d{2}):?(\d{2})$", token)
+    if numeric:
+        sign = 1 if numeric.group(1) == "+" else -1
+        return timezone(sign * timedelta(hours=int(numeric.group(2)), minutes=int(numeric.group(3))))
+    if token in _FIXED_ZONES:
+        return timezone(timedelta(minutes=_FIXED_ZONES[token]))
+    if token in _DST_ZONES:
+        from zoneinfo import ZoneInfo
+
+        offset = moment.replace(tzinfo=ZoneInfo(_DST_ZONES[token])).utcoffset()
+        return timezone(offset) if offset is not None else None
+    return None
+
+
+def _parse_free(text: str, language: str | None = None) -> tuple[datetime, bool] | None:
     """Human-written dates ("Sept. 29, 2022 10:15 AM IST") through dateparser."""
     if not re.search(r"\d", text):
         return None
@@ -142,7 +224,7 @@ def _parse_free(text: str) -> tuple[datetime, bool] | None:
 
     settings = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
     try:
-        moment = dateparser.parse(text, settings=settings)
+        moment = dateparser.parse(text, languages=[language] if language else None, settings=settings)
     except (ValueError, TypeError, OverflowError, AttributeError):
         return None
     if moment is None:
@@ -206,6 +288,7 @@ def choose_dates(
     candidates: list[DateCandidate],
     crawled_at: datetime,
     warnings: list[str] | None = None,
+    language: str | None = None,
 ) -> tuple[ChosenDate | None, ChosenDate | None]:
     """Pick (published, modified) from the page's candidates by the project's date rules.
 
@@ -214,8 +297,8 @@ def choose_dates(
     dropped when it falls before published.
     """
     notes = warnings if warnings is not None else []
-    published = _pick(candidates, PUBLISHED, crawled_at, notes)
-    modified = _pick(candidates, MODIFIED, crawled_at, notes)
+    published = _pick(candidates, PUBLISHED, crawled_at, notes, language)
+    modified = _pick(candidates, MODIFIED, crawled_at, notes, language)
     if published and modified and is_before(modified[1], published[1]):
         notes.append("modified_before_published")
         modified = None
@@ -223,13 +306,13 @@ def choose_dates(
 
 
 def _pick(
-    candidates: list[DateCandidate], kind: str, crawled_at: datetime, notes: list[str]
+    candidates: list[DateCandidate], kind: str, crawled_at: datetime, notes: list[str], language: str | None
 ) -> tuple[ChosenDate, ParsedDate] | None:
     valid: list[tuple[DateCandidate, ParsedDate]] = []
     for candidate in sorted(
         (c for c in candidates if c.kind == kind), key=lambda c: SOURCE_RANK.get(c.source, len(SOURCE_RANK))
     ):
-        parsed = parse_date(candidate.raw)
+        parsed = parse_date(candidate.raw, language)
         if parsed is None:
             continue
         if is_in_future(parsed, crawled_at):

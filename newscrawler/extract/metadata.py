@@ -94,8 +94,9 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     article, others = _jsonld_article(tree)
     _from_jsonld(meta, article, others, url)
     _from_meta(meta, metas, url)
-    _from_microdata(meta, tree)
-    _from_markup(meta, tree, url)
+    index = index_markup(tree)
+    _from_microdata(meta, index.itemprops)
+    _from_markup(meta, tree, index, url)
     return meta
 
 
@@ -307,19 +308,79 @@ def _itemprop_value(node: HtmlElement) -> str:
     return clean_text(node.text_content())
 
 
-def _from_microdata(meta: PageMetadata, tree: HtmlElement) -> None:
-    props: dict[str, list[HtmlElement]] = {}
-    for node in tree.xpath("//*[@itemprop]"):
-        for prop in node.get("itemprop").split():
-            props.setdefault(prop, []).append(node)
+@dataclass
+class MarkupIndex:
+    """The elements extraction looks at, gathered in one walk over the tree."""
+
+    itemprops: dict[str, list[HtmlElement]] = field(default_factory=dict)
+    h1s: list[str] = field(default_factory=list)
+    title: str | None = None
+    canonical: str | None = None
+    times: list[HtmlElement] = field(default_factory=list)
+    rel_authors: list[HtmlElement] = field(default_factory=list)
+    rel_tags: list[HtmlElement] = field(default_factory=list)
+    dated: list[HtmlElement] = field(default_factory=list)
+    bylines: list[HtmlElement] = field(default_factory=list)
+    breadcrumbs: list[HtmlElement] = field(default_factory=list)
+
+
+_HINT = re.compile(r"date|time|posted|publish|meta|byline|author|writer|reporter|contributor|breadcrumb",
+                   re.IGNORECASE)
+_SKIP_WALK = {"script", "style", "noscript", "svg", "template"}
+
+
+def index_markup(tree: HtmlElement) -> MarkupIndex:
+    """Walk the tree once and keep what the markup rules need (full-tree XPath scans are slow)."""
+    index = MarkupIndex()
+    for node in tree.iter():
+        tag = node.tag
+        if not isinstance(tag, str) or tag in _SKIP_WALK:
+            continue
+        itemprop = node.get("itemprop")
+        if itemprop:
+            for prop in itemprop.split():
+                index.itemprops.setdefault(prop, []).append(node)
+        if tag == "h1":
+            index.h1s.append(node)
+        elif tag == "time":
+            index.times.append(node)
+        elif tag == "a":
+            rel = node.get("rel")
+            if rel:
+                rels = rel.lower().split()
+                if "author" in rels:
+                    index.rel_authors.append(node)
+                if "tag" in rels:
+                    index.rel_tags.append(node)
+        elif tag == "title" and index.title is None:
+            index.title = node.text_content()
+        elif tag == "link" and index.canonical is None:
+            if "canonical" in (node.get("rel") or "").lower().split() and node.get("href"):
+                index.canonical = node.get("href")
+        css, ident, label = node.get("class"), node.get("id"), node.get("aria-label")
+        if not (css or ident or label) or tag in ("html", "body", "meta", "link"):
+            continue
+        attrs = f"{css or ''} {ident or ''} {label or ''}"
+        if not _HINT.search(attrs):
+            continue
+        if _BREADCRUMB.search(attrs):
+            index.breadcrumbs.append(node)
+        elif len(node) <= 8:
+            if _DATE_CLASS.search(attrs) and not _UPDATED_CLASS.search(attrs) and not FOREIGN_CONTAINER.search(attrs):
+                index.dated.append(node)
+            if _BYLINE_CLASS.search(attrs) and not re.search(r"avatar|bio|box|image|img", attrs, re.IGNORECASE):
+                index.bylines.append(node)
+    return index
+
+
+def _from_microdata(meta: PageMetadata, props: dict[str, list[HtmlElement]]) -> None:
     if props.get("headline"):
         meta.titles.setdefault("microdata", _itemprop_value(props["headline"][0]))
     for prop, kind in (("datePublished", PUBLISHED), ("dateModified", MODIFIED)):
         for node in props.get(prop, [])[:1]:
-            if node.tag != "meta" or node.get("content"):
-                value = _itemprop_value(node)
-                if value:
-                    meta.dates.append(DateCandidate(value, "microdata", kind))
+            value = _itemprop_value(node)
+            if value:
+                meta.dates.append(DateCandidate(value, "microdata", kind))
     if not meta.authors:
         for node in props.get("author", []) + props.get("creator", []):
             names = node.xpath(".//*[@itemprop='name']")
@@ -345,50 +406,45 @@ def is_foreign(node: HtmlElement) -> bool:
     return False
 
 
-def _from_markup(meta: PageMetadata, tree: HtmlElement, url: str) -> None:
-    h1s = [clean_text(h.text_content()) for h in tree.iter("h1")]
-    h1s = [h for h in h1s if h]
+def _from_markup(meta: PageMetadata, tree: HtmlElement, index: MarkupIndex, url: str) -> None:
+    h1s = [text for text in (clean_text(h.text_content()) for h in index.h1s) if text]
     if h1s:
         meta.titles["h1"] = h1s[0]
-    title = tree.find(".//title")
-    if title is not None and clean_text(title.text_content()):
-        meta.titles["title"] = clean_text(title.text_content())
-    for link in tree.iter("link"):
-        rel = (link.get("rel") or "").lower().split()
-        if "canonical" in rel and link.get("href"):
-            meta.canonical_url = _absolute(link.get("href"), url)
-            break
+    if index.title and clean_text(index.title):
+        meta.titles["title"] = clean_text(index.title)
+    if index.canonical:
+        meta.canonical_url = _absolute(index.canonical, url)
     if not meta.language:
         root = tree.getroottree().getroot()
         lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
         if lang and lang.strip():
             meta.language = lang.strip()
-    _time_elements(meta, tree)
-    _text_dates(meta, tree)
+    _time_elements(meta, index.times)
+    _text_dates(meta, index.dated)
     url_date = date_from_url(url)
     if url_date:
         meta.dates.append(url_date)
     if not meta.authors:
-        meta.authors = _byline_authors(tree)
+        meta.authors = _byline_authors(index)
     if not meta.breadcrumbs:
-        meta.breadcrumbs = _markup_breadcrumbs(tree)
+        meta.breadcrumbs = _markup_breadcrumbs(index.breadcrumbs)
     if not meta.section and len(meta.breadcrumbs) >= 2:
         crumbs = [c for c in meta.breadcrumbs if c.lower() not in ("home", "homepage", "start")]
-        if crumbs and crumbs[-1] in meta.titles.values() or (crumbs and crumbs[-1] in h1s):
+        if crumbs and (crumbs[-1] in meta.titles.values() or crumbs[-1] in h1s):
             crumbs = crumbs[:-1]
         meta.section = crumbs[-1] if crumbs else None
     if not meta.tags:
-        tags = [clean_text(a.text_content()) for a in tree.xpath("//a[contains(concat(' ', @rel, ' '), ' tag ')]")]
-        meta.tags = split_tags([t for t in tags if t])
+        meta.tags = split_tags([t for t in (clean_text(a.text_content()) for a in index.rel_tags) if t])
 
 
-def _time_elements(meta: PageMetadata, tree: HtmlElement) -> None:
+def _time_elements(meta: PageMetadata, times: list[HtmlElement]) -> None:
     published_seen = modified_seen = False
-    for node in tree.iter("time"):
+    for node in times:
         value = node.get("datetime") or (node.get("pubdate") if node.get("pubdate") not in (None, "", "pubdate") else None)
-        if not value or is_foreign(node) or node.get("itemprop"):
+        if not value or node.get("itemprop") or is_foreign(node):
             continue
-        attrs = " ".join(filter(None, [node.get("class"), node.getparent().get("class") if node.getparent() is not None else None]))
+        parent = node.getparent()
+        attrs = f"{node.get('class', '')} {parent.get('class', '') if parent is not None else ''}"
         kind = MODIFIED if _UPDATED_CLASS.search(attrs) else PUBLISHED
         if kind == PUBLISHED and not published_seen:
             meta.dates.append(DateCandidate(value, "time", PUBLISHED))
@@ -398,12 +454,9 @@ def _time_elements(meta: PageMetadata, tree: HtmlElement) -> None:
             modified_seen = True
 
 
-def _text_dates(meta: PageMetadata, tree: HtmlElement) -> None:
+def _text_dates(meta: PageMetadata, nodes: list[HtmlElement]) -> None:
     """A date written near the byline ("Published September 29, 2022 10:15 IST")."""
-    for node in tree.xpath("//*[@class or @id][not(self::html or self::body or self::script or self::style)]"):
-        attrs = f"{node.get('class', '')} {node.get('id', '')}"
-        if not _DATE_CLASS.search(attrs) or _UPDATED_CLASS.search(attrs) or FOREIGN_CONTAINER.search(attrs):
-            continue
+    for node in nodes:
         text = clean_text(node.text_content())
         if not text or len(text) > 200 or is_foreign(node):
             continue
@@ -413,16 +466,8 @@ def _text_dates(meta: PageMetadata, tree: HtmlElement) -> None:
             return
 
 
-def _byline_authors(tree: HtmlElement) -> list[str]:
-    for node in tree.xpath("//a[contains(concat(' ', @rel, ' '), ' author ')]"):
-        if not is_foreign(node):
-            names = split_authors(clean_text(node.text_content()))
-            if names:
-                return names
-    for node in tree.xpath("//*[@class or @id][not(self::html or self::body or self::meta or self::link)]"):
-        attrs = f"{node.get('class', '')} {node.get('id', '')}"
-        if not _BYLINE_CLASS.search(attrs) or re.search(r"avatar|bio|box|image|img", attrs, re.I):
-            continue
+def _byline_authors(index: MarkupIndex) -> list[str]:
+    for node in index.rel_authors + index.bylines:
         text = clean_text(node.text_content())
         if not text or len(text) > 120 or is_foreign(node):
             continue
@@ -432,12 +477,11 @@ def _byline_authors(tree: HtmlElement) -> list[str]:
     return []
 
 
-def _markup_breadcrumbs(tree: HtmlElement) -> list[str]:
-    for node in tree.xpath("//*[@class or @id or @aria-label]"):
-        attrs = f"{node.get('class', '')} {node.get('id', '')} {node.get('aria-label', '')}"
-        if _BREADCRUMB.search(attrs):
-            crumbs = [clean_text(a.text_content()) for a in node.iter("a", "span", "li") if len(a) == 0]
-            crumbs = [c for c in crumbs if c and c not in (">", "/", "»", "›", "|")]
+def _markup_breadcrumbs(nodes: list[HtmlElement]) -> list[str]:
+    for node in nodes:
+        crumbs = [clean_text(a.text_content()) for a in node.iter("a", "span", "li") if len(a) == 0]
+        crumbs = [c for c in crumbs if c and c not in (">", "/", "»", "›", "|")]
+        if crumbs:
             return list(dict.fromkeys(crumbs))
     return []
 
