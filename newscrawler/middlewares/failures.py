@@ -1,0 +1,86 @@
+"""Count every request that finally failed, by reason, after retries and redirects.
+
+Scrapy's own counters are spread over ``retry/``, ``downloader/exception_type_count/`` and
+``httperror/`` and mix attempts with outcomes. This middleware sits on the engine side of
+the chain, so it only sees what retries and redirects gave up on: one count per lost page
+under ``newscrawler/failed/<reason>``, and one log line naming the URL. The exception is
+then re-raised as :class:`DownloadGaveUp` (an ``IgnoreRequest``), so the engine does not log
+a traceback for what is an expected, counted outcome on a bad network.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Self
+
+from scrapy import exceptions as scrapy_exceptions
+from scrapy.exceptions import IgnoreRequest
+from twisted.internet import error as twisted_errors
+from twisted.web._newclient import ResponseFailed
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+_REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((scrapy_exceptions.DownloadTimeoutError, twisted_errors.TimeoutError), "timeout"),
+    ((scrapy_exceptions.CannotResolveHostError, twisted_errors.DNSLookupError), "dns"),
+    ((scrapy_exceptions.DownloadConnectionRefusedError, twisted_errors.ConnectionRefusedError), "connection_refused"),
+    ((scrapy_exceptions.DownloadCancelledError,), "cancelled"),
+    ((scrapy_exceptions.ResponseDataLossError,), "data_loss"),
+    ((twisted_errors.ConnectionLost, twisted_errors.ConnectionDone, ResponseFailed), "connection_lost"),
+    ((scrapy_exceptions.DownloadFailedError, twisted_errors.ConnectError), "connection_failed"),
+    ((OSError,), "bad_content_encoding"),
+)
+
+
+class DownloadGaveUp(IgnoreRequest):
+    """A download failed for good; ``reason`` is its stats key, ``__cause__`` the original error."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def failure_reason(exception: BaseException) -> str:
+    """A short, stable name for why a download failed (used as a stats key)."""
+    if isinstance(exception, scrapy_exceptions.DownloadCancelledError) and "max size" in str(exception):
+        return "too_large"
+    for types, reason in _REASONS:
+        if isinstance(exception, types):
+            return reason
+    return type(exception).__name__
+
+
+class FailureStatsMiddleware:
+    """Counts and logs final download failures and final HTTP error responses."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler.stats)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status >= 400:
+            self._count(request, f"http_{response.status}", f"HTTP {response.status}")
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        # Whoever raises IgnoreRequest (offsite, robots.txt, our guards) counts it itself.
+        if isinstance(exception, IgnoreRequest):
+            return
+        reason = failure_reason(exception)
+        detail = f"{type(exception).__name__}: {exception}".rstrip(": ")
+        self._count(request, reason, detail)
+        raise DownloadGaveUp(reason, f"{request.url}: {detail}") from exception
+
+    def _count(self, request: Request, reason: str, detail: str) -> None:
+        self.stats.inc_value(f"newscrawler/failed/{reason}")
+        self.stats.inc_value("newscrawler/failed")
+        logger.warning("Gave up on %s after %d retries: %s", request.url, request.meta.get("retry_times", 0), detail)

@@ -1,0 +1,224 @@
+"""Local HTTP servers that misbehave on purpose, for crawls that must survive a hostile network.
+
+``serve_site(routes)`` serves a table of routes on 127.0.0.1 (never any other address) in a
+background thread and counts every request by path. A route is a page plus, optionally, a
+fault that hits its first ``times`` requests (``None``: every request): 5xx and 429 with
+``Retry-After``, responses slower than the crawl's timeout, connections reset mid-body,
+truncated gzip, redirects. ``news_routes`` builds a small news site of such routes; the
+redis tests and ``bench/crawl.py`` use ``plain_news_routes`` (many well-behaved articles,
+optionally each answer delayed).
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+import socket
+import struct
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from newscrawler.demo.stories import Section, Story, StoryWriter
+
+SECTIONS = [Section("World", "world"), Section("Business", "business"), Section("Science", "science")]
+LATEST = datetime(2024, 5, 20, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+
+
+@dataclass
+class Route:
+    """One path: what it normally answers, and the fault its first ``times`` requests get."""
+
+    body: bytes = b""
+    content_type: str | None = "text/html; charset=utf-8"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    fault: str | None = None
+    """``status:N`` (with ``Retry-After: 1`` for 429/503), ``slow:SECONDS``, ``reset``,
+    ``gzip_truncated``, ``redirect:URL`` (302 to URL; ``{other}`` is replaced by the
+    decoy server's base URL)."""
+    times: int | None = None
+    """How many first requests get the fault; None: all of them."""
+
+
+@dataclass
+class HostileSite:
+    """A running server: its base URL and the requests it has answered, by path."""
+
+    base_url: str
+    routes: dict[str, Route]
+    delay: float = 0.0
+    requests: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    substitutions: dict[str, str] = field(default_factory=dict)
+
+    def url(self, path: str = "/") -> str:
+        return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+    def count(self, path: str) -> int:
+        with self.lock:
+            return self.requests[path]
+
+    def total(self) -> int:
+        with self.lock:
+            return sum(self.requests.values())
+
+
+class _Handler(BaseHTTPRequestHandler):
+    site: HostileSite
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 - name fixed by the base class
+        path = self.path.split("#", 1)[0]
+        with self.site.lock:
+            self.site.requests[path] += 1
+            attempt = self.site.requests[path]
+        if self.site.delay:
+            time.sleep(self.site.delay)
+        route = self.site.routes.get(path)
+        if route is None:
+            self._send(404, b"<html><body>not found</body></html>", "text/html; charset=utf-8")
+            return
+        faulty = route.fault is not None and (route.times is None or attempt <= route.times)
+        try:
+            if faulty:
+                self._fault(route)
+            else:
+                self._send(route.status, route.body, route.content_type, route.headers)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout) or we reset it on purpose
+
+    def _fault(self, route: Route) -> None:
+        kind, _, argument = (route.fault or "").partition(":")
+        if kind == "status":
+            code = int(argument)
+            headers = {"Retry-After": "1"} if code in (429, 503) else {}
+            self._send(code, b"<html><body>try again later</body></html>", "text/html", headers)
+        elif kind == "slow":
+            time.sleep(float(argument))
+            self._send(route.status, route.body, route.content_type, route.headers)
+        elif kind == "reset":
+            self.send_response(200)
+            self.send_header("Content-Type", route.content_type or "text/html")
+            self.send_header("Content-Length", str(len(route.body)))
+            self.end_headers()
+            self.wfile.write(route.body[: len(route.body) // 2])
+            self.wfile.flush()
+            # SO_LINGER 0: close() sends a TCP RST instead of a clean FIN.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+        elif kind == "gzip_truncated":
+            packed = gzip.compress(route.body)
+            self._send(200, packed[: len(packed) // 2], route.content_type, {"Content-Encoding": "gzip"})
+        elif kind == "redirect":
+            target = argument
+            for name, value in self.site.substitutions.items():
+                target = target.replace("{" + name + "}", value)
+            self._send(302, b"", "text/html", {"Location": target})
+        else:
+            raise ValueError(f"unknown fault {route.fault!r}")
+
+    def _send(self, status: int, body: bytes, content_type: str | None, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # connections the crawler dropped mid-answer are expected here
+
+
+@contextmanager
+def serve_site(routes: dict[str, Route], delay: float = 0.0, **substitutions: str) -> Iterator[HostileSite]:
+    """Serve ``routes`` on 127.0.0.1 at a free port until the block exits.
+
+    ``delay`` seconds are slept before every answer; ``substitutions`` fill ``{name}``
+    placeholders in redirect targets.
+    """
+    site = HostileSite(base_url="", routes=routes, delay=delay, substitutions=substitutions)
+    handler = type("HostileHandler", (_Handler,), {"site": site})
+    server = _Server(("127.0.0.1", 0), handler)
+    site.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, name="hostile-site", daemon=True)
+    thread.start()
+    try:
+        yield site
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# --- Page content ------------------------------------------------------------------------------
+
+def write_stories(count: int, seed: int = 8) -> list[Story]:
+    """``count`` distinct invented stories (the demo's writer, our own seed)."""
+    return StoryWriter(random.Random(seed)).newsroom(SECTIONS, count, LATEST)
+
+
+def article_html(story: Story, padding: str = "") -> str:
+    """A plain article page: og:type article, a dated byline, the story's paragraphs."""
+    paragraphs = "".join(f"<p>{escape(text)}</p>" for text in story.text_blocks())
+    published = story.published.isoformat()
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(story.title)} | Local Ledger</title>"
+        f"<meta property='og:type' content='article'><meta property='article:published_time' content='{published}'>"
+        f"</head><body><nav><a href='/'>Home</a></nav><article><h1>{escape(story.title)}</h1>"
+        f"<p class='byline'>By {escape(', '.join(story.authors))} · <time datetime='{published}'>{published[:10]}</time></p>"
+        f"{paragraphs}</article>{padding}<footer>© 2024 Local Ledger</footer></body></html>"
+    )
+
+
+def listing_html(title: str, links: list[tuple[str, str]], next_href: str | None = None) -> str:
+    """A section page: one teaser per link, and a "Next" link when there are more pages."""
+    teasers = "".join(
+        f"<div class='teaser'><h3><a href='{href}'>{escape(text)}</a></h3></div>" for href, text in links
+    )
+    more = f"<a rel='next' href='{next_href}'>Next ›</a>" if next_href else ""
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
+            f"<body><nav><a href='/'>Home</a></nav><h1>{escape(title)}</h1>{teasers}{more}</body></html>")
+
+
+def page(html: str, **kwargs: object) -> Route:
+    return Route(body=html.encode("utf-8"), **kwargs)  # type: ignore[arg-type]
+
+
+def plain_news_routes(articles: int, per_page: int = 25, seed: int = 8) -> tuple[dict[str, Route], dict[str, str]]:
+    """A well-behaved site: a home page, paginated ``/news/`` listings, ``articles`` stories.
+
+    Returns the routes and the expected articles (path -> headline).
+    """
+    stories = write_stories(articles, seed)
+    routes: dict[str, Route] = {"/robots.txt": Route(b"User-agent: *\nDisallow:\n", "text/plain")}
+    expected: dict[str, str] = {}
+    for story in stories:
+        path = f"/news/{story.number}/{story.slug}.html"
+        routes[path] = page(article_html(story))
+        expected[path] = story.title
+    paths = list(expected)
+    pages = [paths[i:i + per_page] for i in range(0, len(paths), per_page)] or [[]]
+    for number, chunk in enumerate(pages, start=1):
+        listing_path = "/news/" if number == 1 else f"/news/page-{number}.html"
+        next_href = f"/news/page-{number + 1}.html" if number < len(pages) else None
+        routes[listing_path] = page(listing_html(f"News, page {number}", [(p, expected[p]) for p in chunk], next_href))
+    routes["/"] = page(listing_html("Local Ledger", [("/news/", "All the news")]))
+    return routes, expected

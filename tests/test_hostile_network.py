@@ -1,0 +1,304 @@
+"""A real crawl of a local site that misbehaves on purpose, and the guards that keep it safe.
+
+The crawl must finish, store every article that was reachable after retries exactly once,
+count each failure by reason in ``newscrawler/failed/...``, request nothing off the
+allowed domains, and (unit-tested, since tests can only serve loopback) never follow a
+public site to a private or loopback address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import datetime, timezone
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.utils.test import get_crawler
+
+from newscrawler.middlewares.addresses import PrivateAddressMiddleware, is_public_address
+from newscrawler.middlewares.failures import DownloadGaveUp, FailureStatsMiddleware, failure_reason
+from newscrawler.middlewares.redirect_loops import RedirectLoopMiddleware
+from newscrawler.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
+from newscrawler.middlewares.truncation import is_truncated
+from tests.conftest import run_crawl
+from tests.hostile_server import Route, article_html, listing_html, page, serve_site, write_stories
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+
+# Article number -> how the server treats it, and whether a crawl can get it in the end.
+FAULTS: dict[int, tuple[dict, bool]] = {
+    0: ({}, True),
+    1: ({}, True),
+    2: ({}, True),
+    3: ({"fault": "status:500", "times": 1}, True),
+    4: ({"fault": "status:500"}, False),
+    5: ({"fault": "status:503", "times": 1}, True),
+    6: ({"fault": "status:429", "times": 2}, True),
+    7: ({"fault": "slow:2.5", "times": 1}, True),
+    8: ({"fault": "slow:2.5"}, False),
+    9: ({"fault": "reset", "times": 1}, True),
+    10: ({"fault": "reset"}, False),
+    11: ({"fault": "status:503"}, False),
+}
+WRONG_CHARSET, NO_CHARSET, BIG, REDIRECTED, TRUNCATED_GZIP = 12, 13, 14, 15, 16
+
+
+def hostile_routes() -> tuple[dict[str, Route], dict[str, str], set[str]]:
+    """The site: routes, the articles a crawl must store (final path -> title), and the lost ones."""
+    stories = write_stories(17, seed=31)
+    routes: dict[str, Route] = {"/robots.txt": Route(b"User-agent: *\nDisallow:\n", "text/plain")}
+    links: list[tuple[str, str]] = []
+    expected: dict[str, str] = {}
+    lost: set[str] = set()
+    for story in stories:
+        path = f"/news/{story.number}/{story.slug}.html"
+        links.append((path, story.title))
+        html = article_html(story)
+        number = story.number - stories[0].number
+        if number in FAULTS:
+            options, reachable = FAULTS[number]
+            routes[path] = page(html, **options)
+            (expected.__setitem__(path, story.title) if reachable else lost.add(path))
+        elif number == WRONG_CHARSET:
+            # Says UTF-8, is Windows-1252: must be decoded leniently, not crash the crawl.
+            routes[path] = Route(html.replace("<h1>", "<h1>Café “Zürich” – ").encode("cp1252", "replace"))
+            expected[path] = story.title
+        elif number == NO_CHARSET:
+            text = html.replace("<meta charset='utf-8'>", "").replace("<h1>", "<h1>Señor ")
+            routes[path] = Route(text.encode("latin-1", "replace"), content_type="text/html")
+            expected[path] = story.title
+        elif number == BIG:
+            # 10 MB, as pages carrying a whole app state in an inline script are.
+            blob = "<script>window.__STATE__=\"" + "x" * (10 * 1024 * 1024) + "\"</script>"
+            routes[path] = page(article_html(story, padding=blob))
+            expected[path] = story.title
+        elif number == REDIRECTED:
+            final = f"/moved/{story.slug}.html"
+            routes[path] = Route(fault=f"redirect:{final}")
+            routes[final] = page(html)
+            expected[final] = story.title
+        elif number == TRUNCATED_GZIP:
+            routes[path] = page(html, fault="gzip_truncated")
+            lost.add(path)
+    routes["/loop/a.html"] = Route(fault="redirect:/loop/b.html")
+    routes["/loop/b.html"] = Route(fault="redirect:/loop/a.html")
+    routes["/go/elsewhere.html"] = Route(fault="redirect:{decoy}news/offsite.html")
+    routes["/files/photo.html"] = Route(PNG, content_type="text/html")
+    routes["/files/huge.html"] = Route(b"<html>" + b" " * (21 * 1024 * 1024))  # past DOWNLOAD_MAXSIZE
+    extra = [("/loop/a.html", "Loop"), ("/go/elsewhere.html", "Partner story"), ("/files/photo.html", "Photo"),
+             ("/files/huge.html", "Archive"),
+             ("/gone.html", "Gone"), ("{decoy}news/linked.html", "Partner site")]
+    routes["/"] = page(listing_html("Local Ledger", links + extra))
+    return routes, expected, lost
+
+
+@pytest.fixture(scope="module")
+def hostile_crawl(tmp_path_factory):
+    """One crawl of the hostile site, shared by the tests that look at its outcome."""
+    decoy_routes = {p: page(article_html(write_stories(1, seed=99)[0])) for p in ("/news/offsite.html", "/news/linked.html")}
+    with serve_site(decoy_routes) as decoy:
+        # Same machine, other host name: off the allowed domains as far as the crawl knows.
+        decoy_base = decoy.base_url.replace("127.0.0.1", "localhost")
+        routes, expected, lost = hostile_routes()
+        home = routes["/"]
+        routes["/"] = Route(home.body.replace(b"{decoy}", decoy_base.encode()))
+        with serve_site(routes, decoy=decoy_base) as site:
+            result = run_crawl(tmp_path_factory.mktemp("hostile"), "-a", f"start_url={site.url('/')}", settings={
+                "DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 3, "NEWSCRAWLER_RETRY_AFTER_MAX": 2,
+            }, timeout=180)
+            yield result, site, decoy, expected, lost
+
+
+def test_crawl_survives_faults_and_stores_every_reachable_article_once(hostile_crawl):
+    result, site, decoy, expected, lost = hostile_crawl
+    assert result.returncode == 0, result.log[-3000:]
+    assert "Traceback" not in result.log, result.log[-3000:]
+    stored = Counter(item["url"].removeprefix(site.base_url.rstrip("/")) for item in result.items)
+    assert {path: n for path, n in stored.items() if n > 1} == {}
+    assert set(expected) <= set(stored), f"missing: {sorted(set(expected) - set(stored))}"
+    assert not (lost & set(stored))
+    titles = {item["url"].removeprefix(site.base_url.rstrip("/")): item["title"] for item in result.items}
+    for path, title in expected.items():
+        assert title in (titles[path] or ""), path
+    # Every retry-able fault was retried until it answered, no more.
+    for path in expected:
+        assert site.count(path) <= 4
+
+
+def test_every_failure_is_counted_by_reason(hostile_crawl):
+    result, _site, _decoy, _expected, lost = hostile_crawl
+    stats = result.stats
+    assert stats.get("newscrawler/failed/http_500") == 1
+    assert stats.get("newscrawler/failed/http_503") == 1
+    assert stats.get("newscrawler/failed/http_404") == 1
+    assert stats.get("newscrawler/failed/timeout") == 1
+    assert stats.get("newscrawler/failed/data_loss") == 1
+    assert stats.get("newscrawler/failed/redirect_loop") == 1
+    assert stats.get("newscrawler/failed/too_large") == 1
+    assert stats.get("newscrawler/failed/truncated_body") == 1
+    assert stats.get("newscrawler/retry_after/waited", 0) >= 3
+    assert stats.get("newscrawler/skipped/not_html", 0) + stats.get("newscrawler/skipped/undecodable", 0) \
+        + stats.get("newscrawler/pages/other", 0) >= 1
+    assert stats.get("newscrawler/failed") == sum(
+        v for k, v in stats.items() if k.startswith("newscrawler/failed/"))
+    assert len(lost) == 5  # 500 and 503 forever, always slow, always reset, truncated gzip
+
+
+def test_nothing_is_requested_off_the_allowed_domains(hostile_crawl):
+    result, site, decoy, _expected, _lost = hostile_crawl
+    assert decoy.total() == 0
+    assert site.count("/go/elsewhere.html") == 1
+    assert result.stats.get("offsite/filtered", 0) >= 1
+
+
+def test_redirect_loop_is_fetched_a_bounded_number_of_times(hostile_crawl):
+    _result, site, _decoy, _expected, _lost = hostile_crawl
+    assert site.count("/loop/a.html") == 1
+    assert site.count("/loop/b.html") == 1
+
+
+# --- Unit tests of the guards -------------------------------------------------------------------
+
+
+def _crawler(**settings):
+    crawler = get_crawler(Spider, settings_dict={"RETRY_TIMES": 3, **settings})
+    crawler.stats.open_spider()
+    return crawler
+
+
+def _run(coroutine):
+    return asyncio.run(coroutine)
+
+
+class _Spider:
+    def __init__(self, start_urls: list[str]) -> None:
+        self.start_urls = start_urls
+
+
+def _guard(start_urls: list[str], dns: dict[str, list[str]]) -> tuple[PrivateAddressMiddleware, object]:
+    crawler = _crawler()
+
+    async def resolver(host: str) -> list[str]:
+        return dns.get(host, [])
+
+    guard = PrivateAddressMiddleware(crawler.stats, resolver=resolver)
+    guard.spider_opened(_Spider(start_urls))  # type: ignore[arg-type]
+    return guard, crawler.stats
+
+
+PUBLIC_DNS = {"news.example": ["93.184.216.34"], "cdn.news.example": ["2606:2800:220:1::1"],
+              "intranet.news.example": ["10.1.2.3"], "rebind.example": ["93.184.216.34", "127.0.0.1"]}
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:6379/", "http://localhost/admin", "http://169.254.169.254/latest/meta-data/",
+    "http://10.0.0.7/", "http://192.168.1.1/", "http://[::1]/", "http://[::ffff:127.0.0.1]/",
+    "http://intranet.news.example/", "http://rebind.example/", "http://printer.local/", "http://0.0.0.0/",
+])
+def test_public_crawl_drops_redirects_to_private_addresses(url):
+    guard, stats = _guard(["https://news.example/"], PUBLIC_DNS)
+    request = Request(url, meta={"redirect_urls": ["https://news.example/story"]})
+    with pytest.raises(IgnoreRequest):
+        _run(guard.process_request(request))
+    assert stats.get_value("newscrawler/skipped/private_address") == 1
+
+
+@pytest.mark.parametrize("url", ["https://news.example/story", "https://cdn.news.example/a.html", "http://8.8.8.8/"])
+def test_public_crawl_keeps_public_addresses(url):
+    guard, stats = _guard(["https://news.example/"], PUBLIC_DNS)
+    assert _run(guard.process_request(Request(url))) is None
+    assert stats.get_value("newscrawler/skipped/private_address") is None
+
+
+def test_crawl_started_on_loopback_may_stay_there():
+    guard, stats = _guard(["http://127.0.0.1:8000/"], PUBLIC_DNS)
+    assert _run(guard.process_request(Request("http://127.0.0.1:8000/news/1.html"))) is None
+    assert _run(guard.process_request(Request("http://10.0.0.7/"))) is None
+
+
+def test_crawl_started_on_private_host_name_may_stay_there():
+    guard, _stats = _guard(["http://intranet.news.example/"], PUBLIC_DNS)
+    assert _run(guard.process_request(Request("http://intranet.news.example/a"))) is None
+
+
+def test_guard_can_be_switched_off():
+    with pytest.raises(NotConfigured):
+        PrivateAddressMiddleware.from_crawler(_crawler(NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES=False))
+
+
+@pytest.mark.parametrize("address,public", [
+    ("93.184.216.34", True), ("127.0.0.1", False), ("10.0.0.1", False), ("172.16.5.4", False),
+    ("100.64.0.1", False), ("fe80::1%eth0", False), ("::1", False), ("fc00::1", False), ("224.0.0.1", False),
+    ("2606:2800:220:1::1", True), ("not an ip", False),
+])
+def test_is_public_address(address, public):
+    assert is_public_address(address) is public
+
+
+def test_redirect_loop_is_dropped_when_a_url_repeats():
+    crawler = _crawler()
+    middleware = RedirectLoopMiddleware(crawler.stats)
+    assert middleware.process_request(Request("http://s.example/b", meta={"redirect_urls": ["http://s.example/a"]})) is None
+    with pytest.raises(IgnoreRequest):
+        middleware.process_request(Request("http://s.example/a", meta={"redirect_urls": ["http://s.example/a", "http://s.example/b"]}))
+    assert crawler.stats.get_value("newscrawler/failed/redirect_loop") == 1
+
+
+@pytest.mark.parametrize("header,seconds", [
+    (b"3", 3.0), (b" 0 ", 0.0), (b"", None), (None, None), (b"soon", None), (b"-5", None),
+    (b"Mon, 20 May 2024 09:00:10 GMT", 10.0), (b"Mon, 20 May 2024 08:00:00 GMT", 0.0),
+])
+def test_retry_after_header_is_parsed(header, seconds):
+    now = datetime(2024, 5, 20, 9, 0, 0, tzinfo=timezone.utc)
+    assert retry_after_seconds(header, now=now) == seconds
+
+
+def test_retry_after_waits_only_when_a_retry_will_follow():
+    crawler = _crawler(NEWSCRAWLER_RETRY_AFTER_MAX=0.05)
+    middleware = RetryAfterMiddleware.from_crawler(crawler)
+    response = Response("http://s.example/a", status=503, headers={"Retry-After": "120"})
+    assert _run(middleware.process_response(Request("http://s.example/a"), response)) is response
+    assert crawler.stats.get_value("newscrawler/retry_after/capped") == 1
+    last_try = Request("http://s.example/a", meta={"retry_times": 3})
+    assert _run(middleware.process_response(last_try, response)) is response
+    assert crawler.stats.get_value("newscrawler/retry_after/waited") == 1
+
+
+def test_truncated_compressed_bodies_are_told_from_complete_ones():
+    import gzip
+    import zlib
+
+    html = b"<html><body>" + b"<p>story</p>" * 500 + b"</body></html>"
+    packed = gzip.compress(html)
+    assert not is_truncated(packed, b"gzip")
+    assert is_truncated(packed[: len(packed) // 2], b"gzip")
+    assert not is_truncated(zlib.compress(html), b"deflate")
+    assert is_truncated(zlib.compress(html)[:40], b"deflate")
+    assert not is_truncated(html, b"br")  # encodings it cannot check pass through
+    assert not is_truncated(b"plain text, not gzip", b"gzip")
+
+
+def test_failure_reasons_and_counts():
+    from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError
+    from twisted.internet.error import ConnectionLost
+
+    assert failure_reason(DownloadTimeoutError()) == "timeout"
+    assert failure_reason(ConnectionLost()) == "connection_lost"
+    assert failure_reason(KeyError()) == "KeyError"
+    crawler = _crawler()
+    middleware = FailureStatsMiddleware(crawler.stats)
+    assert failure_reason(DownloadCancelledError("Received 9 bytes which is larger than download max size (5)")) \
+        == "too_large"
+    middleware.process_exception(Request("http://s.example/"), IgnoreRequest())
+    with pytest.raises(DownloadGaveUp) as raised:
+        middleware.process_exception(Request("http://s.example/"), DownloadTimeoutError())
+    assert raised.value.reason == "timeout"
+    middleware.process_response(Request("http://s.example/"), Response("http://s.example/", status=410))
+    middleware.process_response(Request("http://s.example/"), Response("http://s.example/", status=200))
+    assert crawler.stats.get_value("newscrawler/failed/timeout") == 1
+    assert crawler.stats.get_value("newscrawler/failed/http_410") == 1
+    assert crawler.stats.get_value("newscrawler/failed") == 2
+
