@@ -25,6 +25,10 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 10
+# A 429/503 with Retry-After waits that long (at most this many seconds) before its retry.
+NEWSCRAWLER_RETRY_AFTER_MAX = 30.0
+# A crawl that starts on public sites never requests private/loopback addresses (SSRF guard).
+NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES = True
 
 # --- Crawler traps -----------------------------------------------------------------------
 # Links deeper than this from a start page are not followed.
@@ -71,7 +75,16 @@ NEWSCRAWLER_STORE_BATCH_SECONDS = 1.0
 NEWSCRAWLER_WARC_DIR = ""
 NEWSCRAWLER_WARC_MAX_SIZE = 1024 * 1024 * 1024
 # Next to the downloader (above HttpCompression's 590), so records keep the bytes as sent.
-DOWNLOADER_MIDDLEWARES = {"newscrawler.extensions.warc.WarcArchiveMiddleware": 950}
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawler.extensions.warc.WarcArchiveMiddleware": 950,
+    # Hostile network (newscrawler/middlewares/): counts final failures by reason (engine side,
+    # after retries), drops public-to-private redirects and redirect loops, honours Retry-After.
+    "newscrawler.middlewares.failures.FailureStatsMiddleware": 40,
+    "newscrawler.middlewares.addresses.PrivateAddressMiddleware": 60,
+    "newscrawler.middlewares.redirect_loops.RedirectLoopMiddleware": 70,
+    "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "newscrawler.middlewares.truncation.TruncatedBodyMiddleware": 595,
+}
 SPIDER_MIDDLEWARES = {"newscrawler.extensions.warc.WarcLocationMiddleware": 800}
 
 EXTENSIONS = {
