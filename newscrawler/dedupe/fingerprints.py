@@ -1,0 +1,171 @@
+"""Text fingerprints for story dedupe: exact hashes and MinHash signatures over word shingles.
+
+Pure functions of text: no Scrapy, no database. Words are hashed in bulk with numpy
+(a polynomial hash over UTF-8 bytes, position-independent per word), because a per-word
+Python loop would cap the dedupe stage far below a few thousand articles a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from datasketch import MinHash
+
+_P = np.uint64(0x100000001B3)  # odd, so it has an inverse modulo 2**64
+_P_INV = np.uint64(pow(int(_P), -1, 2**64))
+_MASK32 = np.uint64(0xFFFFFFFF)
+_SHINGLE_MIX = np.uint32(0x01000193)
+_BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+_BMP = 0x10000
+
+
+@lru_cache(maxsize=1)
+def _character_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Lookup tables over the BMP: each code point's lower-case form (when that is one code
+    point), and whether it is a word character (letter, digit, combining mark). Code points
+    beyond the BMP (emoji, rare scripts) are looked up as U+FFFF: a word character."""
+    lower = np.arange(_BMP, dtype=np.uint32)
+    is_word = np.zeros(_BMP, dtype=bool)
+    for cp in range(_BMP):
+        char = chr(cp)
+        folded = char.lower()
+        if len(folded) == 1:
+            lower[cp] = ord(folded)
+        is_word[cp] = unicodedata.category(char)[0] in "LNM"
+    is_word[0xFFFF] = True
+    return lower, is_word
+
+
+@lru_cache(maxsize=8)
+def _powers(bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """``P**i`` and ``P**-i`` modulo 2**64 for ``i < 2**bits`` (constants, grown on demand)."""
+    size = 1 << bits
+    powers = np.empty(size, dtype=np.uint64)
+    inverse = np.empty(size, dtype=np.uint64)
+    powers[0] = inverse[0] = 1
+    np.cumprod(np.full(size - 1, _P, dtype=np.uint64), out=powers[1:])
+    np.cumprod(np.full(size - 1, _P_INV, dtype=np.uint64), out=inverse[1:])
+    return powers, inverse
+
+
+def normalize_text(text: str) -> str:
+    """NFKC-normalised text, so typographic variants (ligatures, full-width) are one word."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+def word_hashes(text: str) -> np.ndarray:
+    """64-bit hash of every word of ``text`` in order; case, punctuation and spacing ignored.
+
+    Works on the code points as one numpy array: a word is a run of letters/digits, its hash a
+    polynomial over its lower-cased code points that does not depend on where the word stands.
+    """
+    text = normalize_text(text)
+    if not text:
+        return np.zeros(0, dtype=np.uint64)
+    if text.isascii():
+        points = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    else:
+        points = np.minimum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), _BMP - 1)
+    lower, word_chars = _character_tables()
+    points = lower[points]
+    edges = np.diff(np.concatenate(([False], word_chars[points], [False])).astype(np.int8))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    powers, inverse = _powers(max(16, (points.size + 1).bit_length()))
+    prefix = np.zeros(points.size + 1, dtype=np.uint64)
+    np.cumsum(points.astype(np.uint64) * powers[: points.size], out=prefix[1:])
+    return (prefix[ends] - prefix[starts]) * inverse[starts]
+
+
+def words_digest(*word_arrays: np.ndarray) -> bytes:
+    """16-byte digest of one or more :func:`word_hashes` arrays (kept apart by a separator)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for words in word_arrays:
+        digest.update(words.tobytes())
+        digest.update(b"\x00")
+    return digest.digest()
+
+
+def text_fingerprint(*parts: str | None) -> str:
+    """Hex digest of the words of ``parts``: equal for texts that differ only in case,
+    punctuation or spacing."""
+    return words_digest(*(word_hashes(part or "") for part in parts)).hex()
+
+
+def shingle_hashes(words: np.ndarray, size: int) -> np.ndarray:
+    """32-bit hashes of every run of ``size`` consecutive words (the whole text if shorter)."""
+    folded = ((words >> np.uint64(32)) ^ (words & _MASK32)).astype(np.uint32)
+    count = folded.size - size + 1
+    if count < 1:
+        return np.bitwise_xor.reduce(folded, keepdims=True) if folded.size else folded
+    shingles = folded[:count].copy()
+    for offset in range(1, size):
+        shingles = shingles * _SHINGLE_MIX ^ folded[offset : offset + count]
+    return shingles
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+@dataclass(frozen=True)
+class MinHashSigner:
+    """MinHash signatures and LSH band keys of texts, for one (num_perm, shingle, bands) choice.
+
+    Signatures are datasketch MinHashes (``affine32`` scheme) over word-shingle hashes, kept
+    as ``uint32`` arrays so they store in ``num_perm * 4`` bytes.
+    """
+
+    num_perm: int = 64
+    shingle_size: int = 3
+    bands: int = 21
+    rows: int = 3
+    _template: MinHash = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm:
+            raise ValueError(
+                f"LSH needs bands * rows <= num_perm: got {self.bands} * {self.rows} for {self.num_perm}"
+            )
+        if self.shingle_size < 1:
+            raise ValueError(f"shingle_size must be at least 1, got {self.shingle_size}")
+        object.__setattr__(self, "_template", MinHash(num_perm=self.num_perm, scheme="affine32"))
+
+    def signature(self, words: np.ndarray) -> np.ndarray:
+        """MinHash of the word shingles of a text given as :func:`word_hashes`."""
+        minhash = MinHash(
+            num_perm=self.num_perm,
+            scheme="affine32",
+            permutations=self._template.permutations,
+            hashfunc=_identity,
+        )
+        # One batch element holding the whole array: update_batch turns its hash values into
+        # one array anyway, and a per-shingle Python list would cost more than the hashing.
+        # tests/test_dedupe_fingerprints.py checks this equals feeding shingles one by one.
+        minhash.update_batch([shingle_hashes(words, self.shingle_size)])
+        return minhash.hashvalues.astype(np.uint32, copy=False)
+
+    def band_keys(self, signature: np.ndarray) -> list[int]:
+        """One signed 64-bit key per LSH band (the band number is mixed in): texts sharing
+        any key are candidates."""
+        used = self.bands * self.rows
+        rows = signature[:used].astype(np.uint64).reshape(self.bands, self.rows)
+        keys = np.arange(1, self.bands + 1, dtype=np.uint64) * _BAND_MIX
+        for column in range(self.rows):
+            keys = (keys ^ rows[:, column]) * _P
+        return keys.view(np.int64).tolist()
+
+    def from_bytes(self, blob: bytes) -> np.ndarray:
+        signature = np.frombuffer(blob, dtype=np.uint32)
+        if signature.size != self.num_perm:
+            raise ValueError(f"stored signature has {signature.size} values, expected {self.num_perm}")
+        return signature
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of the two texts' shingle sets."""
+    return float(np.count_nonzero(a == b)) / a.size

@@ -1,0 +1,183 @@
+"""The dedupe decision: is this story new, an update, or another copy of a stored one?
+
+Checks from cheapest to dearest: URLs seen this run, URLs in the store, the exact body
+fingerprint, then MinHash LSH candidates verified by their estimated Jaccard similarity.
+A story is recorded as it is decided, so the next check already sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from newscrawler.dedupe.fingerprints import MinHashSigner, similarity, word_hashes, words_digest
+from newscrawler.dedupe.store import DedupeStore, StoredStory
+
+NEW, UPDATE, UNCHANGED = "new", "update", "unchanged"
+URL, CANONICAL, EXACT, NEAR = "url", "canonical", "exact", "near"
+DUPLICATE_KINDS = (URL, CANONICAL, EXACT, NEAR)
+
+
+@dataclass(frozen=True)
+class Story:
+    """The parts of an article the dedupe decision reads."""
+
+    url: str
+    canonical_url: str
+    title: str | None = None
+    body: str | None = None
+    modified_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What became of a story: ``kind`` is new, update, unchanged, or a duplicate kind."""
+
+    kind: str
+    original: str
+    """Canonical URL of the stored story this one is, updates or duplicates."""
+    similarity: float | None = None
+    """Estimated Jaccard similarity to ``original`` for near-duplicates."""
+    content_checked: bool = True
+    """False when the body was too short to fingerprint (only URLs were compared)."""
+
+    @property
+    def emit(self) -> bool:
+        return self.kind in (NEW, UPDATE)
+
+
+def is_newer(modified_at: str | None, stored: str | None) -> bool:
+    """True when ``modified_at`` is a later time than ``stored`` (ISO 8601 strings)."""
+    if not modified_at or modified_at == stored:
+        return False
+    if not stored:
+        return True
+    try:
+        new, old = datetime.fromisoformat(modified_at), datetime.fromisoformat(stored)
+        if (new.tzinfo is None) != (old.tzinfo is None):
+            new, old = new.replace(tzinfo=None), old.replace(tzinfo=None)
+        return new > old
+    except ValueError:
+        return modified_at[:19] > stored[:19]
+
+
+def _content_hash(title: str | None, words: np.ndarray) -> bytes:
+    """Headline and body together: a change to either makes a re-crawled story an update."""
+    return words_digest(np.frombuffer(" ".join((title or "").casefold().split()).encode(), dtype=np.uint8), words)
+
+
+class StoryIndex:
+    """Decides and records, against a :class:`DedupeStore`; one instance per crawl run."""
+
+    def __init__(
+        self,
+        store: DedupeStore,
+        signer: MinHashSigner | None = None,
+        *,
+        threshold: float = 0.5,
+        min_words: int = 20,
+    ) -> None:
+        if not 0 < threshold <= 1:
+            raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
+        self.store = store
+        self.signer = signer or MinHashSigner()
+        self.threshold = threshold
+        self.min_words = min_words
+        self._run_urls: dict[str, tuple[str, int | None]] = {}
+        """URL -> (canonical URL, store id) of its story, for every URL decided in this run."""
+        self._run_stories: set[int] = set()
+
+    def check(self, story: Story) -> Verdict:
+        """Decide what ``story`` is and record it in the store (uncommitted)."""
+        canonical = story.canonical_url or story.url
+        if story.url in self._run_urls:
+            return Verdict(URL, self._run_urls[story.url][0])
+        if canonical in self._run_urls:
+            return self._duplicate(story, CANONICAL, *self._run_urls[canonical])
+
+        found = self.store.story_by_url([canonical]) or self.store.story_by_url([story.url])
+        if found:
+            stored, matched_url, kind = found
+            if kind != "story" or stored.id in self._run_stories:
+                return self._duplicate(story, CANONICAL if kind == "story" else kind, stored.canonical_url, stored.id)
+            return self._recrawled(story, stored)
+
+        words = word_hashes(story.body or "")
+        content_hash = _content_hash(story.title, words)
+        if words.size < self.min_words:
+            self._add(story, None, content_hash, None, [])
+            return Verdict(NEW, canonical, content_checked=False)
+        body_hash = words_digest(words)
+        exact = self.store.story_by_body_hash(body_hash)
+        if exact:
+            return self._duplicate(story, EXACT, exact.canonical_url, exact.id)
+        signature = self.signer.signature(words)
+        band_keys = self.signer.band_keys(signature)
+        best, best_similarity = None, 0.0
+        for candidate in self.store.candidates(band_keys):
+            if candidate.signature is None:
+                continue
+            score = similarity(signature, self.signer.from_bytes(candidate.signature))
+            if score > best_similarity:
+                best, best_similarity = candidate, score
+        if best is not None and best_similarity >= self.threshold:
+            return self._duplicate(story, NEAR, best.canonical_url, best.id, best_similarity)
+        self._add(story, body_hash, content_hash, signature.tobytes(), band_keys)
+        return Verdict(NEW, canonical)
+
+    def _recrawled(self, story: Story, stored: StoredStory) -> Verdict:
+        """The story's own URL from an earlier run: unchanged, or an update to store."""
+        self._remember(story, stored.canonical_url, stored.id)
+        words = word_hashes(story.body or "")
+        content_hash = _content_hash(story.title, words)
+        if content_hash == stored.content_hash and not is_newer(story.modified_at, stored.modified_at):
+            self.store.touch(stored)
+            return Verdict(UNCHANGED, stored.canonical_url)
+        fingerprinted = words.size >= self.min_words
+        signature = self.signer.signature(words) if fingerprinted else None
+        old_keys = self.signer.band_keys(self.signer.from_bytes(stored.signature)) if stored.signature else []
+        self.store.update_story(
+            stored,
+            body_hash=words_digest(words) if fingerprinted else None,
+            content_hash=content_hash,
+            modified_at=story.modified_at or stored.modified_at,
+            signature=signature.tobytes() if signature is not None else None,
+            old_band_keys=old_keys,
+            band_keys=self.signer.band_keys(signature) if signature is not None else [],
+        )
+        return Verdict(UPDATE, stored.canonical_url, content_checked=fingerprinted)
+
+    def _duplicate(
+        self, story: Story, kind: str, original: str, story_id: int | None, score: float | None = None
+    ) -> Verdict:
+        """Record the duplicate's URLs as aliases of the original."""
+        if story_id is not None:
+            for url in dict.fromkeys((story.canonical_url or story.url, story.url)):
+                if url != original:
+                    self.store.add_alias(url, story_id, original, kind)
+        self._remember(story, original, story_id)
+        return Verdict(kind, original, score)
+
+    def _add(
+        self, story: Story, body_hash: bytes | None, content_hash: bytes, signature: bytes | None, band_keys: list[int]
+    ) -> None:
+        canonical = story.canonical_url or story.url
+        story_id = self.store.add_story(
+            canonical,
+            body_hash=body_hash,
+            content_hash=content_hash,
+            modified_at=story.modified_at,
+            signature=signature,
+            band_keys=band_keys,
+            urls=[story.url],
+        )
+        self._remember(story, canonical, story_id)
+
+    def _remember(self, story: Story, original: str, story_id: int | None) -> None:
+        self._run_urls[story.url] = (original, story_id)
+        self._run_urls.setdefault(story.canonical_url or story.url, (original, story_id))
+        self._run_urls.setdefault(original, (original, story_id))
+        if story_id is not None:
+            self._run_stories.add(story_id)

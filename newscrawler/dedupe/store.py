@@ -1,0 +1,206 @@
+"""Dedupe state in SQLite: one row per story, every URL it was seen under, its LSH band keys.
+
+Everything is looked up through an index (URL, body hash, band key), so a check costs a few
+B-tree probes whether the database holds a thousand stories or a million, and opening it
+loads nothing. Used from one thread at a time (the pipeline's worker thread).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+ALIASES_DDL = (
+    "CREATE TABLE IF NOT EXISTS aliases (url TEXT PRIMARY KEY, canonical_url TEXT NOT NULL, "
+    "kind TEXT NOT NULL, seen_at TEXT NOT NULL)"
+)
+"""The shared table of a story's other URLs (the storage component creates the same one)."""
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS dedupe_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS dedupe_stories (id INTEGER PRIMARY KEY, "
+    "canonical_url TEXT NOT NULL UNIQUE, body_hash BLOB, content_hash BLOB NOT NULL, "
+    "modified_at TEXT, signature BLOB, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS dedupe_stories_body_hash ON dedupe_stories(body_hash) "
+    "WHERE body_hash IS NOT NULL",
+    "CREATE TABLE IF NOT EXISTS dedupe_urls (url TEXT PRIMARY KEY, story_id INTEGER NOT NULL, "
+    "kind TEXT NOT NULL) WITHOUT ROWID",
+    # One story per band key: a key two stored stories share is a rare collision between
+    # distinct stories (duplicates are never stored), so keeping the first loses nothing real.
+    "CREATE TABLE IF NOT EXISTS dedupe_bands (band_key INTEGER PRIMARY KEY, story_id INTEGER NOT NULL)",
+    ALIASES_DDL,
+)
+
+
+@dataclass(frozen=True)
+class StoredStory:
+    """What the store remembers of a story."""
+
+    id: int
+    canonical_url: str
+    body_hash: bytes | None
+    content_hash: bytes
+    modified_at: str | None
+    signature: bytes | None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+_STORY_COLUMNS = "id, canonical_url, body_hash, content_hash, modified_at, signature"
+
+
+class DedupeStore:
+    """SQLite tables ``dedupe_*`` plus rows in the shared ``aliases`` table."""
+
+    def __init__(self, path: Path | str, *, params: dict[str, str] | None = None) -> None:
+        self.path = Path(path)
+        if self.path != Path(":memory:"):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(str(self.path), timeout=30, isolation_level="DEFERRED", check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA cache_size=-65536")
+        with self.conn:
+            for ddl in _SCHEMA:
+                self.conn.execute(ddl)
+            if params:
+                self._check_params(params)
+
+    def _check_params(self, params: dict[str, str]) -> None:
+        """Band keys are only comparable under the same MinHash parameters: refuse a mismatch."""
+        stored = dict(self.conn.execute("SELECT name, value FROM dedupe_meta"))
+        if not stored:
+            self.conn.executemany("INSERT INTO dedupe_meta VALUES (?, ?)", sorted(params.items()))
+            return
+        if stored != params:
+            raise ValueError(
+                f"dedupe state in {self.path} was built with {stored}, this crawl uses {params}; "
+                "use the same NEWSCRAWLER_DEDUPE_* MinHash settings or drop the dedupe_* tables"
+            )
+
+    # --- lookups ---------------------------------------------------------------------------
+    def story_by_url(self, urls: Iterable[str]) -> tuple[StoredStory, str, str] | None:
+        """The story one of ``urls`` belongs to, with the matching URL and its kind."""
+        urls = list(dict.fromkeys(urls))
+        row = self.conn.execute(
+            "SELECT u.url, u.kind, s.id, s.canonical_url, s.body_hash, s.content_hash, s.modified_at, "
+            "s.signature FROM dedupe_urls u JOIN dedupe_stories s ON s.id = u.story_id "
+            f"WHERE u.url IN ({', '.join('?' for _ in urls)}) LIMIT 1",
+            urls,
+        ).fetchone()
+        return (StoredStory(*row[2:]), row[0], row[1]) if row else None
+
+    def story_by_body_hash(self, body_hash: bytes) -> StoredStory | None:
+        row = self.conn.execute(
+            f"SELECT {_STORY_COLUMNS} FROM dedupe_stories WHERE body_hash = ? LIMIT 1", (body_hash,)
+        ).fetchone()
+        return StoredStory(*row) if row else None
+
+    def candidates(self, band_keys: list[int]) -> list[StoredStory]:
+        """Stories sharing at least one LSH band key, most shared keys first."""
+        rows = self.conn.execute(
+            f"SELECT story_id, COUNT(*) AS shared FROM dedupe_bands WHERE band_key IN "
+            f"({', '.join('?' for _ in band_keys)}) GROUP BY story_id ORDER BY shared DESC LIMIT 20",
+            band_keys,
+        ).fetchall()
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        by_id = {
+            row[0]: StoredStory(*row)
+            for row in self.conn.execute(
+                f"SELECT {_STORY_COLUMNS} FROM dedupe_stories WHERE id IN ({', '.join('?' for _ in ids)})",
+                ids,
+            )
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def count_stories(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM dedupe_stories").fetchone()[0]
+
+    # --- writes (committed by :meth:`commit`) ---------------------------------------------
+    def add_story(
+        self,
+        canonical_url: str,
+        *,
+        body_hash: bytes | None,
+        content_hash: bytes,
+        modified_at: str | None,
+        signature: bytes | None,
+        band_keys: list[int],
+        urls: Iterable[str] = (),
+    ) -> int:
+        now = _now()
+        story_id = self.conn.execute(
+            "INSERT INTO dedupe_stories (canonical_url, body_hash, content_hash, modified_at, "
+            "signature, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (canonical_url, body_hash, content_hash, modified_at, signature, now, now),
+        ).lastrowid
+        self._add_bands(story_id, band_keys)
+        self.conn.execute(
+            "INSERT OR IGNORE INTO dedupe_urls (url, story_id, kind) VALUES (?, ?, 'story')",
+            (canonical_url, story_id),
+        )
+        for url in urls:
+            if url != canonical_url:
+                self.add_alias(url, story_id, canonical_url, "canonical", now=now)
+        return story_id
+
+    def update_story(
+        self,
+        story: StoredStory,
+        *,
+        body_hash: bytes | None,
+        content_hash: bytes,
+        modified_at: str | None,
+        signature: bytes | None,
+        old_band_keys: list[int],
+        band_keys: list[int],
+    ) -> None:
+        """Replace a story's fingerprints with those of its newer version."""
+        if old_band_keys:
+            self.conn.execute(
+                f"DELETE FROM dedupe_bands WHERE story_id = ? AND band_key IN "
+                f"({', '.join('?' for _ in old_band_keys)})",
+                [story.id, *old_band_keys],
+            )
+        self._add_bands(story.id, band_keys)
+        self.conn.execute(
+            "UPDATE dedupe_stories SET body_hash = ?, content_hash = ?, modified_at = ?, "
+            "signature = ?, last_seen = ? WHERE id = ?",
+            (body_hash, content_hash, modified_at, signature, _now(), story.id),
+        )
+
+    def touch(self, story: StoredStory) -> None:
+        self.conn.execute("UPDATE dedupe_stories SET last_seen = ? WHERE id = ?", (_now(), story.id))
+
+    def add_alias(self, url: str, story_id: int, canonical_url: str, kind: str, *, now: str | None = None) -> None:
+        """Remember ``url`` as another address of the story, here and in ``aliases``."""
+        now = now or _now()
+        self.conn.execute(
+            "INSERT OR IGNORE INTO dedupe_urls (url, story_id, kind) VALUES (?, ?, ?)", (url, story_id, kind)
+        )
+        self.conn.execute(
+            "INSERT INTO aliases (url, canonical_url, kind, seen_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET seen_at = excluded.seen_at",
+            (url, canonical_url, kind, now),
+        )
+
+    def _add_bands(self, story_id: int, band_keys: list[int]) -> None:
+        if band_keys:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO dedupe_bands (band_key, story_id) VALUES (?, ?)",
+                [(key, story_id) for key in band_keys],
+            )
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.commit()
+        self.conn.close()
