@@ -73,6 +73,9 @@ POSITIVES = [
     # Other wires and shapes seen on news sites.
     ("Rome (CNN) Italy's parliament voted", "Rome", None, None, None, "CNN", "Rome (CNN)"),
     ("Mumbai and PuneCNN\n —\nHeavy rain flooded", "Mumbai and Pune", None, None, None, "CNN", "Mumbai and PuneCNN\n —"),
+    ("Washington, DCCNN\n —\nThe Senate voted", "Washington, DC", None, None, None, "CNN", "Washington, DCCNN\n —"),
+    ("THE HAGUE, May 3 - The Dutch central bank", "THE HAGUE", 5, 3, None, None, "THE HAGUE, May 3 -"),
+    ("ST. LOUIS • The city's aldermen voted", "ST. LOUIS", None, None, None, None, "ST. LOUIS •"),
     ("Denver\n\nThe Nuggets beat the Lakers", "Denver", None, None, None, None, "Denver"),
     ("Srinagar, Nov 18 (KNO): Traffic resumed", "Srinagar", 11, 18, None, "KNO", "Srinagar, Nov 18 (KNO):"),
     # Month names dateparser knows.
@@ -101,6 +104,9 @@ NEGATIVES = [
     "Stock Market Live: Sensex climbs 300 points",
     "EXCLUSIVE - Bank plans to cut jobs",
     "UPDATE 2-Oil prices rise",
+    "LIVE UPDATES - Markets slide as rates rise",
+    "COVID-19: India reports 636 new cases",
+    "JOHN SMITH — Staff Writer",
     "Bengaluru, India's technology hub, saw heavy rain on December 27",
     "Nevada, Utah and Idaho are among the states with the fastest growth",
     "In October, lawmakers visited the border",

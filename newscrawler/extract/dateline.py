@@ -56,7 +56,8 @@ _AGENCY = rf"""(?:
   | {_SP}*,{_SP}*(?P<comma_agency>\p{{Lu}}[\p{{L}}.&/-]*(?:{_SP}\p{{Lu}}[\p{{L}}.&/-]*)?)(?=\s{{0,3}}(?:--|[-‐-―−:]))
   | {_SP}+/(?P<agency>\p{{L}}[^/\n]{{1,29}})/
 )"""
-_DASH = r"(?:--|[-‐-―−]|_(?=[ \t]))"  # old AP copy: "WASHINGTON (AP) _ "
+# Hyphens and dashes (not before a digit: "COVID-19"), old AP's "_", the Post-Dispatch's "•".
+_DASH = r"(?:(?:--|[-‐-―−])(?!\d)|_(?=[ \t])|•)"
 # Languages of the wires dateparser may read month names in ("3 de marzo", "5. März").
 _FOREIGN_LANGUAGES = (
     "es", "fr", "de", "pt", "it", "nl", "id", "ms", "tr", "pl", "sv", "da", "nb", "fi", "ro",
@@ -105,7 +106,8 @@ _TICKER = regex.compile(
 )
 _TIME_OR_DATE = regex.compile(rf"\d{{1,2}}[:.]\d\d|{_MONTH}\.?{_SP}*\d")
 _CAPTION_DATE = regex.compile(rf"{_MONTH}\.?{_SP}*\d{{1,2}}(?:,?{_SP}*\d{{4}})?{_SP}*:")
-_GLUED_AGENCY = regex.compile(r"(?<=\p{Ll})\p{Lu}{2,6}$")  # "New DelhiCNN" from CNN's markup
+# "New DelhiCNN", "Washington, DCCNN", "New YorkCNN Business": CNN's markup, flattened.
+_GLUED_AGENCY = regex.compile(r"(?:(?<=\p{Ll})\p{Lu}{2,6}|(?<=\p{L})CNN)(?:[ \t]\p{Lu}\p{Ll}+)?$")
 
 # Words a lead sentence, byline, caption or timestamp starts with; never a place.
 _NOT_PLACES = frozenset(
@@ -158,7 +160,8 @@ def _parse_wire(text: str, start: int, ref: date) -> Dateline | None:
     location, agency = match.group("location"), _agency(match)
     separator = (match.group("sep") or "").strip()
     if location and not agency and separator and (glued := _GLUED_AGENCY.search(location)):
-        location, agency = location[: glued.start()], glued.group()
+        if glued.group().startswith("CNN") or "\n" in match.group("sep"):
+            location, agency = location[: glued.start()], glued.group()
     if agency is not None and not _plausible_agency(agency, match):
         return None
     month = day = year = None
@@ -273,18 +276,16 @@ def _foreign_month_names() -> dict[str, tuple[str, ...]]:
 def _plausible_location(location: str, *, has_date: bool, agency: str | None, separator: str) -> bool:
     """Tells a place from a lead sentence, a kicker, a caption or a byline."""
     city = location.split(",")[0].strip()
-    if _first_word(city) in _NOT_PLACES or city.casefold() in _KICKERS:
-        return False
-    lower = location == location.lower()
-    if lower:
+    if city.casefold() in _KICKERS or _first_word(city) in _NOT_PLACES and not is_place(city):
+        return False  # "THE HAGUE" is a place all the same
+    if location == location.lower():
         return has_date and separator not in ("", ":")
     if has_date or (agency and separator):
         return True
-    capitals = city == city.upper()
     if agency:  # "CHICAGO (AP) A prosecutor ...": no separator at all
-        return capitals or _known_place(location)
-    if capitals and separator != ":":
-        return True
+        return city == city.upper() or _known_place(location)
+    # Nothing but a name and a dash or colon: kickers ("LIVE UPDATES -", "Weather Today:")
+    # have that shape too, so the name must be a known place.
     return _known_place(location)
 
 

@@ -21,7 +21,10 @@ _INDIAN_STATES = (
 )
 
 # Other names GeoNames spells differently from how datelines write them.
-_EXTRA_PLACES = ("Gaza", "Gaza Strip", "West Bank", "Hong Kong", "Macau", "Taiwan", "Kosovo")
+_EXTRA_PLACES = (
+    "Gaza", "Gaza Strip", "West Bank", "Hong Kong", "Macau", "Taiwan", "Kosovo", "United Nations",
+    "Vatican", "Vatican City",
+)
 
 # Latin-script alternate names give old names ("Bombay", "Kiev") and the plain spellings
 # datelines use ("Baramulla" for GeoNames' "Bāramūla"); a few are ordinary words.
