@@ -105,6 +105,9 @@ class Article:
     discovered_via: str | None = None
     """How the crawl found the page: ``start``, ``section``, ``pagination``, ``link``,
     ``sitemap``, ``feed``."""
+    lastmod: str | None = None
+    """The date the sitemap (``lastmod``) or feed (updated/published) listed the page with
+    when it was fetched; a later run fetches the page again only when a newer one is listed."""
     is_update: bool = False
     """True when this record replaces an earlier stored version of the same story."""
     warc_file: str | None = None

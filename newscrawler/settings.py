@@ -53,6 +53,13 @@ NEWSCRAWLER_TRACKING_PARAMS = None
 # Requests are identified by canonical URL, so tracking/AMP/www. variants are fetched once.
 REQUEST_FINGERPRINTER_CLASS = "newscrawler.urls.CanonicalRequestFingerprinter"
 
+# --- Scheduling and incremental runs ------------------------------------------------------
+# Memory queues whatever JOBDIR says: resume after SIGKILL comes from the store, not from
+# Scrapy's disk queue (see newscrawler/frontier.py).
+SCHEDULER = "newscrawler.frontier.ResumableScheduler"
+# Re-runs skip articles the store (NEWSCRAWLER_SQLITE_PATH) already holds.
+NEWSCRAWLER_INCREMENTAL = True
+
 # --- Items and pipelines -----------------------------------------------------------------
 ITEM_PIPELINES = {
     "newscrawler.pipelines.normalize.NormalizePipeline": 100,
@@ -89,6 +96,20 @@ SPIDER_MIDDLEWARES = {"newscrawler.extensions.warc.WarcLocationMiddleware": 800}
 
 EXTENSIONS = {
     "newscrawler.extensions.summary.CrawlSummary": 500,
+    "newscrawler.extensions.progress.CrawlProgress": 510,
+}
+# Seconds between progress lines in the log (pages, articles new/updated/unchanged/duplicate,
+# skips, failures, rate); 0 switches them off.
+NEWSCRAWLER_PROGRESS_INTERVAL = 30.0
+
+# --- Scale-out on Redis (newscrawler/distributed.py) -----------------------------------------
+# redis://host:6379/0 makes this worker share its frontier (queue + seen URLs) with every
+# worker given the same URL and key prefix; empty: a normal single-process crawl.
+NEWSCRAWLER_REDIS_URL = ""
+# Redis keys of the shared crawl start with this ("%(spider)s" is the spider name).
+NEWSCRAWLER_REDIS_KEY_PREFIX = "newscrawler:%(spider)s"
+ADDONS = {
+    "newscrawler.distributed.RedisAddon": 100,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"

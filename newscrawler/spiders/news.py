@@ -1,12 +1,17 @@
 """NewsSpider: finds a news site's articles and routes them to extraction.
 
 Discovery and routing only. The spider walks the site from its start pages through
-navigation, section pages and their pagination; every HTML page it fetches is asked
-``classify_page`` (is this an article?) and articles go to ``extract_article``. What to
-keep and where it goes is for the pipelines.
+navigation, section pages and their pagination, its sitemaps (found in robots.txt or at
+the usual paths) and its feeds; every HTML page it fetches is asked ``classify_page``
+(is this an article?) and articles go to ``extract_article``. What to keep and where it
+goes is for the pipelines.
 
     scrapy crawl news -a start_url=https://example.com/          # generic mode
     scrapy crawl news -a site=NAME                               # profile newscrawler/sites/NAME.toml
+
+Scheduled re-runs are incremental: links to articles the store already holds are not
+fetched again (unless a sitemap or feed lists them with a newer date, or ``refresh=1``),
+and section pagination stops at the first page that shows nothing new.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import AsyncIterator, Iterable
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qsl, urljoin, urlsplit
@@ -25,8 +30,19 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 
+from newscrawler.discovery import (
+    COMMON_FEED_PATHS,
+    COMMON_SITEMAP_PATHS,
+    date_from_url,
+    feed_links,
+    in_window,
+    parse_feed,
+    parse_sitemap,
+    sitemap_urls_from_robots,
+)
 from newscrawler.extract.article import extract_article
 from newscrawler.extract.pagetype import classify_page
+from newscrawler.incremental import KnownArticles
 from newscrawler.sites import ProfileError, SiteProfile, load_profile
 from newscrawler.urls import canonicalize_url
 
@@ -37,9 +53,13 @@ ACCEPTED_ARGUMENTS = {
     "max_pages": "stop after this many fetched pages (positive integer)",
     "max_pagination": "follow section pagination at most this many pages deep (positive integer)",
     "render_js": "1 to render every page in Chromium (scrapy-playwright); a profile may limit it to URL patterns",
+    "since": "only stories published on or after this day (YYYY-MM-DD)",
+    "until": "only stories published on or before this day (YYYY-MM-DD)",
+    "refresh": "1 to fetch again the articles an earlier run stored",
+    "discover": "comma-separated discovery paths among links, sitemaps, feeds (default: all three)",
 }
+DISCOVERY_PATHS = ("links", "sitemaps", "feeds")
 
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
 _DENY = re.compile(
     r"/wp-(?:admin|login|json|includes|content/plugins)|/xmlrpc\.php|/cdn-cgi/|/(?:comments/)?feed/?$|"
     r"/(?:rss|atom)(?:\.xml)?/?$|[?&](?:replytocom|share|print|output|format|amp|preview|attachment_id|"
@@ -56,6 +76,8 @@ _PAGINATION_TEXT = re.compile(
 _PAGINATION_URL = re.compile(r"/page/\d+/?$|[?&](?:page|paged|pg|start|offset)=\d+|[-_/]page[-_]?\d+(?:\.html?)?/?$",
                              re.IGNORECASE)
 _PAGE_NUMBER_TEXT = re.compile(r"^\s*\d{1,4}\s*$")
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_RESUME_MARKER = "newscrawler.running"
 
 
 class NewsSpider(Spider):
@@ -69,6 +91,10 @@ class NewsSpider(Spider):
         max_pages: str | int | None = None,
         max_pagination: str | int | None = None,
         render_js: str | bool | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        refresh: str | bool | None = None,
+        discover: str | None = None,
         **kwargs: Any,
     ) -> None:
         unknown = sorted(k for k in kwargs if not k.startswith("_") and k not in ACCEPTED_ARGUMENTS)
@@ -81,9 +107,20 @@ class NewsSpider(Spider):
         self.max_pages = _positive_int("max_pages", max_pages)
         self.max_pagination = _positive_int("max_pagination", max_pagination)
         self.render_js = _flag("render_js", render_js)
+        self.since = _day("since", since)
+        self.until = _day("until", until)
+        if self.since and self.until and self.since > self.until:
+            raise UsageError(f"-a since={since} is after -a until={until}: the window is empty")
+        self.refresh = _flag("refresh", refresh)
+        self.discover = _discovery_paths(discover)
         self.profile: SiteProfile | None = None
         self.start_urls: list[str] = []
         self.allowed_domains: list[str] = []
+        self.known: KnownArticles | None = None
+        self.resuming = False
+        self._resume_marker: Path | None = None
+        self._sitemap_hosts: set[str] = set()
+        self._feed_hosts: set[str] = set()
 
     def _configure(self, profile_dirs: list[str]) -> None:
         """Load the profile and settle start URLs and domains; bad input stops the crawl."""
@@ -127,25 +164,48 @@ class NewsSpider(Spider):
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
         spider.min_article_words = settings.getint("NEWSCRAWLER_MIN_ARTICLE_WORDS", 80)
         spider.max_query_params = settings.getint("NEWSCRAWLER_MAX_QUERY_PARAMS", 3)
-        crawler.signals.connect(spider._log_start, signal=signals.spider_opened)
+        spider.obeys_robots = settings.getbool("ROBOTSTXT_OBEY")
+        store = settings.get("NEWSCRAWLER_SQLITE_PATH")
+        if store and not spider.refresh and settings.getbool("NEWSCRAWLER_INCREMENTAL", True):
+            spider.known = KnownArticles(Path(store))
+        jobdir = settings.get("JOBDIR")
+        if jobdir:
+            spider._resume_marker = Path(jobdir) / _RESUME_MARKER
+            spider.resuming = spider._resume_marker.exists()
+        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         return spider
 
-    def _log_start(self) -> None:
+    def _opened(self) -> None:
         mode = f"profile {self.profile.name!r}" if self.profile else "generic mode"
-        self.logger.info("Crawling %s in %s; allowed domains: %s", ", ".join(self.start_urls), mode,
-                         ", ".join(self.allowed_domains))
+        self.logger.info("Crawling %s in %s; allowed domains: %s; discovery: %s%s", ", ".join(self.start_urls), mode,
+                         ", ".join(self.allowed_domains), ", ".join(sorted(self.discover)),
+                         "; resuming an unfinished run" if self.resuming else "")
+        if self._resume_marker is not None:
+            self._resume_marker.parent.mkdir(parents=True, exist_ok=True)
+            self._resume_marker.write_text(datetime.now(timezone.utc).isoformat(), encoding="utf-8")
+
+    def _closed(self, reason: str) -> None:
+        if self._resume_marker is not None and reason == "finished":
+            self._resume_marker.unlink(missing_ok=True)
+        if self.known is not None:
+            self.known.close()
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.start_urls:
             yield Request(url, callback=self.parse, meta={"discovered_via": "start", "pagination_depth": 0})
+            if "sitemaps" in self.discover and not self.obeys_robots:
+                # robots.txt is not fetched for us: read it ourselves for its Sitemap lines.
+                yield Request(urljoin(url, "/robots.txt"), callback=self.parse_robots,
+                              meta={"dont_obey_robotstxt": True}, priority=5)
 
     # --- routing ---------------------------------------------------------------------------
 
     def parse(self, response: Response, **kwargs: Any) -> Iterable[Any]:
         stats = self.crawler.stats
         if not isinstance(response, TextResponse) or not _is_html(response):
-            reason = "not_html"
-            stats.inc_value(f"newscrawler/skipped/{reason}")
+            stats.inc_value("newscrawler/skipped/not_html")
             self.logger.info("Skipped %s: not an HTML page (Content-Type %r)", response.url,
                              response.headers.get("Content-Type", b"").decode("latin-1"))
             return
@@ -172,7 +232,12 @@ class NewsSpider(Spider):
             item = self._extract(response, html)
             if item is not None:
                 yield item
-        yield from self._follow_links(response, is_article)
+        if response.meta.get("discovered_via") == "start":
+            yield from self._discover_feeds(response, html)
+            if "sitemaps" in self.discover and self.obeys_robots:
+                yield from self._probe_sitemaps_if_unseen(response.url)
+        if "links" in self.discover:
+            yield from self._follow_links(response, is_article)
 
     def _extract(self, response: TextResponse, html: str) -> Any:
         warnings: list[str] = []
@@ -189,15 +254,23 @@ class NewsSpider(Spider):
             self.logger.debug("Extraction of %s: %s", response.url, ", ".join(warnings))
         article.discovered_via = response.meta.get("discovered_via", "link")
         article.excerpt = article.excerpt or response.meta.get("excerpt")
+        listing = response.meta.get("listing") or {}
+        if listing:
+            _apply_listing(article, listing)
         if self.profile:
             article.site = self.profile.name
+        if in_window(article.published_at, self.since, self.until) is False:
+            self.crawler.stats.inc_value("newscrawler/skipped/outside_window")
+            self.logger.info("Skipped %s: published %s, outside the window", response.url, article.published_at)
+            return None
         return article
 
-    # --- discovery -------------------------------------------------------------------------
+    # --- discovery: links ------------------------------------------------------------------
 
     def _follow_links(self, response: TextResponse, from_article: bool) -> Iterable[Request]:
         depth = response.meta.get("pagination_depth", 0)
         excerpts = _teaser_excerpts(response)
+        candidates: list[tuple[str, bool]] = []
         seen: set[str] = set()
         for href, text, rel in _anchors(response):
             url = self._normalise_link(response, href)
@@ -206,14 +279,37 @@ class NewsSpider(Spider):
             seen.add(url)
             is_pagination = "next" in rel or bool(_PAGINATION_TEXT.match(text)) or (
                 bool(_PAGINATION_URL.search(url)) and (bool(_PAGE_NUMBER_TEXT.match(text)) or not text))
+            candidates.append((url, is_pagination))
+        if not from_article:
+            for href in response.xpath(
+                    "//head/link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href").getall():
+                url = self._normalise_link(response, href)
+                if url and url not in seen:
+                    seen.add(url)
+                    candidates.append((url, True))
+
+        known = self._known([url for url, is_pagination in candidates if not is_pagination])
+        stories = [url for url, is_pagination in candidates
+                   if not is_pagination and (url in excerpts or _url_looks_dated(url))]
+        nothing_new = bool(stories) and all(url in known for url in stories)
+        stop_pagination = nothing_new and self.known is not None and not self.resuming and not from_article
+
+        for url, is_pagination in candidates:
             if is_pagination:
                 if from_article:
                     continue  # "next article" links on article pages are just links
+                if stop_pagination:
+                    self.crawler.stats.inc_value("newscrawler/incremental/pagination_stopped")
+                    self.logger.info("Not following pagination %s: %s shows nothing new", url, response.url)
+                    continue
                 if depth + 1 > (self.max_pagination or 0):
                     self.crawler.stats.inc_value("newscrawler/skipped/pagination_limit")
                     continue
-                meta = {"discovered_via": "pagination", "pagination_depth": depth + 1}
-                yield Request(url, callback=self.parse, meta=meta, priority=-1)
+                yield Request(url, callback=self.parse, priority=-1,
+                              meta={"discovered_via": "pagination", "pagination_depth": depth + 1})
+                continue
+            if url in known:
+                self.crawler.stats.inc_value("newscrawler/incremental/known")
                 continue
             if self.profile and self.profile.restricts_links:
                 if self.profile.is_article_url(url):
@@ -224,19 +320,13 @@ class NewsSpider(Spider):
                     continue
             else:
                 via = "section" if not from_article else "link"
-            meta = {"discovered_via": via, "pagination_depth": 0}
+            if self._outside_window(date_from_url(url)):
+                continue
+            meta: dict[str, Any] = {"discovered_via": via, "pagination_depth": 0}
             if url in excerpts:
                 meta["excerpt"] = excerpts[url]
             # Listings first, then the articles they reveal: keeps the frontier small.
             yield Request(url, callback=self.parse, meta=meta, priority=0 if not from_article else -2)
-        # <link rel=next> in the head: pagination that has no visible link.
-        if not from_article:
-            for href in response.xpath("//head/link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href").getall():
-                url = self._normalise_link(response, href)
-                if url and url not in seen and depth + 1 <= (self.max_pagination or 0):
-                    seen.add(url)
-                    yield Request(url, callback=self.parse, priority=-1,
-                                  meta={"discovered_via": "pagination", "pagination_depth": depth + 1})
 
     def _normalise_link(self, response: TextResponse, href: str) -> str | None:
         href = href.strip()
@@ -244,10 +334,7 @@ class NewsSpider(Spider):
             return None
         url = urljoin(response.url, href)
         parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"}:
-            return None
-        host = (parts.hostname or "").lower()
-        if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
+        if parts.scheme not in {"http", "https"} or not self._allowed_host(parts.hostname or ""):
             return None
         if self.profile and self.profile.is_denied(url):
             return None
@@ -257,6 +344,209 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value("newscrawler/skipped/too_many_query_params")
             return None
         return canonicalize_url(url)
+
+    def _allowed_host(self, host: str) -> bool:
+        host = host.lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def _known(self, urls: list[str]) -> dict[str, str]:
+        return self.known.lookup(urls) if self.known is not None and urls else {}
+
+    def _outside_window(self, day: date | str | None) -> bool:
+        if day is None or (self.since is None and self.until is None):
+            return False
+        verdict = in_window(day.isoformat() if isinstance(day, date) else day, self.since, self.until)
+        if verdict is False:
+            self.crawler.stats.inc_value("newscrawler/skipped/outside_window")
+            return True
+        return False
+
+    # --- discovery: sitemaps ---------------------------------------------------------------
+
+    def _robots_parsed(self, robotparser: Any, request: Request) -> None:
+        """robots.txt was read for a host: its ``Sitemap:`` lines lead to sitemaps."""
+        if "sitemaps" not in self.discover:
+            return
+        host = urlsplit(request.url).netloc
+        if host in self._sitemap_hosts or not self._allowed_host(urlsplit(request.url).hostname or ""):
+            return
+        self._sitemap_hosts.add(host)
+        base = f"{urlsplit(request.url).scheme}://{host}/"
+        sitemaps = list(getattr(getattr(robotparser, "rp", None), "sitemaps", None) or [])
+        for request_ in self._sitemap_requests(base, sitemaps):
+            self.crawler.engine.crawl(request_)
+
+    def parse_robots(self, response: Response) -> Iterable[Request]:
+        host = urlsplit(response.url).netloc
+        if host in self._sitemap_hosts:
+            return
+        self._sitemap_hosts.add(host)
+        text = response.text if isinstance(response, TextResponse) and response.status == 200 else ""
+        base = f"{urlsplit(response.url).scheme}://{host}/"
+        yield from self._sitemap_requests(base, sitemap_urls_from_robots(text, base))
+
+    def _probe_sitemaps_if_unseen(self, url: str) -> Iterable[Request]:
+        """robots.txt could not be read (no signal came): try the usual sitemap paths."""
+        host = urlsplit(url).netloc
+        if host not in self._sitemap_hosts:
+            self._sitemap_hosts.add(host)
+            yield from self._sitemap_requests(f"{urlsplit(url).scheme}://{host}/", [])
+
+    def _sitemap_requests(self, base: str, sitemaps: list[str]) -> Iterable[Request]:
+        probing = not sitemaps
+        for url in sitemaps or [urljoin(base, path) for path in COMMON_SITEMAP_PATHS]:
+            yield Request(canonicalize_url(url), callback=self.parse_sitemap, errback=self._discovery_failed,
+                          priority=5, meta={"discovered_via": "sitemap", "probe": probing,
+                                            "handle_httpstatus_list": [404, 410] if probing else []})
+
+    def parse_sitemap(self, response: Response) -> Iterable[Request]:
+        stats = self.crawler.stats
+        if response.status in (404, 410):
+            return  # a probed usual path that the site does not have
+        sitemap = parse_sitemap(response.body, response.url)
+        stats.inc_value("newscrawler/sitemap/fetched")
+        for error in sitemap.errors:
+            stats.inc_value("newscrawler/sitemap/errors")
+            self.logger.warning("Sitemap %s: %s", response.url, error)
+        if sitemap.skipped:
+            stats.inc_value("newscrawler/sitemap/entries_over_limit", sitemap.skipped)
+            self.logger.warning("Sitemap %s: %d entries over the limit were not read", response.url, sitemap.skipped)
+        if sitemap.kind == "index":
+            for entry in sitemap.entries:
+                url = self._discovery_link(entry.loc)
+                # A child sitemap last changed before the window opened lists nothing inside it.
+                if url and not (entry.lastmod and self.since and in_window(entry.lastmod, self.since, None) is False):
+                    yield Request(url, callback=self.parse_sitemap, errback=self._discovery_failed, priority=4,
+                                  meta={"discovered_via": "sitemap"})
+            return
+        listed = {}
+        for entry in sitemap.entries:
+            url = self._discovery_link(entry.loc)
+            if url:
+                published = entry.news_publication_date
+                listed[url] = {
+                    "via": "sitemap",
+                    "lastmod": entry.lastmod or published,
+                    "published": published,
+                    "title": entry.news_title,
+                    "tags": entry.news_keywords,
+                    "language": entry.news_language,
+                }
+        stats.inc_value("newscrawler/sitemap/urls", len(listed))
+        yield from self._listed_requests(listed, "sitemap")
+
+    # --- discovery: feeds ------------------------------------------------------------------
+
+    def _discover_feeds(self, response: TextResponse, html: str) -> Iterable[Request]:
+        host = urlsplit(response.url).netloc
+        if "feeds" not in self.discover or host in self._feed_hosts:
+            return
+        self._feed_hosts.add(host)
+        links = [u for u in feed_links(html, response.url) if self._allowed_host(urlsplit(u).hostname or "")]
+        probing = not links
+        base = f"{urlsplit(response.url).scheme}://{host}/"
+        for url in links or [urljoin(base, path) for path in COMMON_FEED_PATHS]:
+            yield Request(canonicalize_url(url), callback=self.parse_feed, errback=self._discovery_failed, priority=5,
+                          meta={"discovered_via": "feed", "probe": probing,
+                                "handle_httpstatus_list": [404, 410] if probing else []})
+
+    def parse_feed(self, response: Response) -> Iterable[Request]:
+        stats = self.crawler.stats
+        if response.status in (404, 410):
+            return
+        if response.meta.get("probe") and isinstance(response, TextResponse) and _is_html(response):
+            return  # a usual feed path that serves a page, not a feed
+        feed = parse_feed(response.body, response.url)
+        stats.inc_value("newscrawler/feed/fetched")
+        for error in feed.errors:
+            stats.inc_value("newscrawler/feed/errors")
+            self.logger.warning("Feed %s: %s", response.url, error)
+        listed = {}
+        for entry in feed.entries:
+            url = self._discovery_link(entry.link)
+            if url:
+                listed[url] = {
+                    "via": "feed",
+                    "lastmod": entry.updated or entry.published,
+                    "published": entry.published,
+                    "title": entry.title,
+                    "tags": entry.tags,
+                    "authors": entry.authors,
+                    "excerpt": entry.summary,
+                }
+        stats.inc_value("newscrawler/feed/urls", len(listed))
+        yield from self._listed_requests(listed, "feed")
+
+    def _listed_requests(self, listed: dict[str, dict[str, Any]], via: str) -> Iterable[Request]:
+        """Requests for the pages a sitemap or feed lists: in the window, and new or newer."""
+        known = self._known(list(listed))
+        for url, listing in listed.items():
+            day = listing.get("published") or listing.get("lastmod") or date_from_url(url)
+            if self._outside_window(day):
+                continue
+            if url in known and not _newer(listing.get("lastmod"), known[url]):
+                self.crawler.stats.inc_value("newscrawler/incremental/known")
+                continue
+            meta = {"discovered_via": via, "pagination_depth": 0, "listing": listing}
+            if listing.get("excerpt"):
+                meta["excerpt"] = listing["excerpt"]
+            yield Request(url, callback=self.parse, meta=meta, priority=1)
+
+    def _discovery_link(self, url: str | None) -> str | None:
+        if not url:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not self._allowed_host(parts.hostname or ""):
+            self.crawler.stats.inc_value("newscrawler/skipped/offsite_listing")
+            return None
+        if self.profile and self.profile.is_denied(url):
+            return None
+        return canonicalize_url(url)
+
+    def _discovery_failed(self, failure: Any) -> None:
+        request = failure.request
+        if request.meta.get("probe"):
+            return
+        kind = request.meta.get("discovered_via", "discovery")
+        self.crawler.stats.inc_value(f"newscrawler/{kind}/failed")
+        self.logger.warning("Could not fetch %s %s: %s", kind, request.url, failure.getErrorMessage())
+
+
+def _apply_listing(article: Any, listing: dict[str, Any]) -> None:
+    """Fill what the page did not say from what the sitemap or feed said about it."""
+    source = listing.get("via")
+    if not article.published_at and listing.get("published"):
+        article.published_at = listing["published"]
+        article.published_at_raw = listing["published"]
+        article.published_at_source = source
+    if not article.title and listing.get("title"):
+        article.title = listing["title"]
+    if not article.tags and listing.get("tags"):
+        article.tags = list(listing["tags"])
+    if not article.authors and listing.get("authors"):
+        article.authors = list(listing["authors"])
+    if not article.language and listing.get("language"):
+        article.language = listing["language"]
+    article.lastmod = listing.get("lastmod") or article.lastmod
+
+
+def _newer(listed: str | None, stored: str) -> bool:
+    """Is the listing's date later than the one the stored copy was fetched under?"""
+    if not listed:
+        return False
+    if not stored:
+        return True
+    try:
+        a, b = datetime.fromisoformat(listed), datetime.fromisoformat(stored)
+        if (a.tzinfo is None) != (b.tzinfo is None):
+            a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
+        return a > b
+    except ValueError:
+        return listed > stored
+
+
+def _url_looks_dated(url: str) -> bool:
+    return date_from_url(url) is not None
 
 
 def _anchors(response: TextResponse) -> Iterable[tuple[str, str, set[str]]]:
@@ -272,21 +562,22 @@ def _teaser_excerpts(response: TextResponse) -> dict[str, str]:
     """Map story URL -> the excerpt a teaser shows under its linked headline.
 
     Excerpts often open with the story's dateline; the dateline pipeline falls back on
-    them when the article page has none.
+    them when the article page has none. Every headline link is a key (its excerpt may be
+    empty): the incremental check reads them as the page's stories.
     """
     excerpts: dict[str, str] = {}
     for heading in response.xpath("//h1|//h2|//h3|//h4"):
         hrefs = heading.xpath(".//a/@href | ancestor::a[1]/@href").getall()
         if not hrefs:
             continue
+        url = canonicalize_url(urljoin(response.url, hrefs[0].strip()))
         container = heading.xpath("ancestor::*[self::article or self::li or self::div or self::section][1]")
-        if not container:
-            continue
-        paragraphs = [" ".join(p.xpath(".//text()").getall()).strip() for p in container[0].xpath(".//p")]
-        text = next((p for p in paragraphs if len(p.split()) >= 6), None)
-        if text:
-            url = canonicalize_url(urljoin(response.url, hrefs[0].strip()))
-            excerpts.setdefault(url, re.sub(r"\s+", " ", text)[:600])
+        text = ""
+        if container:
+            paragraphs = [" ".join(p.xpath(".//text()").getall()).strip() for p in container[0].xpath(".//p")]
+            text = next((p for p in paragraphs if len(p.split()) >= 6), "")
+        if text or url not in excerpts:
+            excerpts[url] = re.sub(r"\s+", " ", text)[:600]
     return excerpts
 
 
@@ -327,3 +618,22 @@ def _positive_int(name: str, value: str | int | None) -> int | None:
     if number <= 0:
         raise UsageError(f"-a {name}={value!r} is not valid: expected a positive integer")
     return number
+
+
+def _day(name: str, value: str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"-a {name}={value!r} is not valid: expected a day as YYYY-MM-DD") from None
+
+
+def _discovery_paths(value: str | None) -> frozenset[str]:
+    if value is None or not value.strip():
+        return frozenset(DISCOVERY_PATHS)
+    paths = {p.strip().lower() for p in value.split(",") if p.strip()}
+    unknown = paths - set(DISCOVERY_PATHS)
+    if unknown:
+        raise UsageError(f"-a discover={value!r}: unknown {sorted(unknown)}; accepted: {', '.join(DISCOVERY_PATHS)}")
+    return frozenset(paths)

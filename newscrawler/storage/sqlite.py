@@ -102,6 +102,8 @@ class SQLiteStore:
             self.conn.execute(CRAWLS_DDL)
             self.conn.execute("CREATE INDEX IF NOT EXISTS articles_published_at ON articles(published_at)")
             self.conn.execute("CREATE INDEX IF NOT EXISTS articles_section ON articles(section)")
+            # The spider asks "is this URL stored?" before fetching (newscrawler.incremental).
+            self.conn.execute("CREATE INDEX IF NOT EXISTS articles_url ON articles(url)")
             for ddl in _fts_ddl():
                 self.conn.execute(ddl)
 

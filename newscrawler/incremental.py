@@ -1,0 +1,81 @@
+"""What earlier runs already stored, so a scheduled re-crawl fetches only what is new.
+
+The spider asks, before it schedules a link, whether the store already holds that URL
+(as an article's URL, its canonical URL, or an alias recorded by dedupe) and with which
+``lastmod`` it was listed when fetched. Lookups are batched, indexed queries on a
+read-only connection: no scan, nothing loaded up front, so start-up stays cheap however
+large the store grows.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+_BATCH = 400
+
+
+class KnownArticles:
+    """Read-only view of the SQLite store's articles and aliases."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._checked = False
+
+    def _connection(self) -> sqlite3.Connection | None:
+        # Opened lazily: on a first run the store does not exist until the first article is written.
+        if self._conn is None and not self._checked:
+            self._checked = True
+            if not self.path.is_file():
+                return None
+            try:
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")} if "articles" in tables else set()
+            except sqlite3.Error as exc:
+                logger.warning("Cannot read the store %s for incremental crawling: %s", self.path, exc)
+                return None
+            if not {"url", "canonical_url"} <= columns:
+                conn.close()
+                return None
+            self._has_aliases = "aliases" in tables
+            self._has_lastmod = "lastmod" in columns
+            self._conn = conn
+        return self._conn
+
+    def lookup(self, urls: Iterable[str]) -> dict[str, str]:
+        """Map each stored URL among ``urls`` to the lastmod it was fetched under ('' if none)."""
+        wanted = list(dict.fromkeys(urls))
+        conn = self._connection()
+        if conn is None or not wanted:
+            return {}
+        lastmod = "coalesce(a.lastmod, '')" if self._has_lastmod else "''"
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), _BATCH):
+            batch = wanted[start:start + _BATCH]
+            marks = ",".join("?" * len(batch))
+            queries = [
+                f"SELECT a.url, {lastmod} FROM articles a WHERE a.url IN ({marks})",
+                f"SELECT a.canonical_url, {lastmod} FROM articles a WHERE a.canonical_url IN ({marks})",
+            ]
+            if self._has_aliases:
+                queries.append(f"SELECT al.url, {lastmod} FROM aliases al LEFT JOIN articles a "
+                               f"ON a.canonical_url = al.canonical_url WHERE al.url IN ({marks})")
+            try:
+                for query in queries:
+                    for url, stamp in conn.execute(query, batch):
+                        found[url] = max(found.get(url, ""), stamp or "")
+            except sqlite3.Error as exc:
+                logger.warning("Incremental lookup in %s failed: %s", self.path, exc)
+                return found
+        return found
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
