@@ -44,7 +44,7 @@ def extract_article(
     notes: list[str] = warnings if warnings is not None else []
     crawl_time = _utc(crawled_at)
     article = Article(url=url, canonical_url=url, site=site_of(url),
-                      crawled_at=crawl_time.isoformat().replace("+00:00", "Z"))
+                      crawled_at=crawl_time.isoformat())
     try:
         _fill(article, html, url, selectors or {}, crawl_time, notes)
     except Exception:  # noqa: BLE001 - the contract is "never raises"; the reason is recorded
@@ -86,7 +86,7 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
         article.modified_at, article.modified_at_raw, article.modified_at_source = (
             modified.value, modified.raw, modified.source)
 
-    article.images = overrides.get("images") or extract_images(tree, url, meta.image_urls)
+    article.images = overrides.get("images") or extract_images(tree, url, meta.image_urls, meta.content_roots)
     body = overrides.get("body")
     if body is None:
         try:

@@ -20,7 +20,6 @@ from newscrawler.items import Image
 _DROP_TAGS = {"figcaption", "aside", "nav"}
 _DROP_IDS = {"respond", "comments", "disqus_thread"}
 _DROP_CLASS = re.compile(r"\b(?:wp-caption-text|comment-respond|comments-area|sharedaddy|jp-relatedposts|yarpp[\w-]*)\b")
-_SCOPE_CLASS = re.compile(r"entry-content|post-content|article-body|article-content|story-body|articleBody")
 _FIGURE_XPATH = etree.XPath(
     ".//figure | .//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption ')]"
 )
@@ -200,10 +199,17 @@ def _drop(node: HtmlElement) -> None:
 # --- images ------------------------------------------------------------------------------
 
 
-def extract_images(tree: HtmlElement, url: str, featured: list[str]) -> list[Image]:
-    """Featured image first, then the figures of the story with caption and credit."""
+def extract_images(
+    tree: HtmlElement, url: str, featured: list[str], roots: list[HtmlElement] | None = None
+) -> list[Image]:
+    """Featured image first, then the figures of the story with caption and credit.
+
+    ``roots`` are the story containers metadata found; figures are looked for in the one
+    with most paragraphs, else in the whole page.
+    """
     images: list[Image] = [Image(url=u) for u in featured[:1]]
-    for figure in _FIGURE_XPATH(_scope(tree)):
+    scope = max(roots, key=lambda node: sum(1 for _ in node.iter("p"))) if roots else tree
+    for figure in _FIGURE_XPATH(scope):
         if _outside_story(figure):
             continue
         img = next(iter(figure.iter("img")), None)
@@ -223,18 +229,6 @@ def extract_images(tree: HtmlElement, url: str, featured: list[str]) -> list[Ima
             continue
         images.append(Image(url=absolute, caption=caption, credit=credit))
     return images
-
-
-def _scope(tree: HtmlElement) -> HtmlElement:
-    candidates = [
-        node for node in tree.iter()
-        if isinstance(node.tag, str)
-        and (node.tag == "article" or node.get("itemprop") == "articleBody"
-             or ((css := node.get("class")) and _SCOPE_CLASS.search(css)))
-    ]
-    if not candidates:
-        return tree
-    return max(candidates, key=lambda node: sum(1 for _ in node.iter("p")))
 
 
 def _outside_story(node: HtmlElement) -> bool:

@@ -73,6 +73,8 @@ class PageMetadata:
     image_urls: list[str] = field(default_factory=list)
     article_body: str | None = None
     breadcrumbs: list[str] = field(default_factory=list)
+    content_roots: list[HtmlElement] = field(default_factory=list)
+    """Elements that look like the story's container (``<article>``, ``.entry-content``)."""
 
 
 def clean_text(value: Any) -> str:
@@ -97,6 +99,7 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     index = index_markup(tree)
     _from_microdata(meta, index.itemprops)
     _from_markup(meta, tree, index, url)
+    meta.content_roots = index.content_roots
     return meta
 
 
@@ -322,10 +325,13 @@ class MarkupIndex:
     dated: list[HtmlElement] = field(default_factory=list)
     bylines: list[HtmlElement] = field(default_factory=list)
     breadcrumbs: list[HtmlElement] = field(default_factory=list)
+    content_roots: list[HtmlElement] = field(default_factory=list)
 
 
-_HINT = re.compile(r"date|time|posted|publish|meta|byline|author|writer|reporter|contributor|breadcrumb",
-                   re.IGNORECASE)
+CONTENT_CLASS = re.compile(r"entry-content|post-content|article-body|article-content|story-body|articlebody",
+                           re.IGNORECASE)
+_HINT = re.compile(r"date|time|posted|publish|meta|byline|author|writer|reporter|contributor|breadcrumb"
+                   r"|entry-content|post-content|article-body|article-content|story-body|articlebody", re.IGNORECASE)
 _SKIP_WALK = {"script", "style", "noscript", "svg", "template"}
 
 
@@ -340,7 +346,9 @@ def index_markup(tree: HtmlElement) -> MarkupIndex:
         if itemprop:
             for prop in itemprop.split():
                 index.itemprops.setdefault(prop, []).append(node)
-        if tag == "h1":
+        if tag == "article" or itemprop == "articleBody":
+            index.content_roots.append(node)
+        elif tag == "h1":
             index.h1s.append(node)
         elif tag == "time":
             index.times.append(node)
@@ -363,7 +371,10 @@ def index_markup(tree: HtmlElement) -> MarkupIndex:
         attrs = f"{css or ''} {ident or ''} {label or ''}"
         if not _HINT.search(attrs):
             continue
-        if _BREADCRUMB.search(attrs):
+        if CONTENT_CLASS.search(attrs):
+            if tag != "article":
+                index.content_roots.append(node)
+        elif _BREADCRUMB.search(attrs):
             index.breadcrumbs.append(node)
         elif len(node) <= 8:
             if _DATE_CLASS.search(attrs) and not _UPDATED_CLASS.search(attrs) and not FOREIGN_CONTAINER.search(attrs):
