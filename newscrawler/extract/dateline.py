@@ -40,10 +40,11 @@ _DATE = rf"""(?<![\p{{L}}\d])(?:
 )"""
 # A capitalised word: "NEW", "Delhi", "N.J.", "J&K", "WINSTON-SALEM", "O'Hare", "Mt."
 _WORD = r"\p{Lu}(?:\p{L}|[.'’&-](?=\p{L}))*+\.?"
-_CONNECTOR = r"(?:and|de|del|della|di|da|do|dos|das|du|des|la|le|les|el|al|of|upon|am|sur|y)"
-_NAME = rf"{_WORD}(?:(?:{_SP}+(?:{_CONNECTOR}{_SP}+)?|{_SP}*/{_SP}*){_WORD}){{0,5}}"
+_CONNECTOR = r"(?:and|&|de|del|della|di|da|do|dos|das|du|des|la|le|les|el|al|of|upon|on|am|an|der|den|op|aan|sur|y)"
+# Atomic, and never taking "March 3" in: backtracking over names is what made it slow.
+_NAME = rf"(?>{_WORD}(?:(?:{_SP}+(?:{_CONNECTOR}{_SP}+){{0,2}}|{_SP}*/{_SP}*)(?!{_MONTH}\.?{_SP}*\d){_WORD}){{0,5}})"
 # Lower-case copy ("panama city, april 29 - ...") is accepted only with a date and a dash.
-_LOWER_NAME = r"\p{Ll}+(?:[ \t]\p{Ll}+){0,3}"
+_LOWER_NAME = r"\p{Ll}[\p{Ll}.'-]*(?:[ \t]\p{Ll}[\p{Ll}.'-]*){0,3}"
 _BEFORE_DATE = rf"{_SP}*,?{_SP}*(?:{_MONTH}|\d)"
 _LOCATION = rf"""(?:
     {_NAME}(?:{_SP}*,{_SP}*(?!{_MONTH}\.?{_SP}*\d){_NAME}){{0,2}}
@@ -52,7 +53,7 @@ _LOCATION = rf"""(?:
   | {_LOWER_NAME}(?=,{_SP}*{_MONTH})
 )"""
 _AGENCY = rf"""(?:
-    (?:{_SP}*|{_SP}*--{_SP}*)\((?P<agency>\p{{L}}[^()\n\d:]{{0,39}}?)\)   # "(AP)", "--(BUSINESS WIRE)"
+    (?:{_SP}*|{_SP}*--{_SP}*)\((?P<agency>\p{{L}}[^()\n:]{{0,39}}?)\)   # "(AP)", "--(BUSINESS WIRE)"
   | {_SP}*,{_SP}*(?P<comma_agency>\p{{Lu}}[\p{{L}}.&/-]*(?:{_SP}\p{{Lu}}[\p{{L}}.&/-]*)?)(?=\s{{0,3}}(?:--|[-‐-―−:]))
   | {_SP}+/(?P<agency>\p{{L}}[^/\n]{{1,29}})/
 )"""
@@ -76,7 +77,7 @@ _DATELINE = regex.compile(
     (?P<location>{_LOCATION})?
     (?:(?(location){_SP}*,?{_SP}*)(?P<date>{_DATE}))?
     (?P<agency_part>{_AGENCY})?
-    (?:(?P<sep>{_SEPARATOR}) | (?<=\))(?={_SP}+["“‘']?[\p{{Lu}}\d]))
+    (?:(?P<sep>{_SEPARATOR}) | (?<=\))(?={_SP}*["“‘']?[\p{{Lu}}\d]))
     \s*
     """,
     regex.VERBOSE,
@@ -91,7 +92,7 @@ _STATE_ABBREVIATIONS = (
     "Nfld. P.E.I."
 ).split()
 _STATE_SET = frozenset(s.casefold().rstrip(".") for s in _STATE_ABBREVIATIONS)
-_CAPS_NAME = r"\p{Lu}[\p{Lu}.'’&-]*(?:[ \t]\p{Lu}[\p{Lu}.'’&-]*){0,4}"
+_CAPS_NAME = r"\p{Lu}[\p{L}.'’&-]*(?:[ \t]\p{Lu}[\p{L}.'’&-]*){0,4}"
 _STATE_DATELINE = regex.compile(
     rf"(?P<location>{_CAPS_NAME},{_SP}*(?i:{'|'.join(regex.escape(s) for s in _STATE_ABBREVIATIONS)}))"
     rf"{_SP}+(?=[\"“‘']?\p{{Lu}}\p{{Ll}})"
@@ -104,6 +105,7 @@ _TICKER = regex.compile(
     r"[A-Z0-9]{1,6}\.(?:O|N|OQ|L|T|AS|HK|PA|DE|TO|SS|SZ|KS|BO|NS|AX|MI|MC|SW|ST|CO|HE|OL|BR|LS|VI|F|V|SI|BK|JK)"
     r"|(?i:nyse|nasdaq|amex|lse|tsx|bse|nse)\b.*"
 )
+_CREDIT = regex.compile(r"(?i)\b(?:photo|file|image|video|pic)s?\b")
 _TIME_OR_DATE = regex.compile(rf"\d{{1,2}}[:.]\d\d|{_MONTH}\.?{_SP}*\d")
 _CAPTION_DATE = regex.compile(rf"{_MONTH}\.?{_SP}*\d{{1,2}}(?:,?{_SP}*\d{{4}})?{_SP}*:")
 # "New DelhiCNN", "Washington, DCCNN", "New YorkCNN Business": CNN's markup, flattened.
@@ -184,7 +186,9 @@ def _plausible_agency(agency: str, match: regex.Match[str]) -> bool:
     """A wire's name, not a stock ticker ("(SUNW.O)"); a comma-agency only after a date."""
     if match.group("comma_agency") and not match.group("date"):
         return False
-    return _TICKER.fullmatch(agency) is None
+    if not match.group("location") and not match.group("date") and not match.group("sep"):
+        return False  # "(AP Photo/Evan Vucci) President ...": a credit, not a dateline
+    return _TICKER.fullmatch(agency) is None and _CREDIT.search(agency) is None
 
 
 def _plausible_bare_date(text: str, match: regex.Match[str], year: int | None, separator: str) -> bool:
@@ -201,6 +205,8 @@ def _parse_state_abbreviation(text: str, start: int, ref: date) -> Dateline | No
         return None
     city = match.group("location").split(",")[0]
     if city.casefold() in _KICKERS or _first_word(city) in _NOT_PLACES:
+        return None
+    if city != city.upper() and not is_place(city):  # "Portland, Ore. Protesters ..."
         return None
     return _dateline(text, start, match.end("location"), match.end(), match.group("location"), None, None, None, None, ref)
 
