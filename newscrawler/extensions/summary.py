@@ -18,9 +18,15 @@ from typing import Any, Self
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from newscrawler.extensions.progress import progress_counts
+from newscrawler.extensions.tally import ArticleTally
+
 logger = logging.getLogger(__name__)
 
 _SKIP_PREFIXES = ("newscrawler/skipped/", "newscrawler/dropped/", "newscrawler/extract/")
+# Skips Scrapy's own middlewares count, under the names the report gives them.
+_SCRAPY_SKIPS = {"robotstxt/forbidden": "robots_txt_disallowed", "offsite/filtered": "offsite"}
+_DISCOVERY_PREFIXES = ("newscrawler/sitemap/", "newscrawler/feed/", "newscrawler/incremental/")
 
 
 class CrawlSummary:
@@ -31,6 +37,7 @@ class CrawlSummary:
         self.report_dir = report_dir
         self.print_summary = print_summary
         self.crawl_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+        self.tally = ArticleTally()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -38,7 +45,11 @@ class CrawlSummary:
         ext = cls(crawler, Path(directory) if directory else None,
                   crawler.settings.getbool("NEWSCRAWLER_PRINT_SUMMARY", False))
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         return ext
+
+    def item_scraped(self, item: Any) -> None:
+        self.tally.add(item)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
@@ -58,6 +69,8 @@ class CrawlSummary:
 
     def build_report(self, spider: Spider, reason: str, stats: dict[str, Any]) -> dict[str, Any]:
         skipped = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith(_SKIP_PREFIXES)}
+        skipped.update({name: stats[key] for key, name in _SCRAPY_SKIPS.items() if stats.get(key)})
+        counts = progress_counts(stats, self.tally)
         http_errors = {k.removeprefix("downloader/response_status_count/"): v for k, v in stats.items()
                        if k.startswith("downloader/response_status_count/") and not k.endswith(("/200", "/301", "/302"))}
         feeds = self.crawler.settings.getdict("FEEDS")
@@ -78,6 +91,15 @@ class CrawlSummary:
                 "feeds": [str(uri) for uri in feeds],
                 "sqlite": self.crawler.settings.get("NEWSCRAWLER_SQLITE_PATH") or None,
             },
+            "articles": {name: counts[name] for name in ("new", "updated", "unchanged", "duplicate")},
+            "by_section": dict(self.tally.by_section.most_common()),
+            "by_discovery": dict(self.tally.by_discovery.most_common()),
+            "field_coverage": self.tally.coverage(),
+            "date_sources": dict(self.tally.date_sources.most_common()),
+            "failed": {k.removeprefix("newscrawler/failed/"): v for k, v in stats.items()
+                       if k.startswith("newscrawler/failed/")},
+            "discovery": {k.removeprefix("newscrawler/"): v for k, v in stats.items()
+                          if k.startswith(_DISCOVERY_PREFIXES)},
             "stats": stats,
         }
 
@@ -91,6 +113,18 @@ class CrawlSummary:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(report["pages_by_kind"].items()))
         if kinds:
             lines.append(f"  pages by kind:    {kinds}")
+        articles = report.get("articles") or {}
+        if articles:
+            lines.append("  articles:         " + ", ".join(f"{v} {k}" for k, v in articles.items()))
+        for label, key in (("by discovery:", "by_discovery"), ("by section:", "by_section"),
+                           ("date sources:", "date_sources"), ("discovery:", "discovery"), ("failed:", "failed")):
+            counts = list((report.get(key) or {}).items())
+            if counts:
+                more = f", ... {len(counts) - 12} more" if len(counts) > 12 else ""
+                lines.append(f"  {label:<17} " + ", ".join(f"{k} {v}" for k, v in counts[:12]) + more)
+        coverage = report.get("field_coverage") or {}
+        if report["articles_written"] and coverage:
+            lines.append("  field coverage:   " + ", ".join(f"{k} {v['share']:.0%}" for k, v in coverage.items()))
         if report["skipped"]:
             lines.append("  skipped:          " + ", ".join(f"{k} {v}" for k, v in sorted(report["skipped"].items())))
         if report["http_status"]:
