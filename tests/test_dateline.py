@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newscrawler.extract.dateline import parse_dateline
+from newscrawler.extract.places import is_place, is_town
 from newscrawler.items import Dateline
 
 REFERENCE = "2022-10-01"
@@ -91,6 +92,8 @@ NEGATIVES = [
     "in Geneva, Switzerland, January 21, 2022. Jean-Christophe Bott/Pool via REUTERS/File Photo",
     "FILE - In this March 3, 2020, file photo, a man walks past a closed shop",
     "NEW DELHI, INDIA - JULY 31: People walk in the rain (Photo by A B/Hindustan Times via Getty Images)",
+    "India\n\nThe country's exports rose in August",  # a section heading, not a dateline
+    "(AP Photo/Evan Vucci) President Biden speaks",
     "Sports\n\nOct 3, 2021; Denver, CO, USA; Denver Nuggets guard (4) drives to the basket",
     "In this photo released by the ministry, soldiers march",
     "By Priya Sharma, New Delhi",
@@ -149,6 +152,12 @@ def test_returns_the_schema_dataclass():
 
 def test_only_the_opening_counts():
     assert parse_dateline("The minister said. NEW DELHI, Sept 29 (PTI) Something", REFERENCE) is None
+
+
+def test_gazetteer_ignores_case_and_accents():
+    assert is_place("SAO PAULO") and is_place("São Paulo") and is_place("kolkata")
+    assert not is_place("Weather Today") and not is_place("Japan Earthquake")
+    assert is_place("India") and not is_town("India") and is_town("Pittsburgh")
 
 
 # (dateline text, reference, expected ISO date)

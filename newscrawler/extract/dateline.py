@@ -6,7 +6,8 @@ alone); two small ones cover ``PORTLAND, Ore. Protesters ...`` (no separator aft
 state abbreviation) and a place alone on the first line. Month names other than English
 ones go to dateparser, which is slow, so only a text already shaped like a dateline gets
 there. Shapes that carry no date and no agency ("Kolkata:", "Washington —") are accepted
-only when the place is known, or written in capitals and not a kicker such as "UPDATE".
+only when the place is known (``places.is_place``), since kickers ("Weather Today:",
+"LIVE UPDATES -") have the same shape.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import cache, lru_cache
 
 import regex
 
-from newscrawler.extract.places import is_place
+from newscrawler.extract.places import is_place, is_town
 from newscrawler.items import Dateline
 
 # A dateline sits in the first few dozen characters; never scan a whole body.
@@ -121,7 +122,8 @@ _NOT_PLACES = frozenset(
 )
 # Capitalised labels that open captions and kickers, not stories.
 _KICKERS = frozenset(
-    """file photo|photo|photos|file|video|watch|update|updated|breaking|breaking news|exclusive
+    kicker.strip()
+    for kicker in """file photo|photo|photos|file|video|watch|update|updated|breaking|breaking news|exclusive
     |analysis|opinion|editorial|comment|commentary|note|correction|corrected|live|review
     |interview|feature|advisory|alert|flash|urgent|refile|rpt|insight|factbox|explainer
     |explained|fact check|sponsored|advertisement|read more|also read|see also|related
@@ -132,9 +134,8 @@ _KICKERS = frozenset(
     |ap|afp|pti|ians|ani|xinhua|cnn|breakingviews|global markets|emerging markets|forex
     |us stocks|stocks|bonds|oil|gold|metals|grains|softs|precious|wrapup|snapshot|instant view
     |scenarios|diary|press digest|table|buzz|brief|column|letter|letters|editor's note
-    |developing|just in|must read|trending|viral|top stories|headlines|morning briefing""".replace("\n", "").split("|")
+    |developing|just in|must read|trending|viral|top stories|headlines|morning briefing""".split("|")
 )
-_KICKERS = frozenset(k.strip() for k in _KICKERS)
 
 
 def parse_dateline(text: str, reference: date | datetime | str | None = None) -> Dateline | None:
@@ -216,7 +217,7 @@ def _parse_own_line(text: str, start: int, ref: date) -> Dateline | None:
     if match is None:
         return None
     location = match.group("location")
-    if not is_place(location.split(",")[0]):
+    if not is_town(location.split(",")[0]):  # "India" alone on a line heads a section
         return None
     return _dateline(text, start, match.end("location"), match.end(), location, None, None, None, None, ref)
 

