@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 SELECTOR_FIELDS = ("title", "description", "authors", "published_at", "modified_at", "section", "tags", "body",
                    "lede", "images")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
-_WORD = re.compile(r"\w+")
 _NOISE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 
 
@@ -97,7 +96,7 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
             body = Body()
     article.body, article.body_html = body.text, body.html
     article.lede = overrides.get("lede") or body.lede
-    article.word_count = len(_WORD.findall(article.body or ""))
+    article.word_count = len((article.body or "").split())
     article.language = language or detect_language(article.body or article.title or "")
 
     if not article.title:

@@ -294,7 +294,7 @@ def choose_dates(
 
     The best-ranked source wins; a date after the crawl is rejected; a bare date is
     upgraded to a candidate of the same day that carries a time and offset; modified is
-    dropped when it falls before published.
+    dropped when it falls before published, or equals it (never updated).
     """
     notes = warnings if warnings is not None else []
     published = _pick(candidates, PUBLISHED, crawled_at, notes, language)
@@ -302,6 +302,8 @@ def choose_dates(
     if published and modified and is_before(modified[1], published[1]):
         notes.append("modified_before_published")
         modified = None
+    elif published and modified and modified[0].value == published[0].value:
+        modified = None  # "modified" equal to "published": the story was never updated
     return (published[0] if published else None), (modified[0] if modified else None)
 
 

@@ -322,6 +322,7 @@ class MarkupIndex:
     times: list[HtmlElement] = field(default_factory=list)
     rel_authors: list[HtmlElement] = field(default_factory=list)
     rel_tags: list[HtmlElement] = field(default_factory=list)
+    rel_categories: list[HtmlElement] = field(default_factory=list)
     dated: list[HtmlElement] = field(default_factory=list)
     bylines: list[HtmlElement] = field(default_factory=list)
     breadcrumbs: list[HtmlElement] = field(default_factory=list)
@@ -358,7 +359,9 @@ def index_markup(tree: HtmlElement) -> MarkupIndex:
                 rels = rel.lower().split()
                 if "author" in rels:
                     index.rel_authors.append(node)
-                if "tag" in rels:
+                if "category" in rels:
+                    index.rel_categories.append(node)
+                elif "tag" in rels:
                     index.rel_tags.append(node)
         elif tag == "title" and index.title is None:
             index.title = node.text_content()
@@ -431,7 +434,7 @@ def _from_markup(meta: PageMetadata, tree: HtmlElement, index: MarkupIndex, url:
         if lang and lang.strip():
             meta.language = lang.strip()
     _time_elements(meta, index.times)
-    _text_dates(meta, index.dated)
+    _text_dates(meta, _inside_first(index.dated, index.content_roots + index.h1s[:1]))
     url_date = date_from_url(url)
     if url_date:
         meta.dates.append(url_date)
@@ -439,6 +442,9 @@ def _from_markup(meta: PageMetadata, tree: HtmlElement, index: MarkupIndex, url:
         meta.authors = _byline_authors(index)
     if not meta.breadcrumbs:
         meta.breadcrumbs = _markup_breadcrumbs(index.breadcrumbs)
+    if not meta.section:
+        categories = [clean_text(a.text_content()) for a in index.rel_categories if not is_foreign(a)]
+        meta.section = next((c for c in categories if c), None)
     if not meta.section and len(meta.breadcrumbs) >= 2:
         crumbs = [c for c in meta.breadcrumbs if c.lower() not in ("home", "homepage", "start")]
         if crumbs and (crumbs[-1] in meta.titles.values() or crumbs[-1] in h1s):
@@ -463,6 +469,22 @@ def _time_elements(meta: PageMetadata, times: list[HtmlElement]) -> None:
         elif kind == MODIFIED and not modified_seen:
             meta.dates.append(DateCandidate(value, "time", MODIFIED))
             modified_seen = True
+
+
+def _inside_first(nodes: list[HtmlElement], roots: list[HtmlElement]) -> list[HtmlElement]:
+    """``nodes`` reordered: those inside (or beside the headline of) the story first.
+
+    A page's header often shows today's date; the story's own date sits by its headline.
+    """
+    if not roots or not nodes:
+        return nodes
+    containers = set()
+    for root in roots:
+        containers.add(root)
+        if root.tag == "h1" and root.getparent() is not None:
+            containers.add(root.getparent())
+    inside = [n for n in nodes if any(a in containers for a in n.iterancestors())]
+    return inside + [n for n in nodes if n not in inside]
 
 
 def _text_dates(meta: PageMetadata, nodes: list[HtmlElement]) -> None:
