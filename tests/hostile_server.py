@@ -202,10 +202,12 @@ def page(html: str, **kwargs: object) -> Route:
     return Route(body=html.encode("utf-8"), **kwargs)  # type: ignore[arg-type]
 
 
-def plain_news_routes(articles: int, per_page: int = 25, seed: int = 8) -> tuple[dict[str, Route], dict[str, str]]:
-    """A well-behaved site: a home page, paginated ``/news/`` listings, ``articles`` stories.
+def plain_news_routes(articles: int, per_page: int = 20, sections: int = 6,
+                      seed: int = 8) -> tuple[dict[str, Route], dict[str, str]]:
+    """A well-behaved site: a home page, ``sections`` paginated listings, ``articles`` stories.
 
-    Returns the routes and the expected articles (path -> headline).
+    Sections keep pagination chains short (DEPTH_LIMIT counts every "Next" hop). Returns
+    the routes and the expected articles (path -> headline).
     """
     stories = write_stories(articles, seed)
     routes: dict[str, Route] = {"/robots.txt": Route(b"User-agent: *\nDisallow:\n", "text/plain")}
@@ -215,10 +217,16 @@ def plain_news_routes(articles: int, per_page: int = 25, seed: int = 8) -> tuple
         routes[path] = page(article_html(story))
         expected[path] = story.title
     paths = list(expected)
-    pages = [paths[i:i + per_page] for i in range(0, len(paths), per_page)] or [[]]
-    for number, chunk in enumerate(pages, start=1):
-        listing_path = "/news/" if number == 1 else f"/news/page-{number}.html"
-        next_href = f"/news/page-{number + 1}.html" if number < len(pages) else None
-        routes[listing_path] = page(listing_html(f"News, page {number}", [(p, expected[p]) for p in chunk], next_href))
-    routes["/"] = page(listing_html("Local Ledger", [("/news/", "All the news")]))
+    section_links = []
+    for section in range(1, sections + 1):
+        mine = paths[section - 1::sections]
+        pages = [mine[i:i + per_page] for i in range(0, len(mine), per_page)] or [[]]
+        base = f"/section-{section}/"
+        section_links.append((base, f"Section {section}"))
+        for number, chunk in enumerate(pages, start=1):
+            listing_path = base if number == 1 else f"{base}page-{number}.html"
+            next_href = f"{base}page-{number + 1}.html" if number < len(pages) else None
+            links = [(p, expected[p]) for p in chunk]
+            routes[listing_path] = page(listing_html(f"Section {section}, page {number}", links, next_href))
+    routes["/"] = page(listing_html("Local Ledger", section_links))
     return routes, expected

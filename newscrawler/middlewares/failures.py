@@ -83,4 +83,6 @@ class FailureStatsMiddleware:
     def _count(self, request: Request, reason: str, detail: str) -> None:
         self.stats.inc_value(f"newscrawler/failed/{reason}")
         self.stats.inc_value("newscrawler/failed")
-        logger.warning("Gave up on %s after %d retries: %s", request.url, request.meta.get("retry_times", 0), detail)
+        # A missing page (often a probed sitemap or feed URL) is news, not a network problem.
+        level = logging.INFO if reason in {"http_404", "http_410"} else logging.WARNING
+        logger.log(level, "Gave up on %s after %d retries: %s", request.url, request.meta.get("retry_times", 0), detail)

@@ -1,0 +1,143 @@
+"""The shared frontier: scrapy-redis's scheduler and duplicate filter, fixed for several workers.
+
+Put in place by ``newscrawler.distributed.RedisAddon`` (see there for why each change):
+fingerprints from the crawl's own fingerprinter, ``dont_filter`` seeds recorded and not
+fetched once per worker, no deprecated stats calls, a frontier that persists when one
+worker closes, and workers that stay open while another may still add to the frontier.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from typing import TYPE_CHECKING, Self
+
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy_redis.connection import get_redis_from_settings
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler
+
+from newscrawler.distributed import BUSY_TTL, DEFAULT_KEY_PREFIX, IDLE_RECHECK, frontier_keys
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class RedisDupeFilter(RFPDupeFilter):
+    """scrapy-redis's shared fingerprint set, fingerprinting with the crawl's own fingerprinter."""
+
+    def __init__(self, server: Redis, key: str, debug: bool = False, crawler: Crawler | None = None) -> None:
+        super().__init__(server, key, debug)
+        self.crawler = crawler
+
+    @classmethod
+    def from_spider(cls, spider: Spider) -> Self:
+        settings = spider.crawler.settings
+        key = settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": spider.name}
+        return cls(get_redis_from_settings(settings), key, settings.getbool("DUPEFILTER_DEBUG"), spider.crawler)
+
+    def request_fingerprint(self, request: Request) -> str:
+        if self.crawler is None:
+            return super().request_fingerprint(request)
+        return self.crawler.request_fingerprinter.fingerprint(request).hex()
+
+    def log(self, request: Request, spider: Spider) -> None:
+        super().log(request, spider)
+        if self.crawler is not None:
+            self.crawler.stats.inc_value("dupefilter/filtered")
+
+    def close(self, reason: str = "") -> None:
+        """Keep the shared fingerprints: other workers still use them (``reset`` clears)."""
+
+
+class RedisScheduler(Scheduler):
+    """scrapy-redis's scheduler made safe for several workers on Scrapy 2.19 (see module doc)."""
+
+    crawler: Crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        instance = cls.from_settings(crawler.settings)
+        instance.stats = crawler.stats
+        instance.crawler = crawler
+        instance.persist = True
+        instance.busy_prefix = crawler.settings.get("NEWSCRAWLER_REDIS_BUSY_KEY") or frontier_keys(
+            DEFAULT_KEY_PREFIX)["busy"]
+        instance.worker = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        instance._busy_marked_at = 0.0
+        crawler.signals.connect(instance._on_idle, signal=signals.spider_idle)
+        return instance
+
+    def open(self, spider: Spider) -> None:
+        super().open(spider)
+        self.busy_key = (self.busy_prefix % {"spider": spider.name}) + self.worker
+        logger.info("Shared frontier in Redis: %s (%d requests queued); worker %s",
+                    self.queue.key, len(self.queue), self.worker)
+
+    def close(self, reason: str) -> None:
+        self.server.delete(self.busy_key)
+
+    def enqueue_request(self, request: Request) -> bool:
+        if request.dont_filter:
+            # Record it all the same, so a later link to it is a duplicate; a seed another
+            # worker already scheduled is not fetched twice.
+            seen = self.df.request_seen(request)
+            if seen and request.meta.get("is_start_request") and not request.meta.get("retry_times") \
+                    and not request.meta.get("redirect_urls"):
+                self.df.log(request, self.spider)
+                self.stats.inc_value("newscrawler/redis/seed_already_scheduled")
+                return False
+        elif self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        self.queue.push(request)
+        self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self) -> Request | None:
+        request = self.queue.pop(self.idle_before_close)
+        if request is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
+            now = time.monotonic()
+            if now - self._busy_marked_at > BUSY_TTL / 6:
+                self.server.set(self.busy_key, "1", ex=BUSY_TTL)
+                self._busy_marked_at = now
+        return request
+
+    def other_workers_busy(self) -> bool:
+        pattern = (self.busy_prefix % {"spider": self.spider.name}) + "*"
+        return any(key for key in self.server.scan_iter(match=pattern, count=100)
+                   if _text(key) != self.busy_key)
+
+    def _on_idle(self, spider: Spider) -> None:
+        """Stay open while the shared crawl may still grow; close when it is done everywhere."""
+        self.server.delete(self.busy_key)
+        self._busy_marked_at = 0.0
+        if len(self.queue) == 0 and not self.other_workers_busy():
+            logger.info("Shared frontier is empty and no other worker is busy: closing worker %s", self.worker)
+            return
+        self.stats.inc_value("newscrawler/redis/idle_waits")
+        _wake_engine_later(self.crawler, IDLE_RECHECK)
+        raise DontCloseSpider
+
+
+def _wake_engine_later(crawler: Crawler, delay: float) -> None:
+    """Ask the engine to look at the scheduler again soon instead of at its 5 s heartbeat.
+
+    Scrapy has no public call for this; without the private hook the heartbeat still works.
+    """
+    nextcall = getattr(getattr(crawler.engine, "_slot", None), "nextcall", None)
+    if nextcall is not None:
+        nextcall.schedule(delay)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -1,0 +1,127 @@
+"""Three real worker processes share one frontier in the real Redis at 127.0.0.1:6379.
+
+Every page of a 500-page local site must be fetched once in all (the server counts) and
+every article stored once across the three workers' JSON Lines outputs. Each test uses
+its own key prefix and deletes its keys afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.test import get_crawler
+
+from newscrawler.distributed import RedisAddon, frontier_keys, reset, seed, status
+from tests.conftest import run_crawl
+from tests.hostile_server import plain_news_routes, serve_site
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+WORKERS = 3
+
+
+def _redis_or_skip():
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.ping()
+        return client
+    except Exception as exc:  # noqa: BLE001 - any failure means "no usable Redis here"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {REDIS_URL} is required under CI=true: {exc}")
+        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
+
+
+@pytest.fixture
+def shared_crawl():
+    """A unique key prefix in the real Redis, deleted after the test."""
+    client = _redis_or_skip()
+    prefix = f"newscrawler-test-{uuid.uuid4().hex[:10]}:%(spider)s"
+    yield client, prefix
+    reset(REDIS_URL, prefix)
+    assert not list(client.scan_iter(match=prefix % {"spider": "news"} + "*"))
+
+
+def test_three_workers_fetch_every_page_once_and_store_every_article_once(shared_crawl, tmp_path: Path):
+    client, prefix = shared_crawl
+    routes, expected = plain_news_routes(480)
+    assert len(routes) - 1 >= 500  # pages besides robots.txt
+    with serve_site(routes) as site:
+        settings = {"NEWSCRAWLER_REDIS_URL": REDIS_URL, "NEWSCRAWLER_REDIS_KEY_PREFIX": prefix}
+        with ThreadPoolExecutor(WORKERS) as pool:
+            futures = [pool.submit(run_crawl, tmp_path / f"worker{n}", "-a", f"start_url={site.url('/')}",
+                                   settings=settings, timeout=300) for n in range(WORKERS)]
+            results = [f.result() for f in futures]
+        for result in results:
+            assert result.returncode == 0, result.log[-3000:]
+            assert "Traceback" not in result.log, result.log[-3000:]
+        fetched = {path: site.count(path) for path in routes if path != "/robots.txt"}
+        assert {p: n for p, n in fetched.items() if n != 1} == {}
+        assert site.count("/robots.txt") <= WORKERS  # each worker reads robots.txt for itself
+        # Nor was anything else (sitemap and feed probes that 404) requested twice.
+        assert {p: n for p, n in site.requests.items() if n != 1 and p != "/robots.txt"} == {}
+
+    stored = Counter(item["url"].removeprefix(site.base_url.rstrip("/")) for r in results for item in r.items)
+    assert {url: n for url, n in stored.items() if n > 1} == {}
+    assert set(stored) == set(expected)
+    busy_workers = [r for r in results if r.stats.get("response_received_count", 0) > 1]
+    assert len(busy_workers) >= 2, "the frontier was not shared: one worker did everything"
+    keys = frontier_keys(prefix)
+    assert client.zcard(keys["requests"]) == 0
+    assert client.scard(keys["dupefilter"]) >= len(fetched)
+    assert status(REDIS_URL, prefix)["busy_workers"] == 0
+
+
+def test_seeded_and_reset_frontier(shared_crawl, tmp_path: Path):
+    client, prefix = shared_crawl
+    routes, expected = plain_news_routes(30, per_page=10, sections=1)
+    with serve_site(routes) as site:
+        # Seeds pushed by the command line are fetched by a worker started without start URLs
+        # of its own... the spider needs one, so it gets the same one: still fetched once.
+        assert seed(REDIS_URL, [site.url("/section-1/"), site.url("/section-1/?utm_source=x")], prefix) == 1
+        settings = {"NEWSCRAWLER_REDIS_URL": REDIS_URL, "NEWSCRAWLER_REDIS_KEY_PREFIX": prefix}
+        first = run_crawl(tmp_path / "first", "-a", f"start_url={site.url('/section-1/')}", settings=settings)
+        assert first.returncode == 0, first.log[-3000:]
+        assert len(first.items) == len(expected)
+        assert site.count("/section-1/") == 1
+        # The fingerprints persist: a second pass over the same frontier finds nothing new ...
+        again = run_crawl(tmp_path / "again", "-a", f"start_url={site.url('/section-1/')}", settings=settings)
+        assert again.returncode == 0 and again.items == []
+        assert site.count("/section-1/") == 1
+        # ... until the shared crawl is reset.
+        assert reset(REDIS_URL, prefix) >= 1
+        third = run_crawl(tmp_path / "third", "-a", f"start_url={site.url('/section-1/')}", settings=settings)
+        assert len(third.items) == len(expected)
+        assert site.count("/section-1/") == 2
+
+
+def test_addon_is_off_without_a_redis_url_and_rejects_a_bad_one():
+    with pytest.raises(NotConfigured):
+        RedisAddon.from_crawler(get_crawler(Spider, settings_dict={"NEWSCRAWLER_REDIS_URL": ""}))
+    with pytest.raises(ValueError, match="redis://"):
+        RedisAddon.from_crawler(get_crawler(Spider, settings_dict={"NEWSCRAWLER_REDIS_URL": "127.0.0.1:6379"}))
+
+
+def test_shared_dupefilter_uses_the_canonical_fingerprints(shared_crawl):
+    _client, prefix = shared_crawl
+    from newscrawler.redis_frontier import RedisDupeFilter
+
+    crawler = get_crawler(Spider, settings_dict={
+        "NEWSCRAWLER_REDIS_URL": REDIS_URL, "NEWSCRAWLER_REDIS_KEY_PREFIX": prefix,
+        "REQUEST_FINGERPRINTER_CLASS": "newscrawler.urls.CanonicalRequestFingerprinter",
+        "ADDONS": {"newscrawler.distributed.RedisAddon": 100},
+    })
+    crawler._apply_settings()
+    spider = Spider.from_crawler(crawler, name="news")
+    dupefilter = RedisDupeFilter.from_spider(spider)
+    assert not dupefilter.request_seen(Request("https://www.news.example/a/story?id=1"))
+    # Tracking parameters and www. do not make a new page (scrapy-redis alone would say they do).
+    assert dupefilter.request_seen(Request("https://news.example/a/story?utm_source=tw&id=1"))
+    assert not dupefilter.request_seen(Request("https://news.example/a/other?id=1"))
