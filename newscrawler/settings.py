@@ -97,10 +97,14 @@ SPIDER_MIDDLEWARES = {"newscrawler.extensions.warc.WarcLocationMiddleware": 800}
 EXTENSIONS = {
     "newscrawler.extensions.summary.CrawlSummary": 500,
     "newscrawler.extensions.progress.CrawlProgress": 510,
+    "newscrawler.extensions.lock.SiteLock": 100,
 }
 # Seconds between progress lines in the log (pages, articles new/updated/unchanged/duplicate,
 # skips, failures, rate); 0 switches them off.
 NEWSCRAWLER_PROGRESS_INTERVAL = 30.0
+# One run per site at a time: an flock on a file per site in this folder (empty: no lock).
+# A second run of the same site exits at once with status 1; a killed run leaves no stale lock.
+NEWSCRAWLER_LOCK_DIR = "output/locks"
 
 # --- Scale-out on Redis (newscrawler/distributed.py) -----------------------------------------
 # redis://host:6379/0 makes this worker share its frontier (queue + seen URLs) with every
