@@ -25,20 +25,18 @@ _BMP = 0x10000
 
 
 @lru_cache(maxsize=1)
-def _character_tables() -> tuple[np.ndarray, np.ndarray]:
-    """Lookup tables over the BMP: each code point's lower-case form (when that is one code
-    point), and whether it is a word character (letter, digit, combining mark). Code points
-    beyond the BMP (emoji, rare scripts) are looked up as U+FFFF: a word character."""
-    lower = np.arange(_BMP, dtype=np.uint32)
-    is_word = np.zeros(_BMP, dtype=bool)
+def _word_characters() -> np.ndarray:
+    """Lookup table over the BMP: a word character's lower-case form (when that is one code
+    point, else itself), 0 for the rest (punctuation, spaces, symbols). Code points beyond the
+    BMP (emoji, rare scripts) are looked up as U+FFFF, kept as a word character."""
+    table = np.zeros(_BMP, dtype=np.uint32)
     for cp in range(_BMP):
         char = chr(cp)
-        folded = char.lower()
-        if len(folded) == 1:
-            lower[cp] = ord(folded)
-        is_word[cp] = unicodedata.category(char)[0] in "LNM"
-    is_word[0xFFFF] = True
-    return lower, is_word
+        if unicodedata.category(char)[0] in "LNM":
+            folded = char.lower()
+            table[cp] = ord(folded) if len(folded) == 1 else cp
+    table[0xFFFF] = 0xFFFF
+    return table
 
 
 @lru_cache(maxsize=8)
@@ -71,10 +69,11 @@ def word_hashes(text: str) -> np.ndarray:
         points = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
     else:
         points = np.minimum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), _BMP - 1)
-    lower, word_chars = _character_tables()
-    points = lower[points]
-    edges = np.diff(np.concatenate(([False], word_chars[points], [False])).astype(np.int8))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    points = _word_characters()[points]
+    in_word = np.zeros(points.size + 2, dtype=bool)
+    np.not_equal(points, 0, out=in_word[1:-1])
+    edges = np.flatnonzero(in_word[1:] != in_word[:-1])
+    starts, ends = edges[0::2], edges[1::2]
     powers, inverse = _powers(max(16, (points.size + 1).bit_length()))
     prefix = np.zeros(points.size + 1, dtype=np.uint64)
     np.cumsum(points.astype(np.uint64) * powers[: points.size], out=prefix[1:])
@@ -117,7 +116,8 @@ class MinHashSigner:
     """MinHash signatures and LSH band keys of texts, for one (num_perm, shingle, bands) choice.
 
     Signatures are datasketch MinHashes (``affine32`` scheme) over word-shingle hashes, kept
-    as ``uint32`` arrays so they store in ``num_perm * 4`` bytes.
+    as ``uint32`` arrays so they store in ``num_perm * 4`` bytes. One MinHash is reused for
+    every text (its permutations are costly to build), so a signer serves one thread.
     """
 
     num_perm: int = 64
@@ -133,21 +133,18 @@ class MinHashSigner:
             )
         if self.shingle_size < 1:
             raise ValueError(f"shingle_size must be at least 1, got {self.shingle_size}")
-        object.__setattr__(self, "_template", MinHash(num_perm=self.num_perm, scheme="affine32"))
+        template = MinHash(num_perm=self.num_perm, scheme="affine32", hashfunc=_identity)
+        object.__setattr__(self, "_template", template)
 
     def signature(self, words: np.ndarray) -> np.ndarray:
         """MinHash of the word shingles of a text given as :func:`word_hashes`."""
-        minhash = MinHash(
-            num_perm=self.num_perm,
-            scheme="affine32",
-            permutations=self._template.permutations,
-            hashfunc=_identity,
-        )
+        minhash = self._template
+        minhash.clear()
         # One batch element holding the whole array: update_batch turns its hash values into
         # one array anyway, and a per-shingle Python list would cost more than the hashing.
         # tests/test_dedupe_fingerprints.py checks this equals feeding shingles one by one.
         minhash.update_batch([shingle_hashes(words, self.shingle_size)])
-        return minhash.hashvalues.astype(np.uint32, copy=False)
+        return minhash.hashvalues.astype(np.uint32)
 
     def band_keys(self, signature: np.ndarray) -> list[int]:
         """One signed 64-bit key per LSH band (the band number is mixed in): texts sharing

@@ -49,7 +49,8 @@ class Verdict:
 
 
 def is_newer(modified_at: str | None, stored: str | None) -> bool:
-    """True when ``modified_at`` is a later time than ``stored`` (ISO 8601 strings)."""
+    """True when ``modified_at`` is a later time than ``stored`` (ISO 8601 strings; a date
+    alone compares as its midnight, and False when either cannot be read)."""
     if not modified_at or modified_at == stored:
         return False
     if not stored:
@@ -60,7 +61,7 @@ def is_newer(modified_at: str | None, stored: str | None) -> bool:
             new, old = new.replace(tzinfo=None), old.replace(tzinfo=None)
         return new > old
     except ValueError:
-        return modified_at[:19] > stored[:19]
+        return False  # cannot tell; a changed body still makes it an update
 
 
 def _content_hash(title: str | None, words: np.ndarray) -> bytes:
@@ -97,7 +98,9 @@ class StoryIndex:
         if canonical in self._run_urls:
             return self._duplicate(story, CANONICAL, *self._run_urls[canonical])
 
-        found = self.store.story_by_url([canonical]) or self.store.story_by_url([story.url])
+        found = self.store.story_by_url([canonical])
+        if not found and story.url != canonical:
+            found = self.store.story_by_url([story.url])
         if found:
             stored, matched_url, kind = found
             if kind != "story" or stored.id in self._run_stories:

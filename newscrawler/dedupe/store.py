@@ -102,23 +102,13 @@ class DedupeStore:
         return StoredStory(*row) if row else None
 
     def candidates(self, band_keys: list[int]) -> list[StoredStory]:
-        """Stories sharing at least one LSH band key, most shared keys first."""
+        """Stories sharing at least one LSH band key (at most 50)."""
         rows = self.conn.execute(
-            f"SELECT story_id, COUNT(*) AS shared FROM dedupe_bands WHERE band_key IN "
-            f"({', '.join('?' for _ in band_keys)}) GROUP BY story_id ORDER BY shared DESC LIMIT 20",
+            f"SELECT {_STORY_COLUMNS} FROM dedupe_stories WHERE id IN (SELECT story_id FROM "
+            f"dedupe_bands WHERE band_key IN ({', '.join('?' for _ in band_keys)})) LIMIT 50",
             band_keys,
         ).fetchall()
-        if not rows:
-            return []
-        ids = [r[0] for r in rows]
-        by_id = {
-            row[0]: StoredStory(*row)
-            for row in self.conn.execute(
-                f"SELECT {_STORY_COLUMNS} FROM dedupe_stories WHERE id IN ({', '.join('?' for _ in ids)})",
-                ids,
-            )
-        }
-        return [by_id[i] for i in ids if i in by_id]
+        return [StoredStory(*row) for row in rows]
 
     def count_stories(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM dedupe_stories").fetchone()[0]

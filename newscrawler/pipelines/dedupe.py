@@ -1,0 +1,176 @@
+"""One record per story: drops duplicates, re-emits updates, remembers stories across runs.
+
+Duplicates (same URL again, same canonical URL, same body, or a near copy) are dropped and
+counted under ``dedupe/<kind>``, their URLs recorded as aliases of the original; a story
+re-crawled unchanged is counted as ``dedupe/unchanged`` and dropped; a changed one is emitted
+with ``is_update=True``. The state lives in the SQLite database the storage pipeline writes
+(``NEWSCRAWLER_SQLITE_PATH``), so the next run starts from it. Checks run on one worker thread
+in arrival order, committing whenever the queue runs dry, so the reactor never waits on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem, NotConfigured
+
+from newscrawler.dedupe.fingerprints import MinHashSigner
+from newscrawler.dedupe.index import NEW, UNCHANGED, UPDATE, Story, StoryIndex, Verdict
+from newscrawler.dedupe.store import DedupeStore
+from newscrawler.urls import canonicalize_url, tracking_params
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+_COMMIT_EVERY = 256
+
+
+@dataclass(frozen=True)
+class DedupeConfig:
+    """The ``NEWSCRAWLER_DEDUPE_*`` settings, read and checked once."""
+
+    path: str
+    threshold: float
+    min_words: int
+    signer: MinHashSigner
+    strip_params: tuple[str, ...]
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Self:
+        if not settings.getbool("NEWSCRAWLER_DEDUPE_ENABLED", True):
+            raise NotConfigured("NEWSCRAWLER_DEDUPE_ENABLED is off")
+        threshold = settings.getfloat("NEWSCRAWLER_DEDUPE_THRESHOLD", 0.3)
+        if not 0 < threshold <= 1:
+            raise ValueError(f"NEWSCRAWLER_DEDUPE_THRESHOLD must be in (0, 1], got {threshold}")
+        signer = MinHashSigner(
+            num_perm=settings.getint("NEWSCRAWLER_DEDUPE_NUM_PERM", 64),
+            shingle_size=settings.getint("NEWSCRAWLER_DEDUPE_SHINGLE", 3),
+            bands=settings.getint("NEWSCRAWLER_DEDUPE_BANDS", 21),
+            rows=settings.getint("NEWSCRAWLER_DEDUPE_ROWS", 3),
+        )
+        return cls(
+            path=settings.get("NEWSCRAWLER_SQLITE_PATH") or "",
+            threshold=threshold,
+            min_words=settings.getint("NEWSCRAWLER_DEDUPE_MIN_WORDS", 20),
+            signer=signer,
+            strip_params=tracking_params(settings),
+        )
+
+    def store_params(self) -> dict[str, str]:
+        """What the stored band keys depend on; a store built with others is refused."""
+        s = self.signer
+        return {"num_perm": str(s.num_perm), "shingle": str(s.shingle_size), "bands": str(s.bands),
+                "rows": str(s.rows), "scheme": "affine32-v1"}
+
+
+class DedupePipeline:
+    """Keeps one record per story across URLs, syndicated copies and runs."""
+
+    def __init__(self, crawler: Crawler, config: DedupeConfig) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.config = config
+        self.index: StoryIndex | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newscrawler-dedupe")
+        self._lock = threading.Lock()
+        self._queued = 0
+        self._uncommitted = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler, DedupeConfig.from_settings(crawler.settings))
+
+    async def open_spider(self) -> None:
+        self.index = await self._on_worker(self._open)
+
+    def _open(self) -> StoryIndex:
+        path = self.config.path
+        if not path:
+            logger.warning("NEWSCRAWLER_SQLITE_PATH is empty: dedupe state lasts this run only")
+        store = DedupeStore(Path(path) if path else ":memory:", params=self.config.store_params())
+        logger.info("Dedupe state: %s (%d stories known)", path or "memory", store.count_stories())
+        return StoryIndex(store, self.config.signer, threshold=self.config.threshold, min_words=self.config.min_words)
+
+    async def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        url = adapter.get("url")
+        if not isinstance(url, str) or not url.strip():
+            self.stats.inc_value("newscrawler/dedupe/skipped/no_url")
+            logger.warning("Not deduplicated (item has no url): %r", adapter.get("title"))
+            return item
+        key = self._url_key(url)
+        canonical = adapter.get("canonical_url")
+        story = Story(
+            url=key,
+            canonical_url=canonical if isinstance(canonical, str) and canonical else key,
+            title=_text(adapter.get("title")),
+            body=_text(adapter.get("body")),
+            modified_at=_text(adapter.get("modified_at")),
+        )
+        with self._lock:
+            self._queued += 1
+        verdict = await self._on_worker(self._check, story)
+        return self._apply(verdict, item, adapter, url)
+
+    def _check(self, story: Story) -> Verdict:
+        """Runs on the worker: decide, then commit when no other check is waiting."""
+        assert self.index is not None
+        try:
+            return self.index.check(story)
+        finally:
+            self._uncommitted += 1
+            with self._lock:
+                self._queued -= 1
+                idle = self._queued == 0
+            if idle or self._uncommitted >= _COMMIT_EVERY:
+                self.index.store.commit()
+                self._uncommitted = 0
+
+    def _apply(self, verdict: Verdict, item: Any, adapter: ItemAdapter, url: str) -> Any:
+        self.stats.inc_value(f"dedupe/{verdict.kind}")
+        if not verdict.content_checked:
+            self.stats.inc_value("newscrawler/dedupe/short_body")
+        if verdict.kind == NEW:
+            return item
+        if verdict.kind == UPDATE:
+            adapter["is_update"] = True
+            logger.debug("Updated story %s", verdict.original)
+            return item
+        if verdict.kind == UNCHANGED:
+            raise DropItem(f"unchanged since the last crawl: {url}", log_level="DEBUG")
+        similar = f" (similarity {verdict.similarity:.2f})" if verdict.similarity is not None else ""
+        raise DropItem(f"{verdict.kind} duplicate of {verdict.original}{similar}: {url}", log_level="DEBUG")
+
+    def _url_key(self, url: str) -> str:
+        try:
+            return canonicalize_url(url, strip_params=self.config.strip_params)
+        except ValueError:
+            return url.strip()
+
+    async def close_spider(self) -> None:
+        if self.index is not None:
+            await self._on_worker(self.index.store.close)
+            self.index = None
+        self._executor.shutdown(wait=True)
+
+    async def _on_worker(self, function: Any, *args: Any) -> Any:
+        """Run on the dedupe thread; inline when no asyncio loop runs (a non-asyncio reactor)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return function(*args)
+        return await asyncio.wrap_future(self._executor.submit(function, *args))
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,137 @@
+"""DedupePipeline through a real Crawler and a real SQLite file, across processes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.test import get_crawler
+
+from newscrawler.items import Article
+from newscrawler.pipelines.dedupe import DedupePipeline
+from tests.test_dedupe_fingerprints import edit, prose
+
+REPO = Path(__file__).resolve().parent.parent
+SITE = "https://news.example"
+
+
+def article(slug: str, body: str, **fields: Any) -> Article:
+    return Article(url=f"{SITE}/{slug}", canonical_url=fields.pop("canonical_url", f"{SITE}/{slug}"),
+                   title=fields.pop("title", f"Story {slug}"), body=body, **fields)
+
+
+def run_items(db: str, items: list[Any], **settings: Any) -> tuple[list[str], dict[str, int]]:
+    """Push items through a fresh pipeline; returns 'emitted'/'update'/drop reason per item, and stats."""
+    crawler = get_crawler(settings_dict={"NEWSCRAWLER_SQLITE_PATH": db, **settings})
+    pipeline = DedupePipeline.from_crawler(crawler)
+
+    async def run() -> list[str]:
+        await pipeline.open_spider()
+        outcomes = []
+        for item in items:
+            try:
+                out = await pipeline.process_item(item)
+                outcomes.append("update" if getattr(out, "is_update", None) or (isinstance(out, dict) and out.get("is_update")) else "emitted")
+            except DropItem as exc:
+                outcomes.append(f"dropped: {exc}")
+        await pipeline.close_spider()
+        return outcomes
+
+    outcomes = asyncio.run(run())
+    stats = {k: v for k, v in crawler.stats.get_stats().items() if "dedupe" in k}
+    return outcomes, stats
+
+
+def test_pipeline_drops_duplicates_and_counts_them(tmp_path: Path) -> None:
+    db = str(tmp_path / "news.db")
+    body = prose(50)
+    outcomes, stats = run_items(db, [
+        article("world/quake", body),
+        article("world/quake", body),
+        article("asia/quake", body, canonical_url=f"{SITE}/world/quake"),
+        article("wire/quake", body, title="Quake: wire copy"),
+        article("partner/quake", edit(body, 0.1, seed=4), title="Partner headline"),
+        article("world/storm", prose(51)),
+        {"url": f"{SITE}/plain-dict", "title": "A dict item", "body": prose(52)},
+    ])
+    assert outcomes[0] == "emitted"
+    assert outcomes[1].startswith("dropped: url duplicate of https://news.example/world/quake")
+    assert outcomes[2].startswith("dropped: canonical duplicate")
+    assert outcomes[3].startswith("dropped: exact duplicate")
+    assert outcomes[4].startswith("dropped: near duplicate of https://news.example/world/quake (similarity")
+    assert outcomes[5:] == ["emitted", "emitted"]
+    assert stats == {"dedupe/new": 3, "dedupe/url": 1, "dedupe/canonical": 1, "dedupe/exact": 1, "dedupe/near": 1}
+    with sqlite3.connect(db) as conn:
+        kinds = dict(conn.execute("SELECT url, kind FROM aliases"))
+    assert kinds == {f"{SITE}/asia/quake": "canonical", f"{SITE}/wire/quake": "exact", f"{SITE}/partner/quake": "near"}
+
+
+def test_tracking_parameters_in_the_fetched_url_do_not_make_a_new_story(tmp_path: Path) -> None:
+    outcomes, stats = run_items(str(tmp_path / "news.db"), [
+        Article(url=f"{SITE}/a?utm_source=x", title="A", body=prose(53)),
+        Article(url=f"{SITE}/a?fbclid=1", title="A", body=prose(53)),
+    ])
+    assert outcomes[0] == "emitted" and outcomes[1].startswith("dropped: url duplicate")
+
+
+def test_state_survives_a_new_process(tmp_path: Path) -> None:
+    db = str(tmp_path / "news.db")
+    first = [article(f"s{n}", prose(60 + n), modified_at="2024-03-01T09:00:00+00:00") for n in range(4)]
+    outcomes, _ = run_items(db, first + [article("copy", prose(60), title="Copy")])
+    assert outcomes == ["emitted"] * 4 + [outcomes[4]] and outcomes[4].startswith("dropped: exact")
+
+    second = [
+        article("s0", prose(60), modified_at="2024-03-01T09:00:00+00:00"),  # unchanged
+        article("s1", prose(61) + " Police later named the driver.", modified_at="2024-03-01T09:00:00+00:00"),
+        article("s2", prose(62), modified_at="2024-03-02T11:00:00+00:00"),  # newer modified_at
+        article("s3", prose(63), modified_at="2024-03-01T09:00:00+00:00"),  # unchanged
+        article("copy", prose(60), title="Copy"),  # the known alias
+        article("s9", prose(69)),  # new
+    ]
+    script = (
+        "import json, sys\n"
+        "from tests.test_dedupe_pipeline import run_items\n"
+        "from newscrawler.items import Article\n"
+        "items = [Article(**row) for row in json.loads(sys.stdin.read())]\n"
+        "print(json.dumps(run_items(sys.argv[1], items)))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, db], input=json.dumps([a.to_dict() for a in second]),
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    outcomes, stats = json.loads(proc.stdout)
+    assert outcomes[0].startswith("dropped: unchanged since the last crawl")
+    assert outcomes[1:3] == ["update", "update"]
+    assert outcomes[3].startswith("dropped: unchanged")
+    assert outcomes[4].startswith("dropped: exact duplicate of https://news.example/s0")
+    assert outcomes[5] == "emitted"
+    assert stats == {"dedupe/unchanged": 2, "dedupe/update": 2, "dedupe/exact": 1, "dedupe/new": 1}
+
+
+def test_items_without_a_url_are_passed_on_and_counted(tmp_path: Path) -> None:
+    outcomes, stats = run_items(str(tmp_path / "news.db"), [{"title": "no url", "body": prose(70)}])
+    assert outcomes == ["emitted"]
+    assert stats == {"newscrawler/dedupe/skipped/no_url": 1}
+
+
+def test_without_a_database_dedupe_works_within_the_run(tmp_path: Path) -> None:
+    outcomes, _ = run_items("", [article("a", prose(71)), article("b", prose(71))])
+    assert outcomes[0] == "emitted" and outcomes[1].startswith("dropped: exact")
+    assert not list(tmp_path.iterdir())
+
+
+def test_switched_off_and_bad_settings() -> None:
+    with pytest.raises(NotConfigured):
+        DedupePipeline.from_crawler(get_crawler(settings_dict={"NEWSCRAWLER_DEDUPE_ENABLED": False}))
+    with pytest.raises(ValueError, match="NEWSCRAWLER_DEDUPE_THRESHOLD"):
+        DedupePipeline.from_crawler(get_crawler(settings_dict={"NEWSCRAWLER_DEDUPE_THRESHOLD": 0}))
+    with pytest.raises(ValueError, match="bands \\* rows"):
+        DedupePipeline.from_crawler(get_crawler(settings_dict={"NEWSCRAWLER_DEDUPE_BANDS": 40}))
