@@ -127,8 +127,22 @@ NEWSCRAWLER_LOCK_DIR = "output/locks"
 NEWSCRAWLER_REDIS_URL = ""
 # Redis keys of the shared crawl start with this ("%(spider)s" is the spider name).
 NEWSCRAWLER_REDIS_KEY_PREFIX = "newscrawler:%(spider)s"
+
+# --- JavaScript pages (newscrawler/browser.py) ------------------------------------------------
+# Pages are rendered in Chromium (scrapy-playwright) only when asked: -a render_js=1, a site
+# profile's render_js (true, or URL patterns), or this setting (every page, any spider).
+NEWSCRAWLER_RENDER_JS = False
+# Chromium to launch; empty: the first of chromium, chromium-browser, google-chrome on PATH.
+NEWSCRAWLER_CHROMIUM_PATH = ""
+# CSS selector the browser waits for before reading a page; empty: wait for network idle.
+NEWSCRAWLER_JS_WAIT_FOR = ""
+# Pages rendered at once (each is a renderer process: memory is the limit).
+NEWSCRAWLER_JS_MAX_PAGES = 4
+
+# Add-ons switch on Redis and the browser only when the settings above ask for them.
 ADDONS = {
     "newscrawler.distributed.RedisAddon": 100,
+    "newscrawler.browser.JavaScriptAddon": 110,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"

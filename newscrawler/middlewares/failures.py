@@ -67,7 +67,8 @@ class FailureStatsMiddleware:
         return cls(crawler.stats)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if response.status >= 400:
+        # Discovery probes guessed URLs (/sitemap.xml, /feed/): a 404 there loses nothing.
+        if response.status >= 400 and not request.meta.get("probe"):
             self._count(request, f"http_{response.status}", f"HTTP {response.status}")
         return response
 

@@ -1,0 +1,112 @@
+"""JavaScript rendering: Chromium through scrapy-playwright, only when a crawl asks for it.
+
+A crawl asks for it with ``-a render_js=1`` (every page), with a site profile's
+``render_js = true`` or ``render_js = ["pattern", ...]`` (pages whose URL matches), or with
+``-s NEWSCRAWLER_RENDER_JS=1`` (every page, for any spider). Then :class:`JavaScriptAddon`
+(listed in ``ADDONS``; it reads the spider, which exists by the time add-ons load) puts
+scrapy-playwright's download handler in place, launches Debian's Chromium and enables
+``newscrawler.middlewares.javascript.JavaScriptMiddleware``, which marks the requests that
+need the browser. Every other request, robots.txt, sitemaps and feeds included, still goes
+over plain HTTP through the same handler. Without any of the three, no browser starts and
+nothing of Playwright is imported.
+
+The browser is ``NEWSCRAWLER_CHROMIUM_PATH`` when set, else the first of ``chromium``,
+``chromium-browser``, ``google-chrome`` on ``PATH``; a crawl that needs it and finds none
+stops at start-up saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy.exceptions import NotConfigured, UsageError
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_ARGS = (
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+)
+HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+MIDDLEWARE = "newscrawler.middlewares.javascript.JavaScriptMiddleware"
+# Pictures, video and fonts do not change the text; skipping them saves time and memory.
+SKIPPED_RESOURCES = frozenset({"image", "media", "font"})
+
+
+class BrowserNotFoundError(UsageError):
+    """JavaScript rendering was asked for and no Chromium executable was found."""
+
+
+def find_chromium(configured: str | None = None) -> str:
+    """Path of the Chromium to launch: ``configured`` if given, else the first one on PATH."""
+    if configured:
+        path = Path(configured).expanduser()
+        if path.is_file() and os.access(path, os.X_OK):
+            return str(path)
+        raise BrowserNotFoundError(
+            f"NEWSCRAWLER_CHROMIUM_PATH={configured!r} is not an executable file; point it at Chromium "
+            "(Debian: apt-get install chromium, then /usr/bin/chromium)")
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise BrowserNotFoundError(
+        "JavaScript rendering needs Chromium and none was found on PATH (looked for "
+        f"{', '.join(CHROMIUM_NAMES)}). Install it (Debian: apt-get install chromium) or set "
+        "-s NEWSCRAWLER_CHROMIUM_PATH=/path/to/chromium")
+
+
+def launch_options(executable: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """PLAYWRIGHT_LAUNCH_OPTIONS for a headless system Chromium; ``extra`` (the user's) wins."""
+    return {"executable_path": executable, "headless": True, "args": list(CHROMIUM_ARGS), **(extra or {})}
+
+
+def skip_heavy_resource(request: Any) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: the browser does not fetch images, media and fonts."""
+    return request.resource_type in SKIPPED_RESOURCES
+
+
+def wants_javascript(crawler: Crawler) -> bool:
+    """Whether this crawl renders any page: the setting, ``-a render_js=1`` or the profile."""
+    if crawler.settings.getbool("NEWSCRAWLER_RENDER_JS"):
+        return True
+    spider = getattr(crawler, "spider", None)
+    profile = getattr(spider, "profile", None)
+    return bool(getattr(spider, "render_js", False) or getattr(profile, "render_js", False))
+
+
+class JavaScriptAddon:
+    """Switches downloads to scrapy-playwright when the crawl needs a browser (see module doc)."""
+
+    def __init__(self, executable: str) -> None:
+        self.executable = executable
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not wants_javascript(crawler):
+            raise NotConfigured  # the normal case: no message, no browser
+        return cls(find_chromium(crawler.settings.get("NEWSCRAWLER_CHROMIUM_PATH")))
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        # "project" priority: add-ons run after settings.py; -s on the command line still wins.
+        handlers = {**settings.getdict("DOWNLOAD_HANDLERS"), "http": HANDLER, "https": HANDLER}
+        settings.set("DOWNLOAD_HANDLERS", handlers, priority="project")
+        settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="project")
+        user_options = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(self.executable, user_options), priority="project")
+        settings.set("PLAYWRIGHT_ABORT_REQUEST", skip_heavy_resource, priority="project")
+        # One context; pages are closed after each response. Few pages at once: each is a
+        # renderer process, and memory, not bandwidth, is what a browser crawl runs out of.
+        settings.set("PLAYWRIGHT_MAX_CONTEXTS", 1, priority="project")
+        pages = min(settings.getint("NEWSCRAWLER_JS_MAX_PAGES", 4), settings.getint("CONCURRENT_REQUESTS", 16))
+        settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", max(1, pages), priority="project")
+        settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", settings.getint("DOWNLOAD_TIMEOUT", 30) * 1000,
+                     priority="project")
+        middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+        settings.set("DOWNLOADER_MIDDLEWARES", {**middlewares, MIDDLEWARE: 80}, priority="project")

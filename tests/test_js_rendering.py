@@ -1,0 +1,185 @@
+"""JavaScript pages: real crawls through Debian's Chromium (scrapy-playwright) of a local site
+whose section lists and article text only exist once its scripts have run.
+
+A plain crawl finds none of those articles; a rendered one finds every one, and a profile
+that limits rendering to URL patterns sends only those pages through the browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from html import escape
+from pathlib import Path
+
+import pytest
+
+from newscrawler.browser import BrowserNotFoundError, find_chromium, launch_options
+from tests.hostile_server import article_html, listing_html, write_stories
+
+SCRIPTED_LISTING = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>
+<body><nav><a href="/">Home</a></nav><h1>{title}</h1><div id="teasers">Loading…</div>
+<script>
+fetch("{data}").then(r => r.json()).then(stories => {{
+  const box = document.getElementById("teasers");
+  box.textContent = "";
+  for (const s of stories) {{
+    const div = document.createElement("div");
+    div.className = "teaser";
+    div.innerHTML = '<h3><a href="' + s.url + '"></a></h3>';
+    div.querySelector("a").textContent = s.title;
+    box.appendChild(div);
+  }}
+}});
+</script></body></html>"""
+
+SCRIPTED_ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Night Desk</title>
+<meta property="og:type" content="article"></head>
+<body><nav><a href="/">Home</a></nav><article id="story"><h1>Loading…</h1></article>
+<script>
+fetch("{data}").then(r => r.json()).then(story => {{
+  document.title = story.title + " | Night Desk";
+  const article = document.getElementById("story");
+  article.querySelector("h1").textContent = story.title;
+  const byline = document.createElement("p");
+  byline.innerHTML = 'By ' + story.author + ' · <time datetime="' + story.published + '">' + story.published.slice(0, 10) + '</time>';
+  article.appendChild(byline);
+  for (const text of story.paragraphs) {{
+    const p = document.createElement("p");
+    p.textContent = text;
+    article.appendChild(p);
+  }}
+}});
+</script></body></html>"""
+
+
+def _chromium_or_skip() -> str:
+    try:
+        return find_chromium(os.environ.get("NEWSCRAWLER_CHROMIUM_PATH"))
+    except BrowserNotFoundError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is required under CI=true: {exc}")
+        pytest.skip(str(exc))
+
+
+def _write(root: Path, path: str, text: str) -> None:
+    target = root / path.lstrip("/")
+    if path.endswith("/"):
+        target = target / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def build_site(root: Path, scripted: int, plain: int = 0) -> tuple[dict[str, str], dict[str, str]]:
+    """``scripted`` stories under /live/ (list and text by JavaScript), ``plain`` under /news/.
+
+    Returns (scripted path -> title, plain path -> title).
+    """
+    stories = write_stories(scripted + plain, seed=77)
+    live: dict[str, str] = {}
+    listing = []
+    for story in stories[:scripted]:
+        path, data = f"/live/{story.slug}.html", f"/live/data/{story.slug}.json"
+        live[path] = story.title
+        listing.append({"url": path, "title": story.title})
+        _write(root, path, SCRIPTED_ARTICLE.format(data=data))
+        _write(root, data, json.dumps({"title": story.title, "author": ", ".join(story.authors),
+                                       "published": story.published.isoformat(), "paragraphs": story.text_blocks()}))
+    _write(root, "/live/stories.json", json.dumps(listing))
+    _write(root, "/live/", SCRIPTED_LISTING.format(title="Live", data="/live/stories.json"))
+    news: dict[str, str] = {}
+    for story in stories[scripted:]:
+        path = f"/news/{story.slug}.html"
+        news[path] = story.title
+        _write(root, path, article_html(story))
+    sections = [("/live/", "Live")] + ([("/news/", "News")] if plain else [])
+    if plain:
+        _write(root, "/news/", listing_html("News", list(news.items())))
+    # The home page's section menu is built by a script too.
+    menu = "".join(f'<a href="{href}">{escape(text)}</a> ' for href, text in sections)
+    _write(root, "/", listing_html("Night Desk", []).replace(
+        "</h1>", f"</h1><div id='menu'></div><script>document.getElementById('menu').innerHTML = {json.dumps(menu)};</script>"))
+    _write(root, "/robots.txt", "User-agent: *\nDisallow:\n")
+    return live, news
+
+
+def _paths(result, site) -> dict[str, dict]:
+    return {item["url"].removeprefix(site.base_url.rstrip("/")): item for item in result.items}
+
+
+def test_plain_crawl_finds_nothing_and_rendered_crawl_finds_every_article(tmp_path, serve, crawl):
+    _chromium_or_skip()
+    live, _ = build_site(tmp_path / "site", scripted=4)
+    site = serve(tmp_path / "site")
+
+    plain = crawl("-a", f"start_url={site.url('/')}")
+    assert plain.returncode == 0, plain.log[-3000:]
+    assert plain.items == []
+    assert site.count("/live/") == 0  # the menu link does not exist without JavaScript
+    assert "playwright" not in plain.log.lower().replace("scrapy-playwright", "")
+
+    rendered = crawl("-a", f"start_url={site.url('/')}", "-a", "render_js=1")
+    assert rendered.returncode == 0, rendered.log[-3000:]
+    found = _paths(rendered, site)
+    assert set(found) == set(live)
+    for path, title in live.items():
+        assert found[path]["title"] == title
+        assert found[path]["word_count"] > 60
+    # Home, section and four articles went through the browser; robots.txt did not.
+    assert rendered.stats.get("newscrawler/js/rendered") == 2 + len(live)
+    assert rendered.stats.get("playwright/page_count/closed") == rendered.stats.get("playwright/page_count")
+
+
+def test_profile_patterns_render_only_the_javascript_section(tmp_path, serve, crawl):
+    _chromium_or_skip()
+    live, news = build_site(tmp_path / "site", scripted=3, plain=3)
+    site = serve(tmp_path / "site")
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "nightdesk.toml").write_text(
+        f'name = "nightdesk"\nstart_urls = ["{site.url("/news/")}", "{site.url("/live/")}"]\n'
+        'render_js = ["/live/"]\n', encoding="utf-8")
+    result = crawl("-a", "site=nightdesk", settings={"NEWSCRAWLER_PROFILE_DIRS": str(profiles)})
+    assert result.returncode == 0, result.log[-3000:]
+    found = _paths(result, site)
+    assert set(found) == set(live) | set(news)
+    for path, title in {**live, **news}.items():
+        assert found[path]["title"] == title
+    # The /live/ listing and its three stories, nothing else.
+    assert result.stats.get("newscrawler/js/rendered") == 1 + len(live)
+
+
+def test_missing_chromium_stops_the_crawl_with_a_clear_error(tmp_path, serve, crawl):
+    _write(tmp_path / "site", "/", "<html><body>hi</body></html>")
+    site = serve(tmp_path / "site")
+    result = crawl("-a", f"start_url={site.url('/')}", "-a", "render_js=1",
+                   settings={"NEWSCRAWLER_CHROMIUM_PATH": str(tmp_path / "no-such-chromium")})
+    assert result.returncode != 0
+    assert "NEWSCRAWLER_CHROMIUM_PATH" in result.log and "not an executable file" in result.log
+    assert site.count("/") == 0
+
+
+def test_find_chromium_prefers_the_setting_then_path(tmp_path, monkeypatch):
+    fake = tmp_path / "bin" / "chromium-browser"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    assert find_chromium(str(fake)) == str(fake)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    assert find_chromium() == str(fake)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(BrowserNotFoundError, match="apt-get install chromium"):
+        find_chromium()
+    not_executable = tmp_path / "chromium"
+    not_executable.write_text("")
+    with pytest.raises(BrowserNotFoundError, match="not an executable"):
+        find_chromium(str(not_executable))
+
+
+def test_launch_options_pass_the_executable_and_quiet_flags():
+    options = launch_options("/usr/bin/chromium", {"slow_mo": 5})
+    assert options["executable_path"] == "/usr/bin/chromium"
+    assert {"--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"} <= set(options["args"])
+    assert options["slow_mo"] == 5 and options["headless"] is True
+
+
