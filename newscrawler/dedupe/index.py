@@ -89,14 +89,17 @@ class StoryIndex:
         self._run_urls: dict[str, tuple[str, int | None]] = {}
         """URL -> (canonical URL, store id) of its story, for every URL decided in this run."""
         self._run_stories: set[int] = set()
+        self._fetched: set[str] = set()
+        """Fetch URLs decided in this run: the same one again is a ``url`` duplicate."""
 
     def check(self, story: Story) -> Verdict:
         """Decide what ``story`` is and record it in the store (uncommitted)."""
         canonical = story.canonical_url or story.url
-        if story.url in self._run_urls:
+        if story.url in self._fetched:
             return Verdict(URL, self._run_urls[story.url][0])
-        if canonical in self._run_urls:
-            return self._duplicate(story, CANONICAL, *self._run_urls[canonical])
+        for known in (canonical, story.url):
+            if known in self._run_urls:
+                return self._duplicate(story, CANONICAL, *self._run_urls[known])
 
         found = self.store.story_by_url([canonical])
         if not found and story.url != canonical:
@@ -179,6 +182,7 @@ class StoryIndex:
         self._remember(story, canonical, story_id)
 
     def _remember(self, story: Story, original: str, story_id: int | None) -> None:
+        self._fetched.add(story.url)
         self._run_urls[story.url] = (original, story_id)
         self._run_urls.setdefault(story.canonical_url or story.url, (original, story_id))
         self._run_urls.setdefault(original, (original, story_id))

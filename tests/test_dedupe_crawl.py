@@ -1,0 +1,167 @@
+"""Real crawls of a small local site where stories hide under many URLs and copies.
+
+Tracking parameters, an AMP variant, a fragment, the same story in two sections, an exact
+copy and a reworded syndicated copy with its own headline: each story must come out once.
+Then a second crawl after some stories changed emits exactly the new and the changed ones.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.test_dedupe_fingerprints import edit, prose
+
+SECTIONS = {
+    "world": [
+        "/news/flood.html?utm_source=world&utm_medium=web",
+        "/news/fire.amp.html",
+        "/news/budget.html#comments",
+        "/news/strike.html",
+    ],
+    "politics": ["/politics/flood.html", "/news/budget.html?fbclid=abc123", "/news/strike/amp/"],
+    "wire": ["/wire/flood-syndicated.html", "/wire/fire-copy.html"],
+}
+HEADLINES = {
+    "flood": "River floods the old town",
+    "fire": "Warehouse fire closes the port road",
+    "budget": "Council passes a smaller budget",
+    "strike": "Bus drivers vote to strike",
+    "rescue": "Climbers rescued from the ridge",
+}
+
+
+def article_page(path: str, headline: str, body: str, *, canonical: str | None = None,
+                 modified: str = "2024-06-03T09:00:00+00:00") -> tuple[str, str]:
+    data = {
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": headline,
+        "datePublished": "2024-06-03T08:00:00+00:00", "dateModified": modified,
+        "author": {"@type": "Person", "name": "Ana Ruiz"},
+    }
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+    link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
+    return path, f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{headline} | Valley Post</title>{link}
+<meta property="og:type" content="article">
+<meta property="article:published_time" content="2024-06-03T08:00:00+00:00">
+<script type="application/ld+json">{json.dumps(data)}</script></head>
+<body><article><h1>{headline}</h1><div class="article-body">{paragraphs}</div></article></body></html>"""
+
+
+def story_body(seed: int) -> str:
+    text = prose(seed, words=260).split(". ")
+    return "\n\n".join(". ".join(text[i:i + 4]) + "." for i in range(0, len(text), 4))
+
+
+def listing(title: str, links: list[str]) -> str:
+    items = "".join(f'<li><a href="{href}">{title} story {n}</a></li>' for n, href in enumerate(links))
+    nav = "".join(f'<a href="/{s}/">{s.title()}</a> ' for s in SECTIONS)
+    return f"<!doctype html><html><head><title>{title}</title></head><body><nav>{nav}</nav><ul>{items}</ul></body></html>"
+
+
+def build_site(root: Path, *, changed: bool = False) -> None:
+    """The Valley Post; ``changed``: the budget story was revised and a rescue story added."""
+    bodies = {slug: story_body(seed) for seed, slug in enumerate(HEADLINES, start=100)}
+    sections = {name: list(links) for name, links in SECTIONS.items()}
+    modified = {}
+    if changed:
+        bodies["budget"] += "\n\nThe vote was later confirmed by the regional auditor, who found no errors."
+        modified["budget"] = "2024-06-04T15:30:00+00:00"
+        sections["world"].append("/news/rescue.html?utm_campaign=alert")
+    pages = [article_page(f"/news/{slug}.html", HEADLINES[slug], bodies[slug], canonical=f"/news/{slug}.html",
+                          **({"modified": modified[slug]} if slug in modified else {}))
+             for slug in HEADLINES if slug != "rescue" or changed]
+    pages += [
+        # AMP files exist, but canonical URLs never lead the crawler to them
+        article_page("/news/fire.amp.html", HEADLINES["fire"], bodies["fire"], canonical="/news/fire.html"),
+        article_page("/news/strike/amp/index.html", HEADLINES["strike"], bodies["strike"], canonical="/news/strike.html"),
+        # the same story filed under a second section, naming its canonical URL
+        article_page("/politics/flood.html", HEADLINES["flood"], bodies["flood"], canonical="/news/flood.html"),
+        # a syndicated copy: new headline, a share of the words reworded, no canonical link
+        article_page("/wire/flood-syndicated.html", "Old town under water as river bursts its banks",
+                     edit(bodies["flood"], 0.06, seed=9)),
+        # a partner's verbatim copy under its own headline
+        article_page("/wire/fire-copy.html", "Port road shut by warehouse blaze", bodies["fire"]),
+    ]
+    for path, html in pages:
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html)
+    for name, links in sections.items():
+        (root / name).mkdir(exist_ok=True)
+        (root / name / "index.html").write_text(listing(name.title(), links))
+    (root / "index.html").write_text(listing("Valley Post", sections["world"][:1]))
+
+
+def fetches(site, prefix: str) -> int:
+    with site.lock:
+        return sum(n for path, n in site.requests.items() if path.startswith(prefix))
+
+
+@pytest.fixture
+def valley_post(tmp_path: Path, serve):
+    root = tmp_path / "site"
+    root.mkdir()
+    build_site(root)
+    return root, serve(root)
+
+
+def test_each_story_comes_out_once(valley_post, crawl) -> None:
+    root, site = valley_post
+    result = crawl("-a", f"start_url={site.base_url}")
+    assert result.returncode == 0, result.log[-3000:]
+    base = site.base_url.rstrip("/")
+    got = sorted(item["canonical_url"].removeprefix(base) for item in result.items)
+    assert got == ["/news/budget.html", "/news/fire.html", "/news/flood.html", "/news/strike.html"], result.log[-3000:]
+    assert not any(item["is_update"] for item in result.items)
+    # canonicalised before scheduling: one fetch per story page, none of the AMP files
+    for slug in ("flood", "fire", "budget", "strike"):
+        assert fetches(site, f"/news/{slug}.html") == 1, dict(site.requests)
+    assert fetches(site, "/news/fire.amp.html") == 0
+    assert fetches(site, "/news/strike/amp") == 0
+    stats = result.stats
+    assert stats.get("dedupe/new") == 4
+    assert stats.get("dedupe/canonical") == 1
+    assert stats.get("dedupe/exact") == 1
+    assert stats.get("dedupe/near") == 1
+    assert "WARNING: Dropped" not in result.log  # duplicates are normal weather: logged at DEBUG
+    with sqlite3.connect(result.workdir / "news.db") as conn:
+        aliases = {url.removeprefix(base): (canonical.removeprefix(base), kind)
+                   for url, canonical, kind in conn.execute("SELECT url, canonical_url, kind FROM aliases")}
+        stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    assert aliases["/politics/flood.html"] == ("/news/flood.html", "canonical")
+    assert aliases["/wire/flood-syndicated.html"] == ("/news/flood.html", "near")
+    assert aliases["/wire/fire-copy.html"] == ("/news/fire.html", "exact")
+    assert stored == 4
+
+
+def test_second_crawl_emits_exactly_the_new_and_changed_stories(valley_post, crawl, tmp_path: Path) -> None:
+    root, site = valley_post
+    db = tmp_path / "shared.db"
+    # every page is fetched again (not skipped as known), so dedupe alone decides what is new
+    settings = {"NEWSCRAWLER_SQLITE_PATH": db, "NEWSCRAWLER_INCREMENTAL": False}
+    first = crawl("-a", f"start_url={site.base_url}", settings=settings)
+    assert first.returncode == 0, first.log[-3000:]
+    assert len(first.items) == 4
+
+    build_site(root, changed=True)
+    second = crawl("-a", f"start_url={site.base_url}", settings=settings)
+    assert second.returncode == 0, second.log[-3000:]
+    base = site.base_url.rstrip("/")
+    emitted = {item["canonical_url"].removeprefix(base): item["is_update"] for item in second.items}
+    assert emitted == {"/news/budget.html": True, "/news/rescue.html": False}
+    stats = second.stats
+    assert stats.get("dedupe/update") == 1 and stats.get("dedupe/new") == 1
+    assert stats.get("dedupe/unchanged") == 3
+    # the copies are still recognised, from what the first run stored
+    duplicates = sum(stats.get(f"dedupe/{kind}", 0) for kind in ("url", "canonical", "exact", "near"))
+    assert duplicates == 3
+
+    with sqlite3.connect(db) as conn:
+        body = conn.execute("SELECT body FROM articles WHERE canonical_url LIKE '%/news/budget.html'").fetchone()[0]
+        count = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    assert "regional auditor" in body
+    assert count == 5
