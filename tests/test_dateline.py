@@ -104,6 +104,7 @@ NEGATIVES = [
     "Sept 29 - Oct 3 is the filing window",
     "Monday, Sept 29 - Markets were closed",
     "Weather Today: Heavy rain expected across the state",
+    "Pakistan: Five killed in blast",  # a country and a colon: a headline's shape
     "Stock Market Live: Sensex climbs 300 points",
     "EXCLUSIVE - Bank plans to cut jobs",
     "UPDATE 2-Oil prices rise",

@@ -292,15 +292,16 @@ def _plausible_location(location: str, *, has_date: bool, agency: str | None, se
     if agency:  # "CHICAGO (AP) A prosecutor ...": no separator at all
         return city == city.upper() or _known_place(location)
     # Nothing but a name and a dash or colon: kickers ("LIVE UPDATES -", "Weather Today:")
-    # have that shape too, so the name must be a known place.
-    return _known_place(location)
+    # have that shape too, so the name must be a known place; before a colon a town, as
+    # "Pakistan: ..." is more often a headline than a dateline.
+    return _known_place(location, towns_only=separator == ":")
 
 
-def _known_place(location: str) -> bool:
+def _known_place(location: str, *, towns_only: bool = False) -> bool:
     """The place, one of its parts ("Gurugram and New Delhi") or its state is known."""
     city, _, region = location.partition(",")
     parts = _PLACE_PARTS.split(city.strip())
-    if any(is_place(part) for part in parts):
+    if any((is_town if towns_only else is_place)(part) for part in parts):
         return True
     region = region.strip().split(",")[0].strip()
     return bool(region) and (region.casefold().rstrip(".") in _STATE_SET or is_place(region))

