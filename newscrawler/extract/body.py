@@ -16,10 +16,12 @@ from lxml.html import HtmlElement
 
 from newscrawler.items import Image
 
-# Removed before main-text extraction: never part of a story's body.
-_DROP_TAGS = {"figcaption", "aside", "nav"}
-_DROP_IDS = {"respond", "comments", "disqus_thread"}
-_DROP_CLASS = re.compile(r"\b(?:wp-caption-text|comment-respond|comments-area|sharedaddy|jp-relatedposts|yarpp[\w-]*)\b")
+# Removed before main-text extraction: never part of a story's body. trafilatura already
+# drops most comment, share and related blocks; these are the ones it can let through.
+_DROP_TAGS = ("figcaption", "aside", "nav", "form")
+_DROP_XPATH = etree.XPath(
+    "//*[contains(@class, 'caption-text') or contains(@class, 'comment-respond') or @id='respond']"
+)
 _FIGURE_XPATH = etree.XPath(
     ".//figure | .//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption ')]"
 )
@@ -55,7 +57,7 @@ def extract_body(tree: HtmlElement, url: str) -> Body:
     """
     import trafilatura
 
-    for node in list(boilerplate_nodes(tree)):
+    for node in boilerplate_nodes(tree):
         _drop(node)
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=False, include_comments=False, include_tables=True,
@@ -74,20 +76,13 @@ def extract_body(tree: HtmlElement, url: str) -> Body:
     )
 
 
-def boilerplate_nodes(tree: HtmlElement):
-    """Captions, comment forms, share and related-post blocks: never the story's text."""
-    for node in tree.iter():
-        tag = node.tag
-        if not isinstance(tag, str):
-            continue
-        css = node.get("class")
-        if (
-            tag in _DROP_TAGS
-            or node.get("id") in _DROP_IDS
-            or (css and _DROP_CLASS.search(css))
-            or (tag == "form" and node.find(".//textarea") is not None)
-        ):
-            yield node
+def boilerplate_nodes(tree: HtmlElement) -> list[HtmlElement]:
+    """Captions, comment forms, asides and navigation: never the story's text."""
+    nodes = [
+        node for node in tree.iter(*_DROP_TAGS)
+        if node.tag != "form" or node.find(".//textarea") is not None or node.get("role") == "search"
+    ]
+    return nodes + _DROP_XPATH(tree)
 
 
 def body_from_selector_nodes(nodes: list[HtmlElement]) -> Body:
