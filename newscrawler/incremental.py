@@ -23,30 +23,30 @@ class KnownArticles:
     """Read-only view of the SQLite store's articles and aliases."""
 
     def __init__(self, path: Path) -> None:
+        """Snapshot the store as it is now: what this run itself stores is not "known"."""
         self.path = path
         self._conn: sqlite3.Connection | None = None
-        self._checked = False
+        self._max_id = 0
+        if not path.is_file():
+            return
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")} if "articles" in tables else set()
+            if not {"id", "url", "canonical_url"} <= columns:
+                conn.close()
+                return
+            self._max_id = conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+        except sqlite3.Error as exc:
+            logger.warning("Cannot read the store %s for incremental crawling: %s", path, exc)
+            return
+        self._has_aliases = "aliases" in tables
+        self._has_lastmod = "lastmod" in columns
+        self._conn = conn
+        logger.info("Incremental crawl: %d articles stored by earlier runs in %s", self._max_id, path)
 
     def _connection(self) -> sqlite3.Connection | None:
-        # Opened lazily: on a first run the store does not exist until the first article is written.
-        if self._conn is None and not self._checked:
-            self._checked = True
-            if not self.path.is_file():
-                return None
-            try:
-                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
-                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-                columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")} if "articles" in tables else set()
-            except sqlite3.Error as exc:
-                logger.warning("Cannot read the store %s for incremental crawling: %s", self.path, exc)
-                return None
-            if not {"url", "canonical_url"} <= columns:
-                conn.close()
-                return None
-            self._has_aliases = "aliases" in tables
-            self._has_lastmod = "lastmod" in columns
-            self._conn = conn
-        return self._conn
+        return self._conn if self._max_id else None
 
     def lookup(self, urls: Iterable[str]) -> dict[str, str]:
         """Map each stored URL among ``urls`` to the lastmod it was fetched under ('' if none)."""
@@ -59,13 +59,14 @@ class KnownArticles:
         for start in range(0, len(wanted), _BATCH):
             batch = wanted[start:start + _BATCH]
             marks = ",".join("?" * len(batch))
+            earlier = f"a.id <= {int(self._max_id)}"
             queries = [
-                f"SELECT a.url, {lastmod} FROM articles a WHERE a.url IN ({marks})",
-                f"SELECT a.canonical_url, {lastmod} FROM articles a WHERE a.canonical_url IN ({marks})",
+                f"SELECT a.url, {lastmod} FROM articles a WHERE a.url IN ({marks}) AND {earlier}",
+                f"SELECT a.canonical_url, {lastmod} FROM articles a WHERE a.canonical_url IN ({marks}) AND {earlier}",
             ]
             if self._has_aliases:
-                queries.append(f"SELECT al.url, {lastmod} FROM aliases al LEFT JOIN articles a "
-                               f"ON a.canonical_url = al.canonical_url WHERE al.url IN ({marks})")
+                queries.append(f"SELECT al.url, {lastmod} FROM aliases al JOIN articles a "
+                               f"ON a.canonical_url = al.canonical_url WHERE al.url IN ({marks}) AND {earlier}")
             try:
                 for query in queries:
                     for url, stamp in conn.execute(query, batch):

@@ -107,7 +107,12 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
     "newscrawler.middlewares.truncation.TruncatedBodyMiddleware": 595,
 }
-SPIDER_MIDDLEWARES = {"newscrawler.extensions.warc.WarcLocationMiddleware": 800}
+SPIDER_MIDDLEWARES = {
+    "newscrawler.extensions.warc.WarcLocationMiddleware": 800,
+    # DEPTH_LIMIT counts links followed, not pages of pagination (newscrawler/middlewares/depth.py).
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "newscrawler.middlewares.depth.LinkDepthMiddleware": 900,
+}
 
 EXTENSIONS = {
     "newscrawler.extensions.summary.CrawlSummary": 500,

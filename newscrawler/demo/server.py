@@ -7,6 +7,7 @@ counts every request by path, so tests can assert what a crawl fetched and how o
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,8 @@ class ServedSite:
     root: Path
     requests: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    delay: float = 0.0
+    """Seconds to wait before answering each request (to make a crawl slow enough to interrupt)."""
 
     def url(self, path: str = "/") -> str:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
@@ -52,6 +55,8 @@ class _QuietHandler(SimpleHTTPRequestHandler):
     def send_head(self):  # noqa: ANN201 - signature fixed by the base class
         with self.site.lock:
             self.site.requests[self.path] += 1
+        if self.site.delay:
+            time.sleep(self.site.delay)
         return super().send_head()
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002

@@ -395,7 +395,7 @@ class NewsSpider(Spider):
     def _sitemap_requests(self, base: str, sitemaps: list[str]) -> Iterable[Request]:
         probing = not sitemaps
         for url in sitemaps or [urljoin(base, path) for path in COMMON_SITEMAP_PATHS]:
-            yield Request(canonicalize_url(url), callback=self.parse_sitemap, errback=self._discovery_failed,
+            yield Request(canonicalize_url(urljoin(base, url.strip())), callback=self.parse_sitemap, errback=self._discovery_failed,
                           priority=5, meta={"discovered_via": "sitemap", "probe": probing,
                                             "handle_httpstatus_list": [404, 410] if probing else []})
 
@@ -413,7 +413,7 @@ class NewsSpider(Spider):
             self.logger.warning("Sitemap %s: %d entries over the limit were not read", response.url, sitemap.skipped)
         if sitemap.kind == "index":
             for entry in sitemap.entries:
-                url = self._discovery_link(entry.loc)
+                url = self._discovery_link(entry.loc, response.url)
                 # A child sitemap last changed before the window opened lists nothing inside it.
                 if url and not (entry.lastmod and self.since and in_window(entry.lastmod, self.since, None) is False):
                     yield Request(url, callback=self.parse_sitemap, errback=self._discovery_failed, priority=4,
@@ -421,7 +421,7 @@ class NewsSpider(Spider):
             return
         listed = {}
         for entry in sitemap.entries:
-            url = self._discovery_link(entry.loc)
+            url = self._discovery_link(entry.loc, response.url)
             if url:
                 published = entry.news_publication_date
                 listed[url] = {
@@ -463,7 +463,7 @@ class NewsSpider(Spider):
             self.logger.warning("Feed %s: %s", response.url, error)
         listed = {}
         for entry in feed.entries:
-            url = self._discovery_link(entry.link)
+            url = self._discovery_link(entry.link, response.url)
             if url:
                 listed[url] = {
                     "via": "feed",
@@ -492,9 +492,11 @@ class NewsSpider(Spider):
                 meta["excerpt"] = listing["excerpt"]
             yield Request(url, callback=self.parse, meta=meta, priority=1)
 
-    def _discovery_link(self, url: str | None) -> str | None:
+    def _discovery_link(self, url: str | None, base: str) -> str | None:
+        """An absolute, canonical, allowed URL from a sitemap or feed entry (relative ones resolved)."""
         if not url:
             return None
+        url = urljoin(base, url.strip())
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not self._allowed_host(parts.hostname or ""):
             self.crawler.stats.inc_value("newscrawler/skipped/offsite_listing")
