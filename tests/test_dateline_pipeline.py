@@ -20,7 +20,8 @@ PIPELINE_PATH = "newscrawler.pipelines.dateline.DatelinePipeline"
 
 def project_crawler(**overrides):
     values = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
-    return get_crawler(settings_dict={**values, **overrides})
+    # No spider runs here, so no site lock to take (it would write into the checkout).
+    return get_crawler(settings_dict={**values, "NEWSCRAWLER_LOCK_DIR": "", **overrides})
 
 
 @pytest.fixture
@@ -159,11 +160,15 @@ def test_real_crawl_fills_datelines(tmp_path, serve, crawl):
     site_dir.mkdir()
     write_site(site_dir)
     site = serve(site_dir)
-    result = crawl("-a", f"start_urls={site.url('/index.html')}", settings={"NEWSCRAWLER_SQLITE_PATH": ""})
+    # Only the pipelines that lead up to the dateline: stores and dedupe are tested elsewhere.
+    pipelines = {"newscrawler.pipelines.normalize.NormalizePipeline": 100, PIPELINE_PATH: 200}
+    result = crawl("-a", f"start_urls={site.url('/index.html')}",
+                   settings={"NEWSCRAWLER_SQLITE_PATH": "", "ITEM_PIPELINES": json.dumps(pipelines)})
     items = {Path(item["url"]).name: item for item in result.items}
     assert set(items) >= {"snow.html", "river.html"}, result.log[-3000:]
     snow = items["snow.html"]["dateline"]
     assert (snow["location"], snow["agency"], snow["date"]) == ("Srinagar", "PTI", "2023-12-31")
+    assert items["snow.html"]["body"][snow["end"]:].startswith("Heavy snow shut")  # an offset in the body
     assert items["river.html"]["dateline"] is None
     assert result.stats.get("newscrawler/dateline/found") == 1
     assert result.stats.get("newscrawler/dateline/none") == 1
