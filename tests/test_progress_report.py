@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import logging
 import re
 from collections import Counter
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from newscrawler.extensions.progress import CrawlProgress
+from newscrawler.extensions.progress import DUPLICATE_KINDS, UNCHANGED_KEY, CrawlProgress
 from newscrawler.extensions.tally import NONE, ArticleTally
 from newscrawler.items import Article, Dateline
 
@@ -37,7 +38,10 @@ def story(headline: str, *, section: str | None, date: str | None, author: str |
         data["datePublished"] = date
     if author:
         data["author"] = {"@type": "Person", "name": author}
-    paragraphs = f"<p>{lead}{PROSE}</p>" + "".join(f"<p>{PROSE} ({i})</p>" for i in range(4))
+    # Each story its own words (in its own order), so only real copies look like duplicates.
+    shuffle = random.Random(headline).sample
+    words = PROSE.split()
+    paragraphs = f"<p>{lead}{PROSE}</p>" + "".join(f"<p>{' '.join(shuffle(words, len(words)))}</p>" for _ in range(4))
     return (f'<html><head><title>{headline} | Tram Times</title><script type="application/ld+json">'
             f"{json.dumps(data)}</script></head><body><article><h1>{headline}</h1>{paragraphs}</article></body></html>")
 
@@ -49,18 +53,19 @@ def listing(title: str, links: list[str], head: str = "") -> str:
 
 @pytest.fixture
 def tram_site(tmp_path: Path) -> Path:
-    """Two sections, a story only the sitemap lists, one only the feed lists, a robots.txt
-    disallowed page, a broken link."""
+    """Two sections, a story only the sitemap lists, one only the feed lists, a copy of a story
+    under another URL, a robots.txt disallowed page, a broken link."""
     root = tmp_path / "site"
     write(root, "/robots.txt", "User-agent: *\nDisallow: /private/\n")
     feed_link = '<link rel="alternate" type="application/rss+xml" href="/feed.xml">'
     write(root, "/", listing("Tram Times", ["/city/", "/sport/", "/private/leak.html", "/city/missing.html"], feed_link))
     write(root, "/city/", listing("City", ["/city/tram-costs.html", "/city/budget-vote.html"]))
-    write(root, "/sport/", listing("Sport", ["/sport/derby.html"]))
-    write(root, "/city/tram-costs.html", story("Tram costs rise again", section="City",
-                                                date="2024-03-04T09:00:00+01:00", author="Ann Lee"))
+    write(root, "/sport/", listing("Sport", ["/sport/derby.html", "/sport/tram-costs-again.html"]))
     write(root, "/city/budget-vote.html", story("Budget vote delayed", section="City", date="2024-03-05",
                                                 author=None, lead="LONDON, March 5 (Reuters) - "))
+    tram_costs = story("Tram costs rise again", section="City", date="2024-03-04T09:00:00+01:00", author="Ann Lee")
+    write(root, "/city/tram-costs.html", tram_costs)
+    write(root, "/sport/tram-costs-again.html", tram_costs)  # the same story under a second URL
     write(root, "/sport/derby.html", story("Derby ends level", section="Sport", date=None, author="Bo Kim"))
     write(root, "/private/leak.html", story("Leaked memo", section="City", date="2024-03-01", author=None))
     write(root, "/archive/old-depot.html", story("Old depot reopens", section=None, date=None, author=None))
@@ -93,15 +98,18 @@ def test_report_counts_what_the_items_say(serve, crawl, tram_site) -> None:
     assert result.returncode == 0, result.log[-3000:]
     report, items = result.report, result.items
     paths = {item["url"].removeprefix(site.base_url.rstrip("/")) for item in items}
-    assert paths == {"/city/tram-costs.html", "/city/budget-vote.html", "/sport/derby.html",
-                     "/archive/old-depot.html", "/archive/night-trams.html"}
+    copies = {"/city/tram-costs.html", "/sport/tram-costs-again.html"}
+    assert len(paths & copies) == 1, paths  # whichever came first; the other is its duplicate
+    assert paths - copies == {"/city/budget-vote.html", "/sport/derby.html", "/archive/old-depot.html",
+                              "/archive/night-trams.html"}
 
     # Existing keys stay; the new ones agree with the items the crawl wrote.
     for key in ("crawl_id", "finish_reason", "pages_fetched", "articles_written", "pages_by_kind", "skipped",
                 "http_status", "errors", "outputs", "stats"):
         assert key in report
     assert report["articles_written"] == len(items) == 5
-    assert report["articles"]["new"] == 5 and report["articles"]["updated"] == 0
+    assert report["articles"] == {"new": 5, "updated": 0, "unchanged": 0, "duplicate": 1}
+    assert sum(report["duplicates"].values()) == 1
     assert report["by_section"] == dict(Counter(item["section"] or NONE for item in items))
     assert report["by_section"]["City"] == 3
     assert report["by_discovery"] == dict(Counter(item["discovered_via"] for item in items))
@@ -123,9 +131,11 @@ def test_report_counts_what_the_items_say(serve, crawl, tram_site) -> None:
     assert report["discovery"]["sitemap/fetched"] >= 1 and report["discovery"]["feed/fetched"] >= 1
 
     # The closing progress line says the same as the report; the printed summary has the new lines.
-    final = re.search(r"Progress \(final\): (\d+) pages .*?articles (\d+) new, (\d+) updated", result.log)
+    final = re.search(r"Progress \(final\): (\d+) pages .*?articles (\d+) new, (\d+) updated.*", result.log)
     assert final, result.log[-3000:]
     assert (int(final[1]), int(final[2]), int(final[3])) == (report["pages_fetched"], 5, 0)
+    skipped_line = re.search(r"; (\d+) skipped,", final[0])
+    assert skipped_line and int(skipped_line[1]) >= report["skipped"]["robots_txt_disallowed"]
     assert "field coverage:" in result.log and "by discovery:" in result.log
     saved = json.loads(Path(report["report_path"]).read_text()) if "report_path" in report else report
     assert saved["field_coverage"] == report["field_coverage"]
@@ -145,9 +155,9 @@ def test_progress_line_reads_stats_and_updates(caplog) -> None:
     crawler = get_crawler(settings_dict={"NEWSCRAWLER_PROGRESS_INTERVAL": 10})
     crawler.stats.open_spider()
     progress = CrawlProgress.from_crawler(crawler)
-    for key, value in {"response_received_count": 40, "newscrawler/dedupe/unchanged": 6,
-                       "newscrawler/dedupe/near": 2, "newscrawler/dedupe/url": 1, "newscrawler/failed": 3,
-                       "newscrawler/skipped/not_html": 4, "newscrawler/dropped/no_body": 1,
+    for key, value in {"response_received_count": 40, "dedupe/unchanged": 6, "dedupe/new": 9,
+                       "dedupe/near": 2, "dedupe/url": 1, "newscrawler/failed": 3,
+                       "newscrawler/skipped/not_html": 4, "newscrawler/dropped/no_body": 1, "robotstxt/forbidden": 2,
                        "log_count/ERROR": 2}.items():
         crawler.stats.set_value(key, value)
     progress.item_scraped(Article(url="https://x.example/a"))
@@ -157,7 +167,14 @@ def test_progress_line_reads_stats_and_updates(caplog) -> None:
         progress.log_progress()
     [line] = [r.getMessage() for r in caplog.records]
     assert line.startswith("Progress: 40 pages (240.0/min), articles 2 new, 1 updated, 6 unchanged, 3 duplicate; "
-                           "5 skipped, 3 failed, 2 errors;")
+                           "7 skipped, 3 failed, 2 errors;")
+
+
+def test_duplicate_kinds_are_the_dedupe_verdicts() -> None:
+    from newscrawler.dedupe.index import DUPLICATE_KINDS as VERDICTS
+    from newscrawler.dedupe.index import UNCHANGED
+
+    assert set(DUPLICATE_KINDS) == set(VERDICTS) and UNCHANGED_KEY == f"dedupe/{UNCHANGED}"
 
 
 def test_tally_coverage_and_buckets() -> None:

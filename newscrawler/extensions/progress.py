@@ -23,11 +23,12 @@ from newscrawler.extensions.tally import ArticleTally
 
 logger = logging.getLogger(__name__)
 
-DUPLICATE_KEYS = ("newscrawler/dedupe/exact", "newscrawler/dedupe/near", "newscrawler/dedupe/url",
-                  "newscrawler/dedupe/canonical")
-"""Stats keys of the dedupe pipeline's duplicate decisions (one per kind)."""
-UNCHANGED_KEY = "newscrawler/dedupe/unchanged"
+DUPLICATE_KINDS = ("url", "canonical", "exact", "near")
+"""The duplicate verdicts of ``newscrawler.dedupe.index``; its pipeline counts each as ``dedupe/<kind>``."""
+UNCHANGED_KEY = "dedupe/unchanged"
 SKIP_PREFIXES = ("newscrawler/skipped/", "newscrawler/dropped/")
+SCRAPY_SKIPS = {"robotstxt/forbidden": "robots_txt_disallowed", "offsite/filtered": "offsite"}
+"""Skips Scrapy's own middlewares count, and the names the report gives them."""
 
 
 def progress_counts(stats: dict[str, Any], tally: ArticleTally) -> dict[str, int]:
@@ -37,8 +38,9 @@ def progress_counts(stats: dict[str, Any], tally: ArticleTally) -> dict[str, int
         "new": tally.new,
         "updated": tally.updates,
         "unchanged": stats.get(UNCHANGED_KEY, 0),
-        "duplicate": sum(stats.get(key, 0) for key in DUPLICATE_KEYS),
-        "skipped": sum(v for k, v in stats.items() if k.startswith(SKIP_PREFIXES) and isinstance(v, int)),
+        "duplicate": sum(stats.get(f"dedupe/{kind}", 0) for kind in DUPLICATE_KINDS),
+        "skipped": sum(v for k, v in stats.items() if isinstance(v, int) and (k.startswith(SKIP_PREFIXES)
+                                                                              or k in SCRAPY_SKIPS)),
         "failed": stats.get("newscrawler/failed", 0),
         "errors": stats.get("log_count/ERROR", 0),
     }

@@ -18,14 +18,12 @@ from typing import Any, Self
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from newscrawler.extensions.progress import progress_counts
+from newscrawler.extensions.progress import DUPLICATE_KINDS, SCRAPY_SKIPS, progress_counts
 from newscrawler.extensions.tally import ArticleTally
 
 logger = logging.getLogger(__name__)
 
 _SKIP_PREFIXES = ("newscrawler/skipped/", "newscrawler/dropped/", "newscrawler/extract/")
-# Skips Scrapy's own middlewares count, under the names the report gives them.
-_SCRAPY_SKIPS = {"robotstxt/forbidden": "robots_txt_disallowed", "offsite/filtered": "offsite"}
 _DISCOVERY_PREFIXES = ("newscrawler/sitemap/", "newscrawler/feed/", "newscrawler/incremental/")
 
 
@@ -69,7 +67,7 @@ class CrawlSummary:
 
     def build_report(self, spider: Spider, reason: str, stats: dict[str, Any]) -> dict[str, Any]:
         skipped = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith(_SKIP_PREFIXES)}
-        skipped.update({name: stats[key] for key, name in _SCRAPY_SKIPS.items() if stats.get(key)})
+        skipped.update({name: stats[key] for key, name in SCRAPY_SKIPS.items() if stats.get(key)})
         counts = progress_counts(stats, self.tally)
         http_errors = {k.removeprefix("downloader/response_status_count/"): v for k, v in stats.items()
                        if k.startswith("downloader/response_status_count/") and not k.endswith(("/200", "/301", "/302"))}
@@ -92,6 +90,7 @@ class CrawlSummary:
                 "sqlite": self.crawler.settings.get("NEWSCRAWLER_SQLITE_PATH") or None,
             },
             "articles": {name: counts[name] for name in ("new", "updated", "unchanged", "duplicate")},
+            "duplicates": {kind: stats[f"dedupe/{kind}"] for kind in DUPLICATE_KINDS if stats.get(f"dedupe/{kind}")},
             "by_section": dict(self.tally.by_section.most_common()),
             "by_discovery": dict(self.tally.by_discovery.most_common()),
             "field_coverage": self.tally.coverage(),
@@ -117,7 +116,8 @@ class CrawlSummary:
         if articles:
             lines.append("  articles:         " + ", ".join(f"{v} {k}" for k, v in articles.items()))
         for label, key in (("by discovery:", "by_discovery"), ("by section:", "by_section"),
-                           ("date sources:", "date_sources"), ("discovery:", "discovery"), ("failed:", "failed")):
+                           ("date sources:", "date_sources"), ("duplicates:", "duplicates"),
+                           ("discovery:", "discovery"), ("failed:", "failed")):
             counts = list((report.get(key) or {}).items())
             if counts:
                 more = f", ... {len(counts) - 12} more" if len(counts) > 12 else ""
