@@ -136,6 +136,17 @@ def test_parses_every_style(text, location, month, day, year, agency, raw):
     assert text[dateline.end:] == text[text.index(raw) + len(raw):].lstrip()
 
 
+@pytest.mark.parametrize("dash", ["-", "--", "\u2010", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212"])
+@pytest.mark.parametrize("spacing", ["{} ", " {} ", "{}", " {}", "  {}  "])
+def test_every_dash_with_any_spacing(dash, spacing):
+    separator = spacing.format(dash)
+    text = f"New Delhi, Sept 29{separator}According to data"
+    dateline = parse_dateline(text, REFERENCE)
+    assert (dateline.location, dateline.month, dateline.day) == ("New Delhi", 9, 29)
+    assert dateline.raw == f"New Delhi, Sept 29{separator.rstrip()}"
+    assert text[dateline.end:] == "According to data"
+
+
 @pytest.mark.parametrize("text", NEGATIVES)
 def test_rejects_what_is_not_a_dateline(text):
     assert parse_dateline(text, REFERENCE) is None
