@@ -1,0 +1,192 @@
+"""Benchmark the stores: articles per second into SQLite (with FTS5) and PostgreSQL, and search latency.
+
+    python bench/storage.py                      # 100,000 articles, SQLite and PostgreSQL
+    python bench/storage.py --articles 20000 --no-postgres
+    python bench/storage.py --dsn postgresql://postgres@127.0.0.1:5432/postgres
+
+Synthetic articles (a Zipf-distributed vocabulary, ~300-word bodies, every Article field
+filled) go through the same path a crawl uses: ``to_row`` on the caller's thread, then the
+``StoreWriter`` thread committing batches of ``--batch`` rows. Search latency is measured
+over a fixed mix of queries (common, rare, two-word, phrase, filtered by section) with the
+same functions ``scrapy search`` calls. PostgreSQL runs in a database created for the run
+and dropped afterwards. Targets: SQLite >= 5,000/s, search < 50 ms; PostgreSQL >= 2,000/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from itertools import accumulate
+from pathlib import Path
+
+from itemadapter import ItemAdapter
+
+from newscrawler.items import Article, Dateline, Image
+from newscrawler.storage.schema import to_row
+from newscrawler.storage.search import SearchQuery
+from newscrawler.storage.worker import StoreWriter
+
+SECTIONS = ["World", "Politics", "Business", "Sport", "Science", "Culture", "Opinion", "Health"]
+SYLLABLES = ["ka", "to", "ri", "men", "sa", "lo", "ve", "dun", "pra", "el", "os", "tin", "gar", "mu", "ne", "bri"]
+
+
+def vocabulary(rng: random.Random, size: int = 30_000) -> list[str]:
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+def make_articles(count: int, seed: int = 7) -> tuple[list[Article], list[str]]:
+    """``count`` articles built from a pool of Zipf-distributed sentences; returns the vocabulary too."""
+    rng = random.Random(seed)
+    vocab = vocabulary(rng)
+    cum_weights = list(accumulate(1 / (rank + 1) for rank in range(len(vocab))))
+    sentences = [
+        " ".join(rng.choices(vocab, cum_weights=cum_weights, k=rng.randint(8, 22))).capitalize() + "."
+        for _ in range(20_000)
+    ]
+    articles = []
+    for n in range(count):
+        paragraphs = [" ".join(rng.sample(sentences, 4)) for _ in range(5)]
+        body = "\n\n".join(paragraphs)
+        title = " ".join(rng.choices(vocab, cum_weights=cum_weights, k=7)).capitalize()
+        articles.append(Article(
+            url=f"https://news.example/{n // 1000}/story-{n}.html?utm_source=bench",
+            canonical_url=f"https://news.example/{n // 1000}/story-{n}.html",
+            site="news.example",
+            title=title,
+            description=paragraphs[0][:200],
+            authors=[f"Author {n % 97}"],
+            published_at=f"20{14 + n % 11}-{1 + n % 12:02d}-{1 + n % 28:02d}T10:00:00+00:00",
+            published_at_raw="10:00 GMT",
+            published_at_source="jsonld",
+            section=SECTIONS[n % len(SECTIONS)],
+            tags=rng.sample(vocab[:500], 3),
+            language="en",
+            lede=paragraphs[0],
+            body=body,
+            body_html="".join(f"<p>{p}</p>" for p in paragraphs),
+            images=[Image(url=f"https://news.example/img/{n}.jpg", caption="A caption", credit="Agency")],
+            dateline=Dateline(raw="LONDON, May 2 (Reuters) -", location="LONDON", month=5, day=2, agency="Reuters"),
+            word_count=len(body.split()),
+            crawled_at="2024-05-02T10:00:00+00:00",
+            discovered_via="sitemap",
+        ))
+    return articles, vocab
+
+
+def write_all(open_store, articles: list[Article], batch: int) -> float:
+    """Seconds to push every article through ``to_row`` and the writer thread, commits included."""
+    writer = StoreWriter(open_store, batch_size=batch, batch_seconds=1.0)
+    writer.start().result()
+    start = time.perf_counter()
+    for article in articles:
+        writer.put(to_row(ItemAdapter(article)))
+    writer.call(lambda store: None).result()
+    elapsed = time.perf_counter() - start
+    writer.close().result()
+    return elapsed
+
+
+def query_mix(vocab: list[str]) -> list[SearchQuery]:
+    common, middling, rare = vocab[:20], vocab[200:400], vocab[-200:]
+    queries = [SearchQuery(w) for w in common[:10]]
+    queries += [SearchQuery(w) for w in middling[:40]]
+    queries += [SearchQuery(w) for w in rare[:40]]
+    queries += [SearchQuery(f"{a} {b}") for a, b in zip(middling[40:80], common[10:20] * 4)]
+    queries += [SearchQuery(f'"{a} {b}"') for a, b in zip(common[:10], common[5:15])]
+    queries += [SearchQuery(w, section="Sport") for w in middling[80:100]]
+    queries += [SearchQuery(w, since="2022-01-01") for w in middling[100:120]]
+    return queries
+
+
+def latency(run, queries: list[SearchQuery]) -> dict[str, float]:
+    run(queries[0])  # warm caches once, as a second search by a user would
+    times = []
+    for query in queries:
+        start = time.perf_counter()
+        run(query)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "median": statistics.median(times),
+        "p95": times[int(len(times) * 0.95) - 1],
+        "max": times[-1],
+        "n": len(times),
+    }
+
+
+def report(name: str, count: int, seconds: float, lat: dict[str, float], target: float) -> None:
+    rate = count / seconds
+    print(f"{name}: {count:,} articles in {seconds:.1f} s = {rate:,.0f} articles/s "
+          f"(target >= {target:,.0f}: {'ok' if rate >= target else 'MISSED'})")
+    print(f"{name}: search over {count:,}: median {lat['median']:.1f} ms, p95 {lat['p95']:.1f} ms, "
+          f"max {lat['max']:.1f} ms over {lat['n']} queries (target < 50 ms: "
+          f"{'ok' if lat['p95'] < 50 else 'MISSED'} at p95)")
+
+
+def bench_sqlite(articles: list[Article], vocab: list[str], batch: int, folder: Path) -> None:
+    from newscrawler.storage import sqlite as store
+
+    path = folder / "bench.db"
+    seconds = write_all(lambda: store.SQLiteStore(path), articles, batch)
+    conn = store.connect(path, readonly=True)
+    lat = latency(lambda q: store.search(conn, q), query_mix(vocab))
+    size = sum(p.stat().st_size for p in folder.glob("bench.db*")) / 1e6
+    report("SQLite", len(articles), seconds, lat, 5_000)
+    print(f"SQLite: database {size:,.0f} MB")
+
+
+def bench_postgres(articles: list[Article], vocab: list[str], batch: int, admin_dsn: str) -> None:
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    from newscrawler.storage import postgres as store
+
+    try:
+        admin = psycopg.connect(admin_dsn, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL: skipped, cannot connect to {store.redact(admin_dsn)}: {exc}".strip())
+        return
+    name = f"newscrawler_bench_{uuid.uuid4().hex[:8]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    dsn = make_conninfo(admin_dsn, dbname=name)
+    try:
+        seconds = write_all(lambda: store.PostgresStore(dsn), articles, batch)
+        with store.connect(dsn) as conn:
+            conn.execute("ANALYZE articles")
+            lat = latency(lambda q: store.search(conn, q), query_mix(vocab))
+        report("PostgreSQL", len(articles), seconds, lat, 2_000)
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=500, help="rows per transaction (default 500)")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--dsn", default=os.environ.get("NEWSCRAWLER_TEST_POSTGRES_DSN",
+                                                       "postgresql://postgres@127.0.0.1:5432/postgres"))
+    args = parser.parse_args()
+    start = time.perf_counter()
+    articles, vocab = make_articles(args.articles)
+    print(f"built {len(articles):,} synthetic articles in {time.perf_counter() - start:.1f} s "
+          f"(mean {statistics.mean(a.word_count for a in articles[:1000]):.0f} words); "
+          f"batches of {args.batch}, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory(prefix="newscrawler-bench-") as tmp:
+        bench_sqlite(articles, vocab, args.batch, Path(tmp))
+    if not args.no_postgres:
+        bench_postgres(articles, vocab, args.batch, args.dsn)
+
+
+if __name__ == "__main__":
+    main()
