@@ -278,12 +278,12 @@ def figure_caption(figure: HtmlElement) -> tuple[str | None, str | None]:
 
 def split_credit(caption: str) -> tuple[str, str]:
     """Split a trailing photo credit off a caption ("... 2022. Jane Doe/Pool via REUTERS")."""
+    labelled = _CREDIT_LABEL.search(caption)
+    if labelled and labelled.start() > 0 and not re.search(r"\bFILE\s*$", caption[: labelled.start() + 1], re.I):
+        return caption[: labelled.start()].strip(), labelled.group(1).strip()
     parts = re.split(r"(?<=[.!?)])\s+", caption)
     if len(parts) >= 2:
         last = parts[-1]
         if len(last.split()) <= 10 and ("/" in last or _CREDIT_WORDS.search(last)) and not last.endswith("."):
             return " ".join(parts[:-1]).strip(), last.strip()
-    labelled = _CREDIT_LABEL.search(caption)
-    if labelled and labelled.start() > 0 and not re.search(r"\bFILE\s*$", caption[: labelled.start() + 1], re.I):
-        return caption[: labelled.start()].strip(), labelled.group(1).strip()
     return caption, ""

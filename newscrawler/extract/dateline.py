@@ -49,7 +49,7 @@ _LOWER_NAME = r"\p{Ll}[\p{Ll}.'-]*(?:[ \t]\p{Ll}[\p{Ll}.'-]*){0,3}"
 _BEFORE_DATE = rf"{_SP}*,?{_SP}*(?:{_MONTH}|\d)"
 _LOCATION = rf"""(?:
     {_NAME}(?:{_SP}*,{_SP}*(?!{_MONTH}\.?{_SP}*\d){_NAME}){{0,2}}
-    (?:{_SP}*\(\p{{Lu}}[\p{{L}}&. ]{{1,24}}\)(?={_BEFORE_DATE}|{_SP}*\[))?  # "Amethi (UP), Aug 3"
+    (?:{_SP}*\(\p{{Lu}}[\p{{L}}&. ]{{1,24}}\)(?={_BEFORE_DATE}|{_SP}*[\[(]))?  # "Amethi (UP), Aug 3"
     (?:{_SP}*\[\p{{Lu}}[\p{{L}}&. ]{{1,24}}\](?={_BEFORE_DATE}))?  # ANI's "New Delhi [India], July 31"
   | {_LOWER_NAME}(?=,{_SP}*{_MONTH})
 )"""

@@ -251,7 +251,7 @@ def find_date_in_text(text: str) -> str | None:
     if not match:
         return None
     tail = text[match.end() : match.end() + 40]
-    time_part = re.match(r"(?:\s*(?:at|,|-|\|)?\s*)(\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4}\b)?)", tail, re.I)
+    time_part = re.match(r"(?:\s*(?:at|,|-|\|)?\s*)(\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\b\.?)?(?:\s+[A-Z]{2,4}\b)?)", tail, re.I)
     return match.group(0) + (" " + time_part.group(1) if time_part else "")
 
 

@@ -107,10 +107,11 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
 
 
 def meta_tags(tree: HtmlElement) -> dict[str, list[str]]:
-    """``<meta>`` contents by lower-cased name/property/itemprop/http-equiv, in page order."""
+    """``<meta>`` contents by lower-cased name/property/http-equiv, in page order."""
     found: dict[str, list[str]] = {}
     for node in tree.iter("meta"):
-        key = node.get("property") or node.get("name") or node.get("itemprop") or node.get("http-equiv")
+        # ``<meta itemprop>`` is microdata, read with the rest of the item's properties.
+        key = node.get("property") or node.get("name") or node.get("http-equiv")
         content = node.get("content")
         if not key or content is None:
             continue

@@ -1,0 +1,187 @@
+"""Body extraction on a page shaped like the seed page: boilerplate, captions and sidebars stay out."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from newscrawler.extract.article import extract_article
+from newscrawler.extract.body import split_credit
+
+CRAWLED = datetime(2022, 10, 1, tzinfo=timezone.utc)
+URL = "https://news.example.in/2022/02/01/russia-quotes-1999-charter/"
+CAPTION = ("FILE PHOTO: Russian Foreign Minister Sergei Lavrov and Swiss President Ignazio Cassis (not pictured) "
+           "meet in Geneva, Switzerland, January 21, 2022.")
+CREDIT = "Jean-Christophe Bott/Pool via REUTERS/File Photo"
+LEDE = ("On Tuesday, Russia said it will demand that Western nations uphold a 1999 agreement that no country can "
+        "bolster its own security at the price of others, a point it claims lies at the heart of the Ukraine problem.")
+NEWS = ("The news: Foreign Minister Sergei Lavrov said he brought up the issue in a chat with U.S. Secretary of "
+        "State Antony Blinken, who agreed that more discussion was needed.")
+BULLETS = [
+    "According to the State Department's summary of the call, Blinken encouraged Russia to quickly withdraw "
+    "soldiers from Ukraine's border and stated that Washington was eager to continue discussing common security "
+    "concerns.",
+    "Russia's attitude, according to Lavrov, is based on a charter signed in Istanbul in 1999 by members of the "
+    "Organization for Security and Cooperation in Europe, which includes the U.S. and Canada.",
+]
+GOING_ON = ("What's going on: Countries should be allowed to choose their own security arrangements and alliances, "
+            "according to the charter, but they must not enhance their security at the price of the security of "
+            "other states.")
+CLOSING = ("Russia has yet to respond to last week's letters from the U.S. and NATO, which rejected Moscow's core "
+           "security requests but signalled willingness to begin negotiations on arms limitation.")
+SIDEBAR = [
+    "New Delhi, Sept 29- According to data updated on Thursday by the Union Health Ministry, 4,272 new instances "
+    "of infections have been registered throughout...",
+    "J&K, Sept 29 – Two people were injured in two bombs that occurred within eight hours in the Udhampur "
+    "district of Jammu and Kashmir...",
+]
+RELATED = [
+    "The structure will be built for a Public Health Centre (PHC), which will be the sole government health "
+    "facility near the crash site. The...",
+    "Microsoft Corp. Chief Executive Officer Satya Nadella's son Zain Nadella, died Monday morning. The news: "
+    "Zain was 26 years old and had been born...",
+]
+
+
+def seed_page(head: str = "", byline_date: str = "") -> str:
+    """A WordPress news-theme article page with every trap of the seed page."""
+    sidebar = "".join(
+        f'<li class="post-item"><h4><a href="/2022/09/29/story-{i}/">Story {i}</a></h4><p>{text}</p></li>'
+        for i, text in enumerate(SIDEBAR)
+    )
+    related = "".join(
+        f'<article class="related-post"><h3><a href="/2022/01/{10 + i}/related-{i}/">Related {i}</a></h3>'
+        f"<p>{text}</p></article>"
+        for i, text in enumerate(RELATED)
+    )
+    bullets = "".join(f"<li>{b}</li>" for b in BULLETS)
+    return f"""<!DOCTYPE html>
+<html lang="en-US"><head><meta charset="UTF-8">
+<title>Russia quotes 1999 charter to resolve security issue | Newsline India</title>{head}
+</head><body class="post-template-default single single-post">
+<div class="top-bar"><span class="social-title">Connect with us</span>
+<ul class="social"><li><a href="https://facebook.com/x">Facebook</a></li><li><a href="https://twitter.com/x">Twitter</a></li></ul></div>
+<header id="masthead"><div class="site-title"><a href="/">Newsline India</a></div>
+<form role="search" class="search-form" action="/"><input type="search" name="s" placeholder="Hi, what are you looking for?"></form>
+<nav class="main-navigation"><ul><li><a href="/category/india/">India</a></li><li><a href="/category/world/">World</a></li></ul></nav>
+</header>
+<div id="content" class="site-content"><main id="main" class="site-main">
+<article id="post-77" class="post type-post category-world">
+<header class="entry-header"><h1 class="entry-title">Russia quotes 1999 charter to resolve security issue</h1>
+<div class="entry-meta"><span class="byline">By <a rel="author" href="/author/staff/">Anita Rao</a></span>{byline_date}</div>
+</header>
+<figure class="wp-block-image size-large"><img src="/wp-content/uploads/2022/02/lavrov-cassis.jpg" alt="Lavrov and Cassis">
+<figcaption>{CAPTION} {CREDIT}</figcaption></figure>
+<div class="entry-content">
+<p>{LEDE}</p>
+<p><strong>The news:</strong> {NEWS[len("The news: "):]}</p>
+<ul>{bullets}</ul>
+<p><strong>What's going on:</strong> {GOING_ON[len("What's going on: "):]}</p>
+<p>{CLOSING}</p>
+</div>
+<footer class="entry-footer"><a href="#respond" class="comments-link">Click to comment</a></footer>
+</article>
+<div id="comments" class="comments-area"><div id="respond" class="comment-respond">
+<h3 id="reply-title" class="comment-reply-title">Leave a Reply</h3>
+<form action="/wp-comments-post.php" method="post" id="commentform" class="comment-form">
+<p class="comment-notes">Your email address will not be published.</p>
+<p class="comment-form-comment"><label for="comment">Comment</label><textarea id="comment" name="comment"></textarea></p>
+<p class="form-submit"><input name="submit" type="submit" value="Post Comment"></p></form></div></div>
+<section class="related-posts"><h2 class="widget-title">You May Also Like</h2>{related}</section>
+</main>
+<aside id="secondary" class="widget-area"><section class="widget"><ul>{sidebar}</ul></section></aside>
+</div>
+<footer id="colophon"><p>Copyright 2022 Newsline India. All rights reserved.</p></footer>
+</body></html>"""
+
+
+@pytest.fixture
+def seed_article():
+    warnings: list[str] = []
+    head = '<meta property="article:published_time" content="2022-02-01T10:15:00+05:30">'
+    article = extract_article(seed_page(head), URL, crawled_at=CRAWLED, warnings=warnings)
+    return article, warnings
+
+
+def test_seed_body_keeps_the_story_in_order(seed_article):
+    article, warnings = seed_article
+    blocks = article.body.split("\n\n")
+    assert blocks == [LEDE, NEWS, *BULLETS, GOING_ON, CLOSING]
+    assert article.lede == LEDE
+    assert article.word_count == len(article.body.split())
+    assert warnings == []
+
+
+@pytest.mark.parametrize("leak", [
+    "Connect with us", "what are you looking for", "Click to comment", "Leave a Reply",
+    "Your email address", "You May Also Like", "New Delhi, Sept 29", "J&K, Sept 29", "Public Health Centre",
+    "Zain Nadella", "FILE PHOTO", "January 21, 2022", "Jean-Christophe", "Copyright 2022",
+])
+def test_seed_boilerplate_does_not_leak_into_body(seed_article, leak):
+    article, _ = seed_article
+    assert leak not in article.body
+    assert leak not in article.body_html
+
+
+def test_seed_body_html_keeps_paragraphs_and_lists(seed_article):
+    article, _ = seed_article
+    assert article.body_html.startswith("<article>")
+    assert article.body_html.count("<li>") == len(BULLETS)
+    assert "<p>" in article.body_html and "<script" not in article.body_html
+
+
+def test_seed_featured_photo_has_caption_and_credit(seed_article):
+    article, _ = seed_article
+    assert len(article.images) == 1
+    image = article.images[0]
+    assert image.url == "https://news.example.in/wp-content/uploads/2022/02/lavrov-cassis.jpg"
+    assert (image.caption, image.credit) == (CAPTION, CREDIT)
+
+
+@pytest.mark.parametrize("byline_date, expected, source", [
+    # the visible date next to the byline, no structured data: the caption's older date must not win
+    ('<span class="posted-on">February 1, 2022</span>', "2022-02-01", "time"),
+    ('<span class="posted-on">Published February 1, 2022 at 10:15 am</span>', "2022-02-01T10:15:00", "text"),
+    # no date on the page but the caption's and the URL's: the URL's
+    ("", "2022-02-01", "url"),
+])
+def test_caption_date_is_never_the_publication_date(byline_date, expected, source):
+    if source == "time":
+        byline_date = f'<time class="entry-date published" datetime="2022-02-01">{byline_date}</time>'
+    article = extract_article(seed_page(byline_date=byline_date), URL, crawled_at=CRAWLED)
+    assert (article.published_at, article.published_at_source) == (expected, source)
+
+
+def test_caption_date_alone_gives_no_publication_date():
+    article = extract_article(seed_page(), "https://news.example.in/russia-quotes-1999-charter/", crawled_at=CRAWLED)
+    assert article.published_at is None
+    assert article.body.startswith(LEDE)
+
+
+@pytest.mark.parametrize("caption, expected", [
+    (f"{CAPTION} {CREDIT}", (CAPTION, CREDIT)),
+    ("Players train in Pune, India, November 15, 2021. Adnan Abidi/REUTERS",
+     ("Players train in Pune, India, November 15, 2021.", "Adnan Abidi/REUTERS")),
+    ("The old harbour at dawn. Photo: Jane Doe", ("The old harbour at dawn.", "Jane Doe")),
+    ("The old harbour at dawn (Photo by Jane Doe)", ("The old harbour at dawn", "Jane Doe")),
+    ("A caption with no credit at all.", ("A caption with no credit at all.", "")),
+])
+def test_split_credit(caption, expected):
+    assert split_credit(caption) == expected
+
+
+def test_in_body_figures_follow_the_featured_image():
+    html = """<html><head><meta property="og:image" content="/img/lead.jpg"></head><body><article>
+    <h1>Harbour reopens after storm repairs are finished</h1>
+    <figure><img src="/img/lead-1024x683.jpg"><figcaption>The harbour in May. <span class="credit">Ana Lima</span></figcaption></figure>
+    <p>The harbour reopened on Monday after six weeks of repairs to the sea wall and the two piers.</p>
+    <figure class="wp-caption"><img data-src="/img/pier.jpg" src="data:image/gif;base64,R0lGOD"><p class="wp-caption-text">The new pier. Photo: Rui Costa</p></figure>
+    <p>Fishing boats were the first to return, followed by the ferry to the islands later in the week.</p>
+    </article><aside class="sidebar"><figure><img src="/img/ad.jpg"><figcaption>Advert</figcaption></figure></aside></body></html>"""
+    article = extract_article(html, "https://port.example.com/news/harbour", crawled_at=CRAWLED)
+    assert [(i.url, i.caption, i.credit) for i in article.images] == [
+        ("https://port.example.com/img/lead.jpg", "The harbour in May.", "Ana Lima"),
+        ("https://port.example.com/img/pier.jpg", "The new pier.", "Rui Costa"),
+    ]
+    assert "The new pier" not in article.body and "The harbour in May" not in article.body
