@@ -86,29 +86,23 @@ class StoryIndex:
         self.signer = signer or MinHashSigner()
         self.threshold = threshold
         self.min_words = min_words
-        self._run_urls: dict[str, tuple[str, int | None]] = {}
-        """URL -> (canonical URL, store id) of its story, for every URL decided in this run."""
-        self._run_stories: set[int] = set()
-        self._fetched: set[str] = set()
-        """Fetch URLs decided in this run: the same one again is a ``url`` duplicate."""
+        self.run = store.start_run()
+        """This run's number: stories and URLs marked with it were seen in this run."""
 
     def check(self, story: Story) -> Verdict:
         """Decide what ``story`` is and record it in the store (uncommitted)."""
         canonical = story.canonical_url or story.url
-        if story.url in self._fetched:
-            return Verdict(URL, self._run_urls[story.url][0])
-        for known in (canonical, story.url):
-            if known in self._run_urls:
-                return self._duplicate(story, CANONICAL, *self._run_urls[known])
-
-        found = self.store.story_by_url([canonical])
-        if not found and story.url != canonical:
-            found = self.store.story_by_url([story.url])
-        if found:
-            stored, matched_url, kind = found
-            if kind != "story" or stored.id in self._run_stories:
-                return self._duplicate(story, CANONICAL if kind == "story" else kind, stored.canonical_url, stored.id)
-            return self._recrawled(story, stored)
+        known = self.store.lookup_urls((canonical, story.url))
+        fetched = known.get(story.url)
+        if fetched and fetched.fetched_run == self.run:
+            return Verdict(URL, fetched.story.canonical_url)
+        match = known.get(canonical) or fetched
+        if match:
+            if match.kind != "story":
+                return self._duplicate(story, match.kind, match.story)
+            if match.story.run_id == self.run:
+                return self._duplicate(story, CANONICAL, match.story)
+            return self._recrawled(story, match.story)
 
         words = word_hashes(story.body or "")
         content_hash = _content_hash(story.title, words)
@@ -118,7 +112,7 @@ class StoryIndex:
         body_hash = words_digest(words)
         exact = self.store.story_by_body_hash(body_hash)
         if exact:
-            return self._duplicate(story, EXACT, exact.canonical_url, exact.id)
+            return self._duplicate(story, EXACT, exact)
         signature = self.signer.signature(words)
         band_keys = self.signer.band_keys(signature)
         best, best_similarity = None, 0.0
@@ -129,17 +123,17 @@ class StoryIndex:
             if score > best_similarity:
                 best, best_similarity = candidate, score
         if best is not None and best_similarity >= self.threshold:
-            return self._duplicate(story, NEAR, best.canonical_url, best.id, best_similarity)
+            return self._duplicate(story, NEAR, best, best_similarity)
         self._add(story, body_hash, content_hash, signature.tobytes(), band_keys)
         return Verdict(NEW, canonical)
 
     def _recrawled(self, story: Story, stored: StoredStory) -> Verdict:
         """The story's own URL from an earlier run: unchanged, or an update to store."""
-        self._remember(story, stored.canonical_url, stored.id)
+        self._mark_fetched(story, stored)
         words = word_hashes(story.body or "")
         content_hash = _content_hash(story.title, words)
         if content_hash == stored.content_hash and not is_newer(story.modified_at, stored.modified_at):
-            self.store.touch(stored)
+            self.store.touch(stored, self.run)
             return Verdict(UNCHANGED, stored.canonical_url)
         fingerprinted = words.size >= self.min_words
         signature = self.signer.signature(words) if fingerprinted else None
@@ -152,39 +146,34 @@ class StoryIndex:
             signature=signature.tobytes() if signature is not None else None,
             old_band_keys=old_keys,
             band_keys=self.signer.band_keys(signature) if signature is not None else [],
+            run_id=self.run,
         )
         return Verdict(UPDATE, stored.canonical_url, content_checked=fingerprinted)
 
-    def _duplicate(
-        self, story: Story, kind: str, original: str, story_id: int | None, score: float | None = None
-    ) -> Verdict:
+    def _duplicate(self, story: Story, kind: str, original: StoredStory, score: float | None = None) -> Verdict:
         """Record the duplicate's URLs as aliases of the original."""
-        if story_id is not None:
-            for url in dict.fromkeys((story.canonical_url or story.url, story.url)):
-                if url != original:
-                    self.store.add_alias(url, story_id, original, kind)
-        self._remember(story, original, story_id)
-        return Verdict(kind, original, score)
+        canonical = story.canonical_url or story.url
+        if canonical not in (story.url, original.canonical_url):
+            self.store.add_alias(canonical, original.id, original.canonical_url, kind)
+        self._mark_fetched(story, original, kind)
+        return Verdict(kind, original.canonical_url, score)
+
+    def _mark_fetched(self, story: Story, original: StoredStory, kind: str = CANONICAL) -> None:
+        if story.url == original.canonical_url:
+            self.store.mark_fetched(story.url, self.run)
+        else:
+            self.store.add_alias(story.url, original.id, original.canonical_url, kind, fetched_run=self.run)
 
     def _add(
         self, story: Story, body_hash: bytes | None, content_hash: bytes, signature: bytes | None, band_keys: list[int]
     ) -> None:
-        canonical = story.canonical_url or story.url
-        story_id = self.store.add_story(
-            canonical,
+        self.store.add_story(
+            story.canonical_url or story.url,
             body_hash=body_hash,
             content_hash=content_hash,
             modified_at=story.modified_at,
             signature=signature,
             band_keys=band_keys,
-            urls=[story.url],
+            run_id=self.run,
+            fetch_url=story.url,
         )
-        self._remember(story, canonical, story_id)
-
-    def _remember(self, story: Story, original: str, story_id: int | None) -> None:
-        self._fetched.add(story.url)
-        self._run_urls[story.url] = (original, story_id)
-        self._run_urls.setdefault(story.canonical_url or story.url, (original, story_id))
-        self._run_urls.setdefault(original, (original, story_id))
-        if story_id is not None:
-            self._run_stories.add(story_id)

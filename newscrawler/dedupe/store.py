@@ -21,13 +21,16 @@ ALIASES_DDL = (
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS dedupe_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS dedupe_runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS dedupe_stories (id INTEGER PRIMARY KEY, "
     "canonical_url TEXT NOT NULL UNIQUE, body_hash BLOB, content_hash BLOB NOT NULL, "
-    "modified_at TEXT, signature BLOB, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL)",
+    "modified_at TEXT, signature BLOB, run_id INTEGER, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS dedupe_stories_body_hash ON dedupe_stories(body_hash) "
     "WHERE body_hash IS NOT NULL",
+    # kind: 'story' for a story's own canonical URL, else the alias kind; fetched_run: the last
+    # run that fetched this URL (the same URL twice in one run is a ``url`` duplicate).
     "CREATE TABLE IF NOT EXISTS dedupe_urls (url TEXT PRIMARY KEY, story_id INTEGER NOT NULL, "
-    "kind TEXT NOT NULL) WITHOUT ROWID",
+    "kind TEXT NOT NULL, fetched_run INTEGER) WITHOUT ROWID",
     # One story per band key: a key two stored stories share is a rare collision between
     # distinct stories (duplicates are never stored), so keeping the first loses nothing real.
     "CREATE TABLE IF NOT EXISTS dedupe_bands (band_key INTEGER PRIMARY KEY, story_id INTEGER NOT NULL)",
@@ -45,13 +48,24 @@ class StoredStory:
     content_hash: bytes
     modified_at: str | None
     signature: bytes | None
+    run_id: int | None
+    """The last run that saw this story (emitted, updated, unchanged or duplicated)."""
+
+
+@dataclass(frozen=True)
+class UrlMatch:
+    """A known URL: the story it belongs to, how (``story`` or an alias kind), when fetched."""
+
+    story: StoredStory
+    kind: str
+    fetched_run: int | None
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-_STORY_COLUMNS = "id, canonical_url, body_hash, content_hash, modified_at, signature"
+_STORY_COLUMNS = "id, canonical_url, body_hash, content_hash, modified_at, signature, run_id"
 
 
 class DedupeStore:
@@ -68,6 +82,9 @@ class DedupeStore:
         with self.conn:
             for ddl in _SCHEMA:
                 self.conn.execute(ddl)
+            for table, column in (("dedupe_stories", "run_id"), ("dedupe_urls", "fetched_run")):
+                if column not in {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}:
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER")  # older state
             if params:
                 self._check_params(params)
 
@@ -84,16 +101,21 @@ class DedupeStore:
             )
 
     # --- lookups ---------------------------------------------------------------------------
-    def story_by_url(self, urls: Iterable[str]) -> tuple[StoredStory, str, str] | None:
-        """The story one of ``urls`` belongs to, with the matching URL and its kind."""
+    def start_run(self) -> int:
+        """A new run number: what this run sees is told apart from what earlier runs saw."""
+        with self.conn:
+            return self.conn.execute("INSERT INTO dedupe_runs (started_at) VALUES (?)", (_now(),)).lastrowid
+
+    def lookup_urls(self, urls: Iterable[str]) -> dict[str, UrlMatch]:
+        """The known ones among ``urls``, with their stories."""
         urls = list(dict.fromkeys(urls))
-        row = self.conn.execute(
-            "SELECT u.url, u.kind, s.id, s.canonical_url, s.body_hash, s.content_hash, s.modified_at, "
-            "s.signature FROM dedupe_urls u JOIN dedupe_stories s ON s.id = u.story_id "
-            f"WHERE u.url IN ({', '.join('?' for _ in urls)}) LIMIT 1",
+        rows = self.conn.execute(
+            "SELECT u.url, u.kind, u.fetched_run, s.id, s.canonical_url, s.body_hash, s.content_hash, "
+            "s.modified_at, s.signature, s.run_id FROM dedupe_urls u JOIN dedupe_stories s ON s.id = u.story_id "
+            f"WHERE u.url IN ({', '.join('?' for _ in urls)})",
             urls,
-        ).fetchone()
-        return (StoredStory(*row[2:]), row[0], row[1]) if row else None
+        )
+        return {row[0]: UrlMatch(StoredStory(*row[3:]), row[1], row[2]) for row in rows}
 
     def story_by_body_hash(self, body_hash: bytes) -> StoredStory | None:
         row = self.conn.execute(
@@ -123,22 +145,24 @@ class DedupeStore:
         modified_at: str | None,
         signature: bytes | None,
         band_keys: list[int],
-        urls: Iterable[str] = (),
+        run_id: int,
+        fetch_url: str,
     ) -> int:
         now = _now()
         story_id = self.conn.execute(
             "INSERT INTO dedupe_stories (canonical_url, body_hash, content_hash, modified_at, "
-            "signature, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (canonical_url, body_hash, content_hash, modified_at, signature, now, now),
+            "signature, run_id, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (canonical_url, body_hash, content_hash, modified_at, signature, run_id, now, now),
         ).lastrowid
         self._add_bands(story_id, band_keys)
         self.conn.execute(
-            "INSERT OR IGNORE INTO dedupe_urls (url, story_id, kind) VALUES (?, ?, 'story')",
-            (canonical_url, story_id),
+            "INSERT INTO dedupe_urls (url, story_id, kind, fetched_run) VALUES (?, ?, 'story', ?) "
+            "ON CONFLICT(url) DO UPDATE SET story_id = excluded.story_id, kind = 'story', "
+            "fetched_run = excluded.fetched_run",
+            (canonical_url, story_id, run_id if fetch_url == canonical_url else None),
         )
-        for url in urls:
-            if url != canonical_url:
-                self.add_alias(url, story_id, canonical_url, "canonical", now=now)
+        if fetch_url != canonical_url:
+            self.add_alias(fetch_url, story_id, canonical_url, "canonical", fetched_run=run_id, now=now)
         return story_id
 
     def update_story(
@@ -151,6 +175,7 @@ class DedupeStore:
         signature: bytes | None,
         old_band_keys: list[int],
         band_keys: list[int],
+        run_id: int,
     ) -> None:
         """Replace a story's fingerprints with those of its newer version."""
         if old_band_keys:
@@ -162,18 +187,36 @@ class DedupeStore:
         self._add_bands(story.id, band_keys)
         self.conn.execute(
             "UPDATE dedupe_stories SET body_hash = ?, content_hash = ?, modified_at = ?, "
-            "signature = ?, last_seen = ? WHERE id = ?",
-            (body_hash, content_hash, modified_at, signature, _now(), story.id),
+            "signature = ?, run_id = ?, last_seen = ? WHERE id = ?",
+            (body_hash, content_hash, modified_at, signature, run_id, _now(), story.id),
         )
 
-    def touch(self, story: StoredStory) -> None:
-        self.conn.execute("UPDATE dedupe_stories SET last_seen = ? WHERE id = ?", (_now(), story.id))
+    def touch(self, story: StoredStory, run_id: int) -> None:
+        """The story was seen again in run ``run_id``."""
+        self.conn.execute(
+            "UPDATE dedupe_stories SET last_seen = ?, run_id = ? WHERE id = ?", (_now(), run_id, story.id)
+        )
 
-    def add_alias(self, url: str, story_id: int, canonical_url: str, kind: str, *, now: str | None = None) -> None:
-        """Remember ``url`` as another address of the story, here and in ``aliases``."""
+    def mark_fetched(self, url: str, run_id: int) -> None:
+        self.conn.execute("UPDATE dedupe_urls SET fetched_run = ? WHERE url = ?", (run_id, url))
+
+    def add_alias(
+        self,
+        url: str,
+        story_id: int,
+        canonical_url: str,
+        kind: str,
+        *,
+        fetched_run: int | None = None,
+        now: str | None = None,
+    ) -> None:
+        """Remember ``url`` as another address of the story, here and in ``aliases``.
+        A URL already known keeps its story and kind."""
         now = now or _now()
         self.conn.execute(
-            "INSERT OR IGNORE INTO dedupe_urls (url, story_id, kind) VALUES (?, ?, ?)", (url, story_id, kind)
+            "INSERT INTO dedupe_urls (url, story_id, kind, fetched_run) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET fetched_run = coalesce(excluded.fetched_run, fetched_run)",
+            (url, story_id, kind, fetched_run),
         )
         self.conn.execute(
             "INSERT INTO aliases (url, canonical_url, kind, seen_at) VALUES (?, ?, ?, ?) "
