@@ -40,6 +40,8 @@ POSITIVES = [
     ("Cuttack, Sept 3, PTI/SAMBAD: The court adjourned", "Cuttack", 9, 3, None, "PTI/SAMBAD", "Cuttack, Sept 3, PTI/SAMBAD:"),
     ("Lucknow, 29 September (IANS) Uttar Pradesh police", "Lucknow", 9, 29, None, "IANS", "Lucknow, 29 September (IANS)"),
     ("Mangaluru (Karnataka), Sept 1 (PTI) Police said", "Mangaluru (Karnataka)", 9, 1, None, "PTI", "Mangaluru (Karnataka), Sept 1 (PTI)"),
+    ("Amethi (UP) (PTI) - The district court", "Amethi (UP)", None, None, None, "PTI", "Amethi (UP) (PTI) -"),
+    ("OAKLAND , N.J., March 3 - Shr 5 cts", "OAKLAND , N.J.", 3, 3, None, None, "OAKLAND , N.J., March 3 -"),
     ("Guwahati [India], Sept 1 (ANI): The Assam government", "Guwahati [India]", 9, 1, None, "ANI", "Guwahati [India], Sept 1 (ANI):"),
     ("Bengaluru, Sept 29 (PTI):\xa0Setting the tone for polls", "Bengaluru", 9, 29, None, "PTI", "Bengaluru, Sept 29 (PTI):"),
     # Xinhua.
