@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from newscrawler.extensions.lock import lock_key, lock_path
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.test import get_crawler
+
+from newscrawler.extensions.lock import SiteLock, lock_key, lock_path
 
 PROSE = "The harbour authority said the new ferry timetable would start in spring after the works. " * 6
 
@@ -32,7 +35,8 @@ def slow_site(tmp_path: Path) -> Path:
 def crawl_command(start_url: str, workdir: Path, lock_dir: Path, delay: float = 0) -> list[str]:
     return [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_url={start_url}",
             "-s", f"NEWSCRAWLER_LOCK_DIR={lock_dir}", "-s", f"DOWNLOAD_DELAY={delay}",
-            "-s", f"NEWSCRAWLER_SQLITE_PATH={workdir / 'news.db'}", "-s", f"NEWSCRAWLER_REPORT_DIR={workdir / 'reports'}",
+            "-s", f"NEWSCRAWLER_SQLITE_PATH={workdir / 'news.db'}",
+            "-s", f"NEWSCRAWLER_REPORT_DIR={workdir / 'reports'}",
             "-s", f"LOG_FILE={workdir / 'crawl.log'}", "-s", "NEWSCRAWLER_PROGRESS_INTERVAL=0"]
 
 
@@ -125,6 +129,13 @@ class _Spider:
     profile = None
     allowed_domains = ["news.example", "cdn.news.example"]
     start_urls = ["https://news.example/"]
+
+
+def test_a_crawler_without_a_spider_takes_no_lock(tmp_path) -> None:
+    crawler = get_crawler(settings_dict={"NEWSCRAWLER_LOCK_DIR": str(tmp_path / "locks")})
+    with pytest.raises(NotConfigured, match="no spider"):
+        SiteLock.from_crawler(crawler)
+    assert not (tmp_path / "locks").exists()
 
 
 def test_lock_key_names_the_site() -> None:

@@ -59,6 +59,8 @@ class SiteLock:
             raise NotConfigured("NEWSCRAWLER_LOCK_DIR is empty")
         if crawler.settings.get("NEWSCRAWLER_REDIS_URL") or os.environ.get("NEWSCRAWLER_REDIS_URL"):
             raise NotConfigured("scale-out workers share one site's crawl on purpose")
+        if getattr(crawler, "spider", None) is None:
+            raise NotConfigured("no spider, so no site to lock (a crawler built outside a crawl)")
         key = lock_key(crawler.spider)
         lock = cls(lock_path(Path(directory), key), key)
         lock.acquire()
