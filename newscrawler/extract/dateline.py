@@ -29,7 +29,10 @@ _MONTHS = {
     "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
     "dec": 12, "december": 12,
 }
-_MONTH = r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?!\p{L})"
+_MONTH = (
+    r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?!\p{L})"
+)
 _SP = r"[ \t\xa0]"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])(?i:st|nd|rd|th)?(?![\d\p{L}])"
 _YEAR = rf"(?:,?{_SP}*(?P<year>(?:1[89]|20)\d\d)(?!\d))?"
@@ -209,7 +212,8 @@ def _parse_state_abbreviation(text: str, start: int, ref: date) -> Dateline | No
         return None
     if city != city.upper() and not is_place(city):  # "Portland, Ore. Protesters ..."
         return None
-    return _dateline(text, start, match.end("location"), match.end(), match.group("location"), None, None, None, None, ref)
+    location = match.group("location")
+    return _dateline(text, start, match.end("location"), match.end(), location, None, None, None, None, ref)
 
 
 def _parse_own_line(text: str, start: int, ref: date) -> Dateline | None:
