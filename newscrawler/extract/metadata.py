@@ -543,10 +543,14 @@ def split_authors(text: str | None, publisher: str | None = None) -> list[str]:
     text = clean_text(text)
     text = _BY_PREFIX.sub("", text)
     text = _NAME_NOISE.sub("", text).strip(" ,;|-–—:")
+    inverted = re.fullmatch(r"([^\W\d_][\w'’-]+),\s*([^\W\d_][\w'’.-]+)", text)
+    if inverted:  # "Doe, Jane": one person, family name first
+        text = f"{inverted.group(2)} {inverted.group(1)}"
     names: list[str] = []
     for part in _AUTHOR_SPLIT.split(text):
         name = _BY_PREFIX.sub("", part).strip(" .,;:-–—|")
-        if not name or len(name) > 60 or len(name.split()) > 5 or not re.search(r"[^\W\d_]", name):
+        if not name or len(name) > 60 or len(name.split()) > 5 or re.search(r"\d", name) \
+                or not re.search(r"[^\W\d_]", name):
             continue
         if _NOT_A_PERSON.match(name) or (publisher and name.lower() == publisher.lower()):
             continue
