@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
