@@ -214,3 +214,36 @@ def test_sigkill_leaves_a_sound_database_and_rerun_is_idempotent(tmp_path: Path)
     assert tuple(conn.execute("SELECT count(*), count(DISTINCT canonical_url) FROM articles").fetchone()) == (count, count)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert len(fts_ids(conn, "dredging")) == count
+
+
+def test_datasette_offers_full_text_search(tmp_path: Path) -> None:
+    """``datasette output/news.db`` shows a search box on articles that really searches."""
+    datasette_app = pytest.importorskip("datasette.app", reason="datasette not installed (pip install datasette)")
+    db = tmp_path / "news.db"
+    run_pipeline(db, [make_article(1), make_article(2, title="Cyclone closes the port")])
+
+    async def fetch() -> tuple[str, list[dict]]:
+        ds = datasette_app.Datasette(files=[str(db)])
+        page = await ds.client.get("/news/articles")
+        found = await ds.client.get("/news/articles.json?_search=cyclones&_shape=array")
+        return page.text, found.json()
+
+    page, found = asyncio.run(fetch())
+    assert 'name="_search"' in page
+    assert [row["title"] for row in found] == ["Cyclone closes the port"]
+
+
+def test_index_built_with_other_options_is_rebuilt(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    run_pipeline(db, [make_article(1), make_article(2)])
+    conn = sqlite3.connect(db)
+    conn.executescript(
+        "DROP TABLE articles_fts; CREATE VIRTUAL TABLE articles_fts USING fts5(title, description, body, "
+        "content='articles', content_rowid='id');"
+    )
+    conn.close()
+    SQLiteStore(db).close()
+    conn = connect(db)
+    assert "content=[articles]" in conn.execute("SELECT sql FROM sqlite_master WHERE name='articles_fts'").fetchone()[0]
+    assert len(fts_ids(conn, "dredging")) == 2
+    conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")

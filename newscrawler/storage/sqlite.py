@@ -29,13 +29,19 @@ CRAWLS_DDL = """CREATE TABLE IF NOT EXISTS crawls (
 )"""
 
 
+# content=[articles] (bracket-quoted) is what datasette looks for to offer a search box.
+FTS_TABLE_DDL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5({', '.join(FTS_COLUMNS)}, "
+    "content=[articles], content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
+)
+
+
 def _fts_ddl() -> list[str]:
     cols = ", ".join(FTS_COLUMNS)
     new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
     old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
     return [
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5({cols}, content='articles', "
-        "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+        FTS_TABLE_DDL,
         f"CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN "
         f"INSERT INTO articles_fts(rowid, {cols}) VALUES (new.id, {new}); END",
         f"CREATE TRIGGER IF NOT EXISTS articles_ad AFTER DELETE ON articles BEGIN "
@@ -104,8 +110,21 @@ class SQLiteStore:
             self.conn.execute("CREATE INDEX IF NOT EXISTS articles_section ON articles(section)")
             # The spider asks "is this URL stored?" before fetching (newscrawler.incremental).
             self.conn.execute("CREATE INDEX IF NOT EXISTS articles_url ON articles(url)")
+            self._migrate_fts()
             for ddl in _fts_ddl():
                 self.conn.execute(ddl)
+
+    def _migrate_fts(self) -> None:
+        """An index built with other options is dropped here and rebuilt from ``articles``."""
+        found = self.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
+        wanted = FTS_TABLE_DDL.replace(" IF NOT EXISTS", "")
+        if found is None or found["sql"] == wanted:
+            return
+        self.conn.execute("DROP TABLE articles_fts")
+        for trigger in ("articles_ai", "articles_ad", "articles_au"):
+            self.conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        self.conn.execute(FTS_TABLE_DDL)
+        self.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
 
     def upsert(self, rows: list[dict[str, Any]]) -> int:
         """Insert or replace stories by canonical URL in one transaction."""
