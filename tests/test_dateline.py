@@ -36,6 +36,7 @@ POSITIVES = [
     ("DENVER (AP) A judge ruled on Monday", "DENVER", None, None, None, "AP", "DENVER (AP)"),
     # PTI, IANS, ANI.
     ("Pune, Oct 3 (PTI) The city police arrested two men", "Pune", 10, 3, None, "PTI", "Pune, Oct 3 (PTI)"),
+    ("Kota, Oct 3 (PTI) two students were hurt", "Kota", 10, 3, None, "PTI", "Kota, Oct 3 (PTI)"),
     ("Patna, Oct 03 (PTI): Bihar's cabinet met", "Patna", 10, 3, None, "PTI", "Patna, Oct 03 (PTI):"),
     ("Cuttack, Sept 3, PTI/SAMBAD: The court adjourned", "Cuttack", 9, 3, None, "PTI/SAMBAD", "Cuttack, Sept 3, PTI/SAMBAD:"),
     ("Lucknow, 29 September (IANS) Uttar Pradesh police", "Lucknow", 9, 29, None, "IANS", "Lucknow, 29 September (IANS)"),
@@ -117,6 +118,8 @@ NEGATIVES = [
     "Nevada, Utah and Idaho are among the states with the fastest growth",
     "In October, lawmakers visited the border",
     "Apple Inc (AAPL.O) - Shares rose 2 pct",
+    "Pakistan Tehreek-e-Insaf (PTI) has stirred up a row",
+    "Pakistan Tehreek-e-Insaf (PTI) Chairman spoke",
     "Two militants were killed in an encounter on the outskirts of Srinagar on Saturday",
     "China said on Monday of January 5 that it had sent experts",
     "",

@@ -81,7 +81,7 @@ _DATELINE = regex.compile(
     (?P<location>{_LOCATION})?
     (?:(?(location){_SP}*,?{_SP}*)(?P<date>{_DATE}))?
     (?P<agency_part>{_AGENCY})?
-    (?:(?P<sep>{_SEPARATOR}) | (?<=\))(?={_SP}*["“‘']?[\p{{Lu}}\d]))
+    (?:(?P<sep>{_SEPARATOR}) | (?<=\))(?=\s*\S))
     \s*
     """,
     regex.VERBOSE,
@@ -109,6 +109,7 @@ _TICKER = regex.compile(
     r"[A-Z0-9]{1,6}\.(?:O|N|OQ|L|T|AS|HK|PA|DE|TO|SS|SZ|KS|BO|NS|AX|MI|MC|SW|ST|CO|HE|OL|BR|LS|VI|F|V|SI|BK|JK)"
     r"|(?i:nyse|nasdaq|amex|lse|tsx|bse|nse)\b.*"
 )
+_STORY_START = regex.compile(r"[\"“‘']?[\p{Lu}\d]")
 _CREDIT = regex.compile(r"(?i)\b(?:photo|file|image|video|pic)s?\b")
 _TIME_OR_DATE = regex.compile(rf"\d{{1,2}}[:.]\d\d|{_MONTH}\.?{_SP}*\d")
 _CAPTION_DATE = regex.compile(rf"{_MONTH}\.?{_SP}*\d{{1,2}}(?:,?{_SP}*\d{{4}})?{_SP}*:")
@@ -190,8 +191,11 @@ def _plausible_agency(agency: str, match: regex.Match[str]) -> bool:
     """A wire's name, not a stock ticker ("(SUNW.O)"); a comma-agency only after a date."""
     if match.group("comma_agency") and not match.group("date"):
         return False
-    if not match.group("location") and not match.group("date") and not match.group("sep"):
-        return False  # "(AP Photo/Evan Vucci) President ...": a credit, not a dateline
+    if not match.group("sep"):
+        if not match.group("location") and not match.group("date"):
+            return False  # "(AP Photo/Evan Vucci) President ...": a credit, not a dateline
+        if not match.group("date") and not _STORY_START.match(match.string, match.end()):
+            return False  # "Tehreek-e-Insaf (PTI) has stirred ...": a sentence goes on
     return _TICKER.fullmatch(agency) is None and _CREDIT.search(agency) is None
 
 
