@@ -36,6 +36,7 @@ def score(rows: list[dict], show_errors: bool) -> dict[str, float]:
     negatives = [row for row in rows if not row["has_dateline"]]
     detected_pos = detected_neg = all_right = 0
     field_right = dict.fromkeys(FIELDS, 0)
+    year_right = 0
     for row in rows:
         found = parse_dateline(row["text"])
         if not row["has_dateline"]:
@@ -53,6 +54,7 @@ def score(rows: list[dict], show_errors: bool) -> dict[str, float]:
         for name in FIELDS:
             field_right[name] += name not in wrong
         all_right += not wrong
+        year_right += found.year == row.get("year")
         if wrong and show_errors:
             got = {name: getattr(found, name) for name in wrong}
             want = {name: row[name] for name in wrong}
@@ -65,6 +67,7 @@ def score(rows: list[dict], show_errors: bool) -> dict[str, float]:
         "recall": detected_pos / len(positives) if positives else 1.0,
         **{f"{name} exact": field_right[name] / len(positives) for name in FIELDS},
         "all four exact": all_right / len(positives),
+        "year exact": year_right / len(positives),
         "negatives detected": detected_neg / len(negatives) if negatives else 0.0,
     }
     return figures
