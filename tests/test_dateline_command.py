@@ -59,3 +59,11 @@ def test_malformed_lines_answer_null_and_go_on(tmp_path):
     errors = result.stderr.splitlines()
     assert [error.split(":")[1].strip() for error in errors] == ["line 1", "line 3", "line 4", "line 5"]
     assert "not JSON" in errors[0] and "ISO date" in errors[3]
+
+
+def test_arguments_are_a_usage_error(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "SCRAPY_SETTINGS_MODULE"}
+    result = subprocess.run([sys.executable, "-m", "scrapy", "dateline", "file.jsonl"], input="", cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "takes no arguments" in result.stderr

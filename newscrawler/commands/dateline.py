@@ -17,6 +17,7 @@ from dataclasses import asdict
 from typing import Any, TextIO
 
 from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
 
 from newscrawler.extract.dateline import parse_dateline
 
@@ -33,7 +34,7 @@ class DatelineCommand(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
-            raise ValueError(f"scrapy dateline reads stdin and takes no arguments, got {args}")
+            raise UsageError(f"scrapy dateline reads JSON lines on stdin and takes no arguments, got {args}")
         stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
         stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", line_buffering=True)
         run_lines(stdin, stdout, sys.stderr)
