@@ -13,9 +13,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run_command(stdin: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_command(stdin: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if key != "SCRAPY_SETTINGS_MODULE"}
-    return subprocess.run([sys.executable, "-m", "scrapy", "dateline"], input=stdin, cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "scrapy", "dateline", *args], input=stdin, cwd=cwd, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
 
 
@@ -62,8 +62,6 @@ def test_malformed_lines_answer_null_and_go_on(tmp_path):
 
 
 def test_arguments_are_a_usage_error(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key != "SCRAPY_SETTINGS_MODULE"}
-    result = subprocess.run([sys.executable, "-m", "scrapy", "dateline", "file.jsonl"], input="", cwd=tmp_path,
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = run_command("", tmp_path, "file.jsonl")
     assert result.returncode == 2
     assert "takes no arguments" in result.stderr
