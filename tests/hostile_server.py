@@ -175,9 +175,17 @@ def write_stories(count: int, seed: int = 8) -> list[Story]:
     return StoryWriter(random.Random(seed)).newsroom(SECTIONS, count, LATEST)
 
 
+def story_notes(story: Story, words: int = 150) -> str:
+    """A paragraph no other story has: generated stories share templates, and the dedupe
+    pipeline rightly drops near-duplicates, which a crawl test must not mistake for losses."""
+    rng = random.Random(story.number * 7919 + len(story.title))
+    letters = "aeioulnrstdkmpgbh"
+    return "Notes: " + " ".join("".join(rng.choice(letters) for _ in range(rng.randint(3, 9))) for _ in range(words)) + "."
+
+
 def article_html(story: Story, padding: str = "") -> str:
     """A plain article page: og:type article, a dated byline, the story's paragraphs."""
-    paragraphs = "".join(f"<p>{escape(text)}</p>" for text in story.text_blocks())
+    paragraphs = "".join(f"<p>{escape(text)}</p>" for text in [*story.text_blocks(), story_notes(story)])
     published = story.published.isoformat()
     return (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(story.title)} | Local Ledger</title>"
