@@ -65,9 +65,25 @@ def test_body_that_repeats_the_headline(pipeline):
     assert body[item.dateline.end:].startswith("Egypt's president")
 
 
+def test_after_a_short_first_paragraph(pipeline):
+    body = "By Priya Sharma, Staff Reporter\n\nKOLKATA: The air quality worsened.\n\nMore."
+    item = article(body=body, published_at="2024-01-02")
+    pipeline.process_item(item)
+    assert item.dateline.location == "KOLKATA"
+    assert body[item.dateline.end:].startswith("The air quality")
+
+
+def test_not_from_deep_in_the_body(pipeline):
+    body = ("The city woke to smog on Monday, and officials urged residents to stay indoors while "
+            "schools closed for the week.\n\nKOLKATA: a line deep in the story.")
+    item = article(body=body, published_at="2024-01-02")
+    pipeline.process_item(item)
+    assert item.dateline is None
+
+
 def test_lede_when_the_body_opens_otherwise(pipeline, crawler):
-    item = article(body="Listen to this story\n\nPune, Oct 3 (PTI) Police said.", lede="Pune, Oct 3 (PTI) Police said.",
-                   published_at="2024-01-02")
+    item = article(body="Police said two men were arrested on Monday near the railway station in the city.",
+                   lede="Pune, Oct 3 (PTI) Police said.", published_at="2024-01-02")
     pipeline.process_item(item)
     assert (item.dateline.location, item.dateline.agency) == ("Pune", "PTI")
     assert stat(crawler, "found/lede") == 1

@@ -1,7 +1,7 @@
 """Fills ``Article.dateline`` from the story's opening words.
 
 The body's opening is tried first (after the headline, when the extracted body repeats
-it), then the lede, the description, and the section page's teaser (``excerpt``): a page
+it, and after a short first paragraph such as a byline), then the lede, the description, and the section page's teaser (``excerpt``): a page
 that trims "New Delhi, Sept 29 (PTI)" from its own text still showed it on the section
 page. ``Dateline.end`` counts in the field it came from. The publication date is the
 reference that gives a "Sept 29" its year. A dateline already set (by a site profile, or
@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 # Where a dateline is looked for, in this order.
 TEXT_FIELDS = ("body", "lede", "description", "excerpt")
+_SHORT_PARAGRAPH_WORDS = 12
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _SPACES = re.compile(r"\s+")
 
@@ -84,8 +85,16 @@ def _openings(adapter: ItemAdapter) -> Iterator[tuple[str, str, int]]:
         text = adapter.get(name)
         if not isinstance(text, str) or not text.strip():
             continue
-        offset = _after_headline(text, adapter.get("title")) if name == "body" else 0
+        if name != "body":
+            yield name, text, 0
+            continue
+        offset = _after_headline(text, adapter.get("title"))
         yield name, text[offset:], offset
+        # A short first paragraph is a byline, a kicker or "Listen to this story"; the
+        # story, and its dateline, may open the next one.
+        next_break = _PARAGRAPH_BREAK.search(text, offset)
+        if next_break and len(text[offset : next_break.start()].split()) <= _SHORT_PARAGRAPH_WORDS:
+            yield name, text[next_break.end() :], next_break.end()
 
 
 def _after_headline(body: str, title: object) -> int:
