@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -66,7 +66,7 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
         notes.append("unparseable_html")
         return
     meta = extract_metadata(tree, url)
-    overrides = _apply_selectors(tree, selectors, notes)
+    overrides = _apply_selectors(tree, selectors, url, notes)
 
     article.canonical_url = meta.canonical_url or url
     article.title = overrides.get("title") or choose_title(meta, url)
@@ -89,7 +89,7 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
     body = overrides.get("body")
     if body is None:
         try:
-            body = extract_body(tree, url)
+            body = extract_body(tree, url, (article.title or "", meta.titles.get("h1", "")))
         except Exception:  # noqa: BLE001 - trafilatura raises many kinds on odd trees
             logger.warning("body extractor failed on %s", url, exc_info=True)
             notes.append("body_extractor_failed")
@@ -283,7 +283,7 @@ def detect_language(text: str) -> str | None:
 # --- site profile selectors ----------------------------------------------------------------
 
 
-def _apply_selectors(tree: HtmlElement, selectors: Mapping[str, str], notes: list[str]) -> dict:
+def _apply_selectors(tree: HtmlElement, selectors: Mapping[str, str], url: str, notes: list[str]) -> dict:
     """Values of the profile's per-field selectors; an invalid selector is skipped and noted."""
     if not selectors:
         return {}
@@ -301,7 +301,7 @@ def _apply_selectors(tree: HtmlElement, selectors: Mapping[str, str], notes: lis
         except Exception:  # noqa: BLE001 - parsel raises several error types for bad expressions
             notes.append("bad_selector")
             continue
-        _store_selector_result(found, name, results)
+        _store_selector_result(found, name, results, url)
     return found
 
 
@@ -316,7 +316,7 @@ def _texts(results) -> list[str]:
     return texts
 
 
-def _store_selector_result(found: dict, name: str, results) -> None:
+def _store_selector_result(found: dict, name: str, results, url: str) -> None:
     if name == "body":
         body = body_from_selector_nodes([r.root for r in results])
         if body.text:
@@ -326,9 +326,9 @@ def _store_selector_result(found: dict, name: str, results) -> None:
         images = []
         for result in results:
             node = result.root
-            src = node.get("src") or node.get("data-src") if isinstance(node, HtmlElement) else str(node)
+            src = (node.get("data-src") or node.get("src")) if isinstance(node, HtmlElement) else str(node)
             if src and src.strip():
-                images.append(Image(url=src.strip()))
+                images.append(Image(url=urljoin(url, src.strip())))
         if images:
             found["images"] = images
         return
@@ -343,4 +343,4 @@ def _store_selector_result(found: dict, name: str, results) -> None:
         kind = PUBLISHED if name == "published_at" else MODIFIED
         found.setdefault("dates", []).append(DateCandidate(texts[0], "profile", kind))
     else:
-        found[name] = collapse(" ".join(texts)) if name == "body" else texts[0]
+        found[name] = texts[0]

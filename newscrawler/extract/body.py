@@ -37,7 +37,11 @@ _CREDIT_WORDS = re.compile(
 _CREDIT_LABEL = re.compile(r"(?:^|\s)\(?(?:Photo|Image|Picture|Credit|Photograph|Foto)s?\s*(?:by|:|credit:)\s*(.+?)\)?$",
                            re.IGNORECASE)
 
-BLOCK_TAGS = {"p", "head", "quote", "code", "list", "table"}
+# Text blocks inside a profile-selected body container; captions stay out here too.
+_SELECTED_BLOCKS = etree.XPath(
+    ".//*[self::p or self::h2 or self::h3 or self::h4 or self::li or self::blockquote[not(.//p)]]"
+    "[not(ancestor::figure or ancestor::figcaption or ancestor::li)]"
+)
 
 
 @dataclass
@@ -50,10 +54,12 @@ class Body:
     blocks: list[str] = field(default_factory=list)
 
 
-def extract_body(tree: HtmlElement, url: str) -> Body:
+def extract_body(tree: HtmlElement, url: str, headlines: tuple[str, ...] = ()) -> Body:
     """Main text of a page; the tree is modified (boilerplate removed), pass a copy to keep it.
 
-    Raises whatever trafilatura raises on a hopeless tree; the caller records the reason.
+    ``headlines`` are the page's title and ``<h1>``: the main-text extractor often starts
+    with the headline, which is not part of the body. Raises whatever trafilatura raises on
+    a hopeless tree; the caller records the reason.
     """
     import trafilatura
 
@@ -65,6 +71,7 @@ def extract_body(tree: HtmlElement, url: str) -> Body:
     )
     if document is None or document.body is None:
         return Body()
+    _drop_leading_headline(document.body, headlines)
     blocks = blocks_from_xml(document.body)
     if not blocks:
         return Body()
@@ -74,6 +81,21 @@ def extract_body(tree: HtmlElement, url: str) -> Body:
         lede=next((text for kind, text in blocks if kind == "p" and len(text.split()) >= 5), blocks[0][1]),
         blocks=[text for _, text in blocks],
     )
+
+
+def _drop_leading_headline(body: etree._Element, headlines: tuple[str, ...]) -> None:
+    """Remove the first block when it repeats the headline."""
+    keys = {_letters(h) for h in headlines if h}
+    keys.discard("")
+    if not keys or len(body) == 0:
+        return
+    first = body[0]
+    if first.tag in ("head", "p") and _letters(first.xpath("string()")) in keys:
+        body.remove(first)
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).lower()
 
 
 def boilerplate_nodes(tree: HtmlElement) -> list[HtmlElement]:
@@ -94,7 +116,7 @@ def body_from_selector_nodes(nodes: list[HtmlElement]) -> Body:
             if text:
                 blocks.append(("p", text))
             continue
-        paragraphs = node.xpath(".//p | .//h2 | .//h3 | .//h4 | .//li | .//blockquote[not(.//p)]")
+        paragraphs = _SELECTED_BLOCKS(node)
         for child in paragraphs or [node]:
             text = collapse(child.text_content())
             if text:
