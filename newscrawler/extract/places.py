@@ -61,6 +61,12 @@ def region_names() -> frozenset[str]:
     return frozenset(names)
 
 
+def load_places() -> None:
+    """Builds the name sets now (they are otherwise built on first use)."""
+    town_names()
+    region_names()
+
+
 def fold(name: str) -> str:
     """Case- and accent-free form: "Bāramūla" and "BARAMULA" compare equal."""
     if name.isascii():

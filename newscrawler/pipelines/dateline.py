@@ -10,6 +10,7 @@ an earlier run) stays.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newscrawler.extract.dateline import parse_dateline
+from newscrawler.extract.places import load_places
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,10 @@ class DatelinePipeline:
         if not crawler.settings.getbool("NEWSCRAWLER_DATELINES_ENABLED", True):
             raise NotConfigured("NEWSCRAWLER_DATELINES_ENABLED is off")
         return cls(crawler.stats)
+
+    async def open_spider(self) -> None:
+        """Loads the gazetteer (a second or two) at start-up, not when the first article needs it."""
+        await asyncio.to_thread(load_places)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
