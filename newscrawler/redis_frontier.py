@@ -134,7 +134,11 @@ def _wake_engine_later(crawler: Crawler, delay: float) -> None:
 
     Scrapy has no public call for this; without the private hook the heartbeat still works.
     """
-    nextcall = getattr(getattr(crawler.engine, "_slot", None), "nextcall", None)
+    try:
+        engine = crawler.engine
+    except RuntimeError:  # no crawl running (yet)
+        return
+    nextcall = getattr(getattr(engine, "_slot", None), "nextcall", None)
     if nextcall is not None:
         nextcall.schedule(delay)
 

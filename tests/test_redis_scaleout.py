@@ -125,3 +125,52 @@ def test_shared_dupefilter_uses_the_canonical_fingerprints(shared_crawl):
     # Tracking parameters and www. do not make a new page (scrapy-redis alone would say they do).
     assert dupefilter.request_seen(Request("https://news.example/a/story?utm_source=tw&id=1"))
     assert not dupefilter.request_seen(Request("https://news.example/a/other?id=1"))
+
+
+def _scheduler(prefix: str):
+    """A RedisScheduler of a fresh crawler, opened: one "worker" in this process."""
+    from newscrawler.redis_frontier import RedisScheduler
+
+    crawler = get_crawler(Spider, settings_dict={
+        "NEWSCRAWLER_REDIS_URL": REDIS_URL, "NEWSCRAWLER_REDIS_KEY_PREFIX": prefix,
+        "REQUEST_FINGERPRINTER_CLASS": "newscrawler.urls.CanonicalRequestFingerprinter",
+        "ADDONS": {"newscrawler.distributed.RedisAddon": 100},
+    })
+    crawler._apply_settings()
+    crawler.stats.open_spider()
+    spider = Spider.from_crawler(crawler, name="news")
+    scheduler = RedisScheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    return scheduler, spider
+
+
+def test_dont_filter_seeds_are_recorded_and_scheduled_once_across_workers(shared_crawl):
+    _client, prefix = shared_crawl
+    first, _ = _scheduler(prefix)
+    second, _ = _scheduler(prefix)
+    seed_request = Request("https://news.example/", dont_filter=True, meta={"is_start_request": True})
+    assert first.enqueue_request(seed_request)
+    assert not second.enqueue_request(seed_request.replace())  # the other worker's copy of the seed
+    assert not second.enqueue_request(Request("https://news.example/"))  # a link back to it later
+    retry = Request("https://news.example/", dont_filter=True, meta={"is_start_request": True, "retry_times": 1})
+    assert second.enqueue_request(retry)  # retries are never dropped
+    assert len(first) == 2
+
+
+def test_idle_worker_waits_while_the_frontier_has_work_or_another_worker_is_busy(shared_crawl):
+    from scrapy.exceptions import DontCloseSpider
+
+    _client, prefix = shared_crawl
+    busy, busy_spider = _scheduler(prefix)
+    idle, idle_spider = _scheduler(prefix)
+    busy.enqueue_request(Request("https://news.example/a"))
+    with pytest.raises(DontCloseSpider):  # work queued
+        idle._on_idle(idle_spider)
+    assert busy.next_request() is not None  # the busy worker takes it and marks itself busy
+    with pytest.raises(DontCloseSpider):  # queue empty, but the page may add links
+        idle._on_idle(idle_spider)
+    busy._on_idle(busy_spider)  # the busy worker is done and nothing is queued: it may close
+    idle._on_idle(idle_spider)  # and so may the other one
+    busy.close("finished")
+    idle.close("finished")
+    assert status(REDIS_URL, prefix)["busy_workers"] == 0
