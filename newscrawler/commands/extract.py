@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
 
 from newscrawler.extract.article import extract_article
 
@@ -39,7 +40,7 @@ class ExtractCommand(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
-            raise ValueError("scrapy extract needs at least one .html or .html.gz file")
+            raise UsageError("scrapy extract needs at least one .html or .html.gz file")
         stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", line_buffering=True)
         failures = 0
         for path in args:
