@@ -109,6 +109,12 @@ _TICKER = regex.compile(
     r"[A-Z0-9]{1,6}\.(?:O|N|OQ|L|T|AS|HK|PA|DE|TO|SS|SZ|KS|BO|NS|AX|MI|MC|SW|ST|CO|HE|OL|BR|LS|VI|F|V|SI|BK|JK)"
     r"|(?i:nyse|nasdaq|amex|lse|tsx|bse|nse)\b.*"
 )
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_CAPTION = regex.compile(
+    rf"\((?:[^()]{{0,30}}[ /])?(?:Photo|Pic|Image|File Photo)s?\b[^()]{{0,60}}\)"  # "(PTI Photo/Name)"
+    rf"|\b(?:REUTERS|Reuters|AFP|EPA|Xinhua)/\p{{Lu}}|\bGetty Images\b|\bPhoto(?:graph)?s? by\b"
+    rf"|,{_SP}*{_WEEKDAY},{_SP}*{_MONTH}\.?{_SP}*\d{{1,2}},{_SP}*\d{{4}}\."  # "in Srinagar, Monday, Sept. 29, 2022."
+)
 _STORY_START = regex.compile(r"[\"“‘']?[\p{Lu}\d]")
 _CREDIT = regex.compile(r"(?i)\b(?:photo|file|image|video|pic)s?\b")
 _TIME_OR_DATE = regex.compile(rf"\d{{1,2}}[:.]\d\d|{_MONTH}\.?{_SP}*\d")
@@ -153,11 +159,22 @@ def parse_dateline(text: str, reference: date | datetime | str | None = None) ->
     ref = _reference_date(reference)
     head = text[:_HEAD_CHARS]
     start = len(head) - len(head.lstrip())
-    return (
+    dateline = (
         _parse_wire(head, start, ref)
         or _parse_state_abbreviation(head, start, ref)
         or _parse_own_line(head, start, ref)
     )
+    if dateline is not None and _is_photo_caption(head, dateline.end):
+        return None
+    return dateline
+
+
+def _is_photo_caption(text: str, start: int) -> bool:
+    """PTI's and AP's captions open like datelines ("Srinagar: Soldiers stand guard ... in
+    Srinagar, Monday, Sept. 29, 2022. (PTI Photo)"); their credit or date line gives them away."""
+    paragraph_end = text.find("\n", start)
+    paragraph = text[start:] if paragraph_end == -1 else text[start:paragraph_end]
+    return _CAPTION.search(paragraph) is not None
 
 
 def _parse_wire(text: str, start: int, ref: date) -> Dateline | None:
