@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,10 +29,22 @@ from newscrawler.extensions.warc import (
 )
 from newscrawler.items import Article
 
-PROSE = (
-    "Councillors in the harbour town voted on Thursday to rebuild the sea wall before winter, "
-    "after two storms in March flooded the fish market and closed the ferry crossing for a week. "
-)
+WORDS = (
+    "harbour council vote sea wall storm ferry market fishermen budget mayor river bridge school "
+    "hospital road rail station tax farmers drought harvest port cargo ship crew union strike wage "
+    "court judge appeal police inquiry museum festival theatre library election party minister "
+    "village flood barrier tide winter summer engineers concrete contract tender bank loan grant "
+    "coast cliff erosion beach tourism hotel visitors ferry timetable island bus airport runway"
+).split()
+
+
+def story_text(n: int) -> list[str]:
+    """Five paragraphs of prose of its own for story ``n``, so no two stories look alike."""
+    rng = random.Random(n)
+    return [
+        " ".join(rng.choice(WORDS) for _ in range(60)).capitalize() + f". Paragraph {p} of report {n}."
+        for p in range(5)
+    ]
 
 
 def build_site(root: Path, stories: int = 6) -> dict[str, str]:
@@ -38,14 +52,14 @@ def build_site(root: Path, stories: int = 6) -> dict[str, str]:
     expected = {}
     links = []
     for n in range(stories):
-        path = f"/news/2024/05/{n + 1:02d}/sea-wall-vote-{n}.html"
+        path = f"/news/2024/05/{n % 28 + 1:02d}/sea-wall-vote-{n}.html"
         headline = f"Sea wall vote, part {n}"
         expected[path] = headline
-        body = "".join(f"<p>{PROSE}Paragraph {p} of part {n}.</p>" for p in range(5))
+        body = "".join(f"<p>{paragraph}</p>" for paragraph in story_text(n))
         page = (
             f"<html><head><title>{headline} | Harbour Post</title>"
             '<meta property="og:type" content="article">'
-            f'<meta property="article:published_time" content="2024-05-{n + 1:02d}T09:00:00+00:00">'
+            f'<meta property="article:published_time" content="2024-05-{n % 28 + 1:02d}T09:00:00+00:00">'
             f"</head><body><article><h1>{headline}</h1><p>By Ann Lee</p>{body}</article></body></html>"
         )
         target = root / path.lstrip("/")
@@ -61,8 +75,9 @@ def build_site(root: Path, stories: int = 6) -> dict[str, str]:
 class GzipSite:
     """Serves a folder on 127.0.0.1:0 with ``Content-Encoding: gzip``, counting requests."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, article_delay: float = 0.0) -> None:
         self.root = root
+        self.article_delay = article_delay
         self.requests: Counter[str] = Counter()
         site = self
 
@@ -70,6 +85,8 @@ class GzipSite:
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 site.requests[self.path] += 1
                 path = self.path.split("?")[0]
+                if site.article_delay and path.startswith("/news/"):
+                    time.sleep(site.article_delay)  # slow pages keep a crawl running long enough to stop it
                 target = site.root / (path.lstrip("/") or "index.html")
                 if target.is_dir():
                     target = target / "index.html"
