@@ -213,11 +213,24 @@ def _types(obj: dict[str, Any]) -> set[str]:
 
 
 def _jsonld_article(tree: HtmlElement) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The object describing the story: an Article type, else a page type, else anything dated."""
     objects = jsonld_objects(tree)
-    article = next((o for o in objects if _types(o) & ARTICLE_TYPES), None)
-    if article is None:
-        article = next((o for o in objects if _types(o) & PAGE_TYPES and o.get("datePublished")), None)
-    return article, objects
+
+    def is_article(obj: dict[str, Any]) -> bool:
+        return any(t in ARTICLE_TYPES or t.endswith(("article", "posting")) for t in _types(obj))
+
+    def is_dated_page(obj: dict[str, Any]) -> bool:
+        return any(t in PAGE_TYPES or t.endswith("page") for t in _types(obj)) and bool(
+            obj.get("datePublished") or obj.get("headline"))
+
+    def is_dated(obj: dict[str, Any]) -> bool:
+        return bool(obj.get("datePublished") and obj.get("headline"))
+
+    for test in (is_article, is_dated_page, is_dated):
+        article = next((o for o in objects if test(o)), None)
+        if article is not None:
+            return article, objects
+    return None, objects
 
 
 def _from_jsonld(meta: PageMetadata, article: dict[str, Any] | None, objects: list[dict[str, Any]], url: str) -> None:
