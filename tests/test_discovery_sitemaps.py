@@ -299,6 +299,19 @@ def test_sitemap_urls_from_robots(robots, expected):
     assert sitemap_urls_from_robots(robots, "https://news.example/robots.txt") == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["2024-03-05", "2024-03-05T10:15", "2024-03-05T10:15Z", "2024-03-05T10:15:07+05:30", "2024-03-05T10:15:07",
+     "2024-03-05T10:15:07.123456-04:00", "2024-03-05T00:00:00+00:00", "1989-12-31", "2024-02-30", "2101-01-01",
+     "2024-03-05T25:00Z", "0001-01-01"],
+)
+def test_w3c_fast_path_agrees_with_the_general_date_parser(text):
+    from newscrawler.discovery.dates import _parse_w3c
+    from newscrawler.extract.dates import parse_date
+
+    assert _parse_w3c(text) == parse_date(text)
+
+
 def test_common_paths_are_absolute_paths():
     assert "/sitemap.xml" in COMMON_SITEMAP_PATHS and "/news-sitemap.xml" in COMMON_SITEMAP_PATHS
     assert all(p.startswith("/") for p in COMMON_SITEMAP_PATHS)

@@ -43,7 +43,7 @@ _EMAIL = re.compile(r"^[^@\s()]+@[^@\s()]+$")
 _EMAIL_NAME = re.compile(r"^[^@\s()]+@[^@\s()]+\s*\((.+)\)$")
 
 
-@dataclass
+@dataclass(slots=True)
 class FeedEntry:
     """One feed item: the story it points to and what the feed says about it."""
 

@@ -40,7 +40,7 @@ MAX_ERRORS = 20
 _DateMemo = dict[str, tuple[str | None, str | None]]
 
 
-@dataclass
+@dataclass(slots=True)
 class SitemapEntry:
     """One ``<url>`` (or ``<sitemap>`` in an index)."""
 
