@@ -82,6 +82,16 @@ JSON_FEED_10 = {
                "author": {"name": "Finn Ma"}, "date_published": "2024-05-01T10:00:00Z"}],
 }
 
+RSS_10 = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+         xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel rdf:about="https://news.example/"><title>RDF News</title></channel>
+  <item rdf:about="https://news.example/rdf/story">
+    <title>An RDF story</title><link>https://news.example/rdf/story</link>
+    <dc:date>2024-05-20T07:30:00+09:00</dc:date><dc:creator>Kenji Mori</dc:creator><dc:subject>Tech</dc:subject>
+  </item>
+</rdf:RDF>"""
+
 BROKEN_RSS = """<rss version="2.0"><channel><title>Broken & co</title>
 <item><title>First</title><link>https://news.example/first</link><pubDate>Wed, 29 May 2024 10:00:00 +0000</pubDate></item>
 <item><title>Second <b>bold</title><link>https://news.example/second</link></item>
@@ -118,6 +128,7 @@ def links(feed) -> list[str]:
         ("rss 2.0", RSS.encode(), "rss",
          ["https://news.example/2024/05/30/floods/", "https://news.example/business/markets"]),
         ("atom", ATOM.encode(), "atom", ["https://news.example/law/ruling"]),
+        ("rss 1.0", RSS_10.encode(), "rss", ["https://news.example/rdf/story"]),
         ("json feed 1.1", json.dumps(JSON_FEED_11).encode(), "json",
          ["https://news.example/science/comet", "https://news.example/science/rover"]),
         ("json feed 1.0", json.dumps(JSON_FEED_10).encode(), "json", ["https://other.example/story"]),
@@ -143,6 +154,12 @@ def test_rss_entry_fields():
     assert floods.summary == "Rivers rose overnight."
     assert markets.published == "2024-05-31T16:00:00+00:00"
     assert markets.authors == ["Ben Ode"]
+
+
+def test_rss_10_dc_date_is_the_publication_date():
+    [entry] = parse_feed(RSS_10.encode(), FEED_URL, now=NOW).entries
+    assert entry.published == entry.updated == "2024-05-20T07:30:00+09:00"
+    assert entry.authors == ["Kenji Mori"] and entry.tags == ["Tech"]
 
 
 def test_atom_entry_fields():

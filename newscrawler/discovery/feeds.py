@@ -111,10 +111,16 @@ def _parse_xml(data: bytes, feed: Feed, now: datetime | None) -> None:
         return
     feed.title = parsed.feed.get("title") or None
     for item in parsed.entries:
+        # dict.get: feedparser would answer a missing "updated" with "published".
+        updated = dict.get(item, "updated")
+        published = item.get("published")
+        if not published and feed.kind == "rss":
+            # RSS has one item date; RSS 1.0 and many 2.0 feeds give it as <dc:date>, which
+            # feedparser files under "updated".
+            published = updated
         _add_entry(
-            feed, now, link=_entry_link(item, feed.url), title=item.get("title"), published=item.get("published"),
-            # dict.get: feedparser would answer a missing "updated" with "published".
-            updated=dict.get(item, "updated"), summary=_text(item.get("summary")), authors=_feed_authors(item),
+            feed, now, link=_entry_link(item, feed.url), title=item.get("title"), published=published,
+            updated=updated, summary=_text(item.get("summary")), authors=_feed_authors(item),
             tags=[t.get("term") or t.get("label") for t in item.get("tags", [])],
         )
 
