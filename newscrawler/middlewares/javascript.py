@@ -43,7 +43,7 @@ class JavaScriptMiddleware:
         from newscrawler.browser import wants_javascript
 
         if not wants_javascript(crawler):
-            raise NotConfigured("no page of this crawl is rendered")
+            raise NotConfigured  # off by default: no warning for what nobody asked for
         middleware = cls(crawler.stats, crawler.settings.getbool("NEWSCRAWLER_RENDER_JS"),
                          crawler.settings.get("NEWSCRAWLER_JS_WAIT_FOR") or None)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
