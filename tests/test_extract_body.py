@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from newscrawler.extract.article import extract_article
-from newscrawler.extract.body import split_credit
+from newscrawler.extract.body import is_boilerplate_text, split_credit
 
 CRAWLED = datetime(2022, 10, 1, tzinfo=timezone.utc)
 URL = "https://news.example.in/2022/02/01/russia-quotes-1999-charter/"
@@ -185,3 +185,34 @@ def test_in_body_figures_follow_the_featured_image():
         ("https://port.example.com/img/pier.jpg", "The new pier.", "Rui Costa"),
     ]
     assert "The new pier" not in article.body and "The harbour in May" not in article.body
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Order Reprints", True),
+    ("Print Article", True),
+    ("12 Comments", True),
+    ("Click to comment", True),
+    ("Share this article on Facebook", True),
+    ("Updated at 1:23 p.m.", True),
+    ("Copyright 2019 Hawaii News Now. All rights reserved.", True),
+    ("© 2022 Newsline India", True),
+    ("https://www.example.com/articles/some-story-123", True),
+    ('[button link="http://example.com/submit/" type="big"] Send us YOUR review[/button]', True),
+    # real story text, even when it opens like furniture
+    ("Updated figures released on Monday show the deficit narrowed for the third quarter in a row, officials "
+     "said, though economists warned that the improvement was driven by one-off receipts.", False),
+    ("[1] Alarm fatigue: impacts on patient safety, Ruskin KJ. Curr Opin Anaesthesiol. 2015; 28: 685-690.", False),
+    ("Share prices fell 3% in early trading.", False),
+    ("Related coverage of the budget debate continued into the night as members argued.", False),
+    ("", False),
+])
+def test_page_furniture_blocks(text, expected):
+    assert is_boilerplate_text(text) is expected
+
+
+def test_furniture_blocks_are_dropped_from_the_body():
+    story = "".join(f"<p>{p}</p>" for p in (LEDE, NEWS, CLOSING))
+    html = (f"<html><body><article><h1>Russia quotes 1999 charter</h1><p>Order Reprints</p><p>Print Article</p>"
+            f"{story}<p>Copyright 2022 Newsline India. All rights reserved.</p></article></body></html>")
+    article = extract_article(html, URL, crawled_at=CRAWLED)
+    assert article.body.split("\n\n") == [LEDE, NEWS, CLOSING]

@@ -223,3 +223,16 @@ def test_split_tags_dedupes_case_insensitively_in_order():
 ])
 def test_strip_site_name(title, names, expected):
     assert strip_site_name(title, names) == expected
+
+
+@pytest.mark.parametrize("data, expected", [
+    ({"@type": "MedicalWebPage", "headline": "Page headline", "datePublished": "2019-11-14T08:00:00.000Z"},
+     ("Page headline", "2019-11-14T08:00:00+00:00")),
+    ({"@type": "ReportageNewsArticle", "headline": "Reportage", "datePublished": "2019-11-14"},
+     ("Reportage", "2019-11-14")),
+    ({"@type": "Recipe", "headline": "Pear jam", "datePublished": "2017-12-06"}, ("Pear jam", "2017-12-06")),
+    ({"@type": "Organization", "name": "Example News"}, (None, None)),
+])
+def test_jsonld_story_object_types(data, expected):
+    article = extract(page(jsonld(data)), "https://www.example.com/story")
+    assert (article.title, article.published_at) == expected

@@ -30,6 +30,22 @@ _FIGURE_OUTSIDE = re.compile(
     r"|advert|\bads?\b",
     re.IGNORECASE,
 )
+# Whole blocks that are page furniture, not the story (matched on short blocks only).
+_FURNITURE = re.compile(
+    r"^(?:\d+\s+)?(?:comments?|leave a (?:reply|comment)|click to comment|post a comment|add a comment|"
+    r"share(?: this)?(?: article| story| post)?(?: on \w+)?|print(?: this)?(?: article| story)?|order reprints|"
+    r"email(?: this)?(?: article| story)?|related(?: articles| stories| posts| content| coverage)?|read more|"
+    r"read next|advertisement|sponsored|tell us what you think|you may also like|you might also like|"
+    r"recommended(?: for you| stories| articles)?|more from [\w .'-]+|follow us(?: on [\w ,]+)?|"
+    r"sign up for (?:our|the) [\w ]*newsletters?|subscribe(?: now| today)?|skip to (?:main )?content|"
+    r"back to top|top stories|trending(?: now| stories)?|most (?:read|popular|viewed)|also read|"
+    r"updated(?: on| at)? [\w ,:.]*\d[\w ,:.]*|posted(?: on| at)? [\w ,:.]*\d[\w ,:.]*)[.:!…]*$",
+    re.IGNORECASE,
+)
+# WordPress shortcodes left unrendered: "[button link=...]Text[/button]".
+_SHORTCODE = re.compile(r"\[[a-z_]+(?:\s+[\w-]+=[^\]]*)+\].*|.*\[/[a-z_]+\]", re.IGNORECASE)
+_URL_ONLY = re.compile(r"(?:https?://|www\.)\S+")
+_COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved", re.IGNORECASE)
 _CREDIT_WORDS = re.compile(
     r"\b(?:REUTERS|Reuters|AP|AFP|Getty|EPA|Shutterstock|Bloomberg|PTI|ANI|IANS|Xinhua|Alamy|iStock|Pool|"
     r"Photo|Photograph|Image|Picture|Credit|Courtesy|Handout|File Photo)\b"
@@ -72,6 +88,7 @@ def extract_body(tree: HtmlElement, url: str, headlines: tuple[str, ...] = ()) -
     if document is None or document.body is None:
         return Body()
     _drop_leading_headline(document.body, headlines)
+    _drop_boilerplate_blocks(document.body)
     blocks = blocks_from_xml(document.body)
     if not blocks:
         return Body()
@@ -92,6 +109,28 @@ def _drop_leading_headline(body: etree._Element, headlines: tuple[str, ...]) -> 
     first = body[0]
     if first.tag in ("head", "p") and _letters(first.xpath("string()")) in keys:
         body.remove(first)
+
+
+def _drop_boilerplate_blocks(body: etree._Element) -> None:
+    """Remove top-level blocks that are page furniture: share/print links, copyright lines, shortcodes."""
+    for child in list(body):
+        if child.tag not in ("p", "head"):
+            continue
+        text = collapse(child.xpath("string()"))
+        if is_boilerplate_text(text):
+            body.remove(child)
+
+
+def is_boilerplate_text(text: str) -> bool:
+    """True for a short block that only a page's furniture says ("Order Reprints", "© 2019 ...")."""
+    if not text:
+        return False
+    words = len(text.split())
+    if words > 25:
+        return False
+    if _FURNITURE.match(text) or _SHORTCODE.fullmatch(text) or _URL_ONLY.fullmatch(text):
+        return True
+    return words <= 15 and bool(_COPYRIGHT.search(text))
 
 
 def _letters(text: str) -> str:
