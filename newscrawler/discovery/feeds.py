@@ -109,7 +109,7 @@ def _parse_xml(data: bytes, feed: Feed, now: datetime | None) -> None:
     if not version and not parsed.entries:
         feed.note("not a feed: no RSS, Atom or JSON Feed structure found")
         return
-    feed.title = parsed.feed.get("title") or None
+    feed.title = _text(parsed.feed.get("title"))
     for item in parsed.entries:
         # dict.get: feedparser would answer a missing "updated" with "published".
         updated = dict.get(item, "updated")
