@@ -128,6 +128,7 @@ def test_report_counts_what_the_items_say(serve, crawl, tram_site) -> None:
     assert site.count("/private/leak.html") == 0
     assert report["skipped"]["robots_txt_disallowed"] >= 1
     assert report["failed"].get("http_404", 0) >= 1
+    assert report["errors"] == {}  # a skip or a broken link is no error
     assert report["discovery"]["sitemap/fetched"] >= 1 and report["discovery"]["feed/fetched"] >= 1
 
     # The closing progress line says the same as the report; the printed summary has the new lines.

@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 _SKIP_PREFIXES = ("newscrawler/skipped/", "newscrawler/dropped/", "newscrawler/extract/")
 _DISCOVERY_PREFIXES = ("newscrawler/sitemap/", "newscrawler/feed/", "newscrawler/incremental/")
+# Requests dropped on purpose (robots.txt, offsite, our guards) and downloads given up on are
+# reported under "skipped" and "failed" with their reasons, not as errors.
+_COUNTED_AS_SKIP_OR_FAILURE = (".IgnoreRequest", ".DownloadGaveUp")
 
 
 class CrawlSummary:
@@ -84,7 +87,8 @@ class CrawlSummary:
                               if k.startswith("newscrawler/pages/")},
             "skipped": skipped,
             "http_status": http_errors,
-            "errors": {k: v for k, v in stats.items() if k.startswith(("spider_exceptions/", "downloader/exception_type_count/"))},
+            "errors": {k: v for k, v in stats.items() if k.startswith(("spider_exceptions/", "downloader/exception_type_count/"))
+                       and not k.endswith(_COUNTED_AS_SKIP_OR_FAILURE)},
             "outputs": {
                 "feeds": [str(uri) for uri in feeds],
                 "sqlite": self.crawler.settings.get("NEWSCRAWLER_SQLITE_PATH") or None,
