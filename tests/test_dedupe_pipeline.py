@@ -111,9 +111,9 @@ def test_state_survives_a_new_process(tmp_path: Path) -> None:
     assert outcomes[0].startswith("dropped: unchanged since the last crawl")
     assert outcomes[1:3] == ["update", "update"]
     assert outcomes[3].startswith("dropped: unchanged")
-    assert outcomes[4].startswith("dropped: exact duplicate of https://news.example/s0")
+    assert outcomes[4].startswith("dropped: url duplicate of https://news.example/s0")
     assert outcomes[5] == "emitted"
-    assert stats == {"dedupe/unchanged": 2, "dedupe/update": 2, "dedupe/exact": 1, "dedupe/new": 1}
+    assert stats == {"dedupe/unchanged": 2, "dedupe/update": 2, "dedupe/url": 1, "dedupe/new": 1}
 
 
 def test_items_without_a_url_are_passed_on_and_counted(tmp_path: Path) -> None:

@@ -18,6 +18,9 @@ from newscrawler.dedupe.store import DedupeStore, StoredStory
 NEW, UPDATE, UNCHANGED = "new", "update", "unchanged"
 URL, CANONICAL, EXACT, NEAR = "url", "canonical", "exact", "near"
 DUPLICATE_KINDS = (URL, CANONICAL, EXACT, NEAR)
+DEFAULT_THRESHOLD = 0.3
+"""Near-duplicate threshold (estimated Jaccard of 3-word shingles), from ``bench/dedupe.py``."""
+DEFAULT_MIN_WORDS = 20
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,8 @@ class StoryIndex:
         store: DedupeStore,
         signer: MinHashSigner | None = None,
         *,
-        threshold: float = 0.5,
-        min_words: int = 20,
+        threshold: float = DEFAULT_THRESHOLD,
+        min_words: int = DEFAULT_MIN_WORDS,
     ) -> None:
         if not 0 < threshold <= 1:
             raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
@@ -98,11 +101,12 @@ class StoryIndex:
             return Verdict(URL, fetched.story.canonical_url)
         match = known.get(canonical) or fetched
         if match:
-            if match.kind != "story":
-                return self._duplicate(story, match.kind, match.story)
-            if match.story.run_id == self.run:
-                return self._duplicate(story, CANONICAL, match.story)
-            return self._recrawled(story, match.story)
+            if match.kind == "story" and match.story.run_id != self.run:
+                return self._recrawled(story, match.story)
+            # A known other address of a story, or its canonical URL seen in this run. Counted
+            # by how this page was recognised: its own URL fetched before, else its canonical.
+            refetched = match is fetched and fetched.fetched_run is not None
+            return self._duplicate(story, URL if refetched else CANONICAL, match.story)
 
         words = word_hashes(story.body or "")
         content_hash = _content_hash(story.title, words)

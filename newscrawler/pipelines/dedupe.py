@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from contextlib import suppress
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,18 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from newscrawler.dedupe.fingerprints import MinHashSigner
-from newscrawler.dedupe.index import NEW, UNCHANGED, UPDATE, Story, StoryIndex, Verdict
+from newscrawler.dedupe.index import (
+    DEFAULT_MIN_WORDS,
+    DEFAULT_THRESHOLD,
+    NEW,
+    UNCHANGED,
+    UPDATE,
+    Story,
+    StoryIndex,
+    Verdict,
+)
 from newscrawler.dedupe.store import DedupeStore
+from newscrawler.pipelines.postgres import postgres_dsn
 from newscrawler.urls import canonicalize_url, tracking_params
 
 if TYPE_CHECKING:
@@ -40,6 +51,7 @@ class DedupeConfig:
     """The ``NEWSCRAWLER_DEDUPE_*`` settings, read and checked once."""
 
     path: str
+    postgres_dsn: str
     threshold: float
     min_words: int
     signer: MinHashSigner
@@ -49,7 +61,7 @@ class DedupeConfig:
     def from_settings(cls, settings: BaseSettings) -> Self:
         if not settings.getbool("NEWSCRAWLER_DEDUPE_ENABLED", True):
             raise NotConfigured("NEWSCRAWLER_DEDUPE_ENABLED is off")
-        threshold = settings.getfloat("NEWSCRAWLER_DEDUPE_THRESHOLD", 0.3)
+        threshold = settings.getfloat("NEWSCRAWLER_DEDUPE_THRESHOLD", DEFAULT_THRESHOLD)
         if not 0 < threshold <= 1:
             raise ValueError(f"NEWSCRAWLER_DEDUPE_THRESHOLD must be in (0, 1], got {threshold}")
         signer = MinHashSigner(
@@ -60,8 +72,9 @@ class DedupeConfig:
         )
         return cls(
             path=settings.get("NEWSCRAWLER_SQLITE_PATH") or "",
+            postgres_dsn=postgres_dsn(settings),
             threshold=threshold,
-            min_words=settings.getint("NEWSCRAWLER_DEDUPE_MIN_WORDS", 20),
+            min_words=settings.getint("NEWSCRAWLER_DEDUPE_MIN_WORDS", DEFAULT_MIN_WORDS),
             signer=signer,
             strip_params=tracking_params(settings),
         )
@@ -94,11 +107,16 @@ class DedupePipeline:
         self.index = await self._on_worker(self._open)
 
     def _open(self) -> StoryIndex:
-        path = self.config.path
-        if not path:
-            logger.warning("NEWSCRAWLER_SQLITE_PATH is empty: dedupe state lasts this run only")
-        store = DedupeStore(Path(path) if path else ":memory:", params=self.config.store_params())
-        logger.info("Dedupe state: %s (%d stories known)", path or "memory", store.count_stories())
+        config = self.config
+        if config.postgres_dsn:
+            from newscrawler.dedupe.postgres import PostgresDedupeStore
+
+            store: DedupeStore = PostgresDedupeStore(config.postgres_dsn, params=config.store_params())
+        else:
+            if not config.path:
+                logger.warning("NEWSCRAWLER_SQLITE_PATH is empty: dedupe state lasts this run only")
+            store = DedupeStore(Path(config.path) if config.path else ":memory:", params=config.store_params())
+        logger.info("Dedupe state: %s (%d stories known)", store.where, store.count_stories())
         return StoryIndex(store, self.config.signer, threshold=self.config.threshold, min_words=self.config.min_words)
 
     async def process_item(self, item: Any) -> Any:
@@ -122,21 +140,36 @@ class DedupePipeline:
         verdict = await self._on_worker(self._check, story)
         return self._apply(verdict, item, adapter, url)
 
-    def _check(self, story: Story) -> Verdict:
-        """Runs on the worker: decide, then commit when no other check is waiting."""
+    def _check(self, story: Story) -> Verdict | None:
+        """Runs on the worker: decide, then commit unless another check is already waiting.
+        None when the store failed: the item is passed on unchecked rather than lost."""
         assert self.index is not None
+        store = self.index.store
+        with self._lock:
+            self._queued -= 1
+            idle = self._queued == 0
         try:
-            return self.index.check(story)
-        finally:
+            try:
+                verdict = self.index.check(story)
+            except store.conflict_errors:
+                store.rollback()  # another worker stored this story a moment ago
+                verdict = self.index.check(story)
             self._uncommitted += 1
-            with self._lock:
-                self._queued -= 1
-                idle = self._queued == 0
-            if idle or self._uncommitted >= _COMMIT_EVERY:
-                self.index.store.commit()
+            if idle or not store.group_commit or self._uncommitted >= _COMMIT_EVERY:
+                store.commit()
                 self._uncommitted = 0
+            return verdict
+        except store.errors as exc:
+            self._uncommitted = 0
+            with suppress(*store.errors):
+                store.rollback()
+            logger.error("Dedupe state %s failed on %s, passing it on unchecked: %s", store.where, story.url, exc)
+            return None
 
-    def _apply(self, verdict: Verdict, item: Any, adapter: ItemAdapter, url: str) -> Any:
+    def _apply(self, verdict: Verdict | None, item: Any, adapter: ItemAdapter, url: str) -> Any:
+        if verdict is None:
+            self.stats.inc_value("newscrawler/dedupe/errors")
+            return item
         self.stats.inc_value(f"dedupe/{verdict.kind}")
         if not verdict.content_checked:
             self.stats.inc_value("newscrawler/dedupe/short_body")

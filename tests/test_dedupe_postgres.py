@@ -1,0 +1,116 @@
+"""Dedupe state in a real PostgreSQL server: decisions, runs, and workers sharing one store."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+psycopg = pytest.importorskip("psycopg", reason="psycopg not installed: pip install newscrawler[postgres]")
+
+from scrapy.exceptions import DropItem  # noqa: E402
+from scrapy.utils.test import get_crawler  # noqa: E402
+
+from newscrawler.dedupe.fingerprints import MinHashSigner  # noqa: E402
+from newscrawler.dedupe.index import StoryIndex  # noqa: E402
+from newscrawler.dedupe.postgres import PostgresDedupeStore  # noqa: E402
+from newscrawler.pipelines.dedupe import DedupePipeline  # noqa: E402
+from tests.test_dedupe_fingerprints import edit, prose  # noqa: E402
+from tests.test_dedupe_index import SITE, story  # noqa: E402
+from tests.test_dedupe_pipeline import article  # noqa: E402
+
+ADMIN_DSN = os.environ.get("NEWSCRAWLER_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def dedupe_dsn() -> Iterator[str]:
+    """A fresh database for the test, dropped afterwards; skips (fails under CI) without a server."""
+    try:
+        admin = psycopg.connect(ADMIN_DSN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        message = f"no PostgreSQL server at {ADMIN_DSN}: {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"dedupe_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.close()
+
+
+def open_index(dsn: str) -> StoryIndex:
+    return StoryIndex(PostgresDedupeStore(dsn, params={"num_perm": "64"}), MinHashSigner(), threshold=0.3)
+
+
+def test_decisions_and_runs_in_postgres(dedupe_dsn: str) -> None:
+    first = open_index(dedupe_dsn)
+    body = prose(80)
+    assert first.check(story("world/quake", body, modified_at="2024-01-01T00:00:00+00:00")).kind == "new"
+    assert first.check(story("world/quake", body)).kind == "url"
+    assert first.check(story("asia/quake", body, canonical=f"{SITE}/world/quake")).kind == "canonical"
+    assert first.check(story("wire/quake", body, title="Wire")).kind == "exact"
+    assert first.check(story("partner/quake", edit(body, 0.08, seed=5), title="Partner")).kind == "near"
+    assert first.check(story("world/storm", prose(81))).kind == "new"
+    first.store.close()
+
+    second = open_index(dedupe_dsn)
+    assert second.check(story("world/quake", body, modified_at="2024-01-01T00:00:00+00:00")).kind == "unchanged"
+    assert second.check(story("world/storm", prose(81) + " Power is back.")).kind == "update"
+    # a known copy's URL fetched again: recognised by its URL, no content comparison needed
+    assert second.check(story("partner/quake", edit(body, 0.08, seed=5), title="Partner")).kind == "url"
+    second.store.close()
+
+    with psycopg.connect(dedupe_dsn) as conn:
+        aliases = dict(conn.execute("SELECT url, kind FROM aliases").fetchall())
+        stories = conn.execute("SELECT COUNT(*) FROM dedupe_stories").fetchone()[0]
+    assert aliases == {f"{SITE}/asia/quake": "canonical", f"{SITE}/wire/quake": "exact", f"{SITE}/partner/quake": "near"}
+    assert stories == 2
+
+
+def test_workers_sharing_the_store_emit_each_story_once(dedupe_dsn: str) -> None:
+    """Two pipelines (two workers) at once, each fetching every story under its own URLs."""
+    bodies = [prose(200 + n) for n in range(25)]
+    rng = random.Random(1)
+
+    def worker_items(mirror: str) -> list:
+        items = [article(f"{mirror}/story-{n}", body) for n, body in enumerate(bodies)]
+        rng.shuffle(items)
+        return items
+
+    pipelines = [DedupePipeline.from_crawler(get_crawler(settings_dict={
+        "NEWSCRAWLER_POSTGRES_DSN": dedupe_dsn, "NEWSCRAWLER_SQLITE_PATH": ""})) for _ in range(2)]
+
+    async def run(pipeline: DedupePipeline, items: list) -> list[str]:
+        emitted = []
+        for item in items:
+            try:
+                emitted.append((await pipeline.process_item(item)).body)
+            except DropItem:
+                pass
+        return emitted
+
+    async def both() -> list[list[str]]:
+        for pipeline in pipelines:
+            await pipeline.open_spider()
+        results = await asyncio.gather(run(pipelines[0], worker_items("a")), run(pipelines[1], worker_items("b")))
+        for pipeline in pipelines:
+            await pipeline.close_spider()
+        return results
+
+    first, second = asyncio.run(both())
+    assert sorted(first + second) == sorted(bodies)
+    dropped = sum(p.stats.get_value("dedupe/exact", 0) for p in pipelines)
+    assert dropped == len(bodies)
+
+
+def test_an_unreachable_server_is_a_clear_error() -> None:
+    with pytest.raises(ConnectionError, match=r"cannot open the dedupe state at postgresql://postgres:\*\*\*@127.0.0.1:1/x"):
+        PostgresDedupeStore("postgresql://postgres:secret@127.0.0.1:1/x", connect_timeout=2)
