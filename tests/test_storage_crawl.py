@@ -8,14 +8,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.test_warc import GzipSite, build_site
+from tests.test_warc import GzipSite, build_site, serving
 
 STORIES = 30
 
@@ -24,14 +23,8 @@ STORIES = 30
 def slow_site(tmp_path: Path) -> Iterator[tuple[GzipSite, dict[str, str]]]:
     root = tmp_path / "site"
     expected = build_site(root, stories=STORIES)
-    site = GzipSite(root, article_delay=0.2)
-    thread = threading.Thread(target=site.server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(root, article_delay=1.0) as site:
         yield site, expected
-    finally:
-        site.server.shutdown()
-        site.server.server_close()
 
 
 def start_crawl(workdir: Path, start_url: str, *settings: str) -> subprocess.Popen:

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -110,18 +111,25 @@ class GzipSite:
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
 
+@contextmanager
+def serving(root: Path, article_delay: float = 0.0) -> Iterator[GzipSite]:
+    """A :class:`GzipSite` running in a thread for the length of the block."""
+    site = GzipSite(root, article_delay)
+    thread = threading.Thread(target=site.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site
+    finally:
+        site.server.shutdown()
+        site.server.server_close()
+
+
 @pytest.fixture
 def gzip_site(tmp_path: Path) -> Iterator[tuple[GzipSite, dict[str, str]]]:
     root = tmp_path / "site"
     expected = build_site(root)
-    site = GzipSite(root)
-    thread = threading.Thread(target=site.server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(root) as site:
         yield site, expected
-    finally:
-        site.server.shutdown()
-        site.server.server_close()
 
 
 def warcio_cli(*args: str) -> subprocess.CompletedProcess[str]:

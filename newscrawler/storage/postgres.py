@@ -12,13 +12,21 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 
-from newscrawler.storage.schema import ALIASES_DDL, COLUMNS, KEY, last_per_key
+from newscrawler.storage.schema import (
+    ALIASES_DDL,
+    COLUMNS,
+    alias_sql,
+    aliases_of,
+    columns_ddl,
+    last_per_key,
+    now_iso,
+    upsert_sql,
+)
 from newscrawler.storage.search import SearchHit, SearchQuery
 
 logger = logging.getLogger(__name__)
@@ -59,10 +67,6 @@ def connect(dsn: str, *, connect_timeout: int = 5) -> psycopg.Connection[Any]:
     return psycopg.connect(dsn, connect_timeout=connect_timeout, row_factory=dict_row)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def _clean(value: Any) -> Any:
     """PostgreSQL text and jsonb cannot hold NUL characters; pages sometimes do."""
     if isinstance(value, str):
@@ -89,24 +93,25 @@ class PostgresStore:
         self.on_reconnect = on_reconnect or (lambda: None)
         self.conn = connect(dsn)
         self.create_schema()
-        cols = [c.name for c in COLUMNS]
-        placeholders = ", ".join("%s::jsonb" if c.kind == "json" else "%s" for c in COLUMNS)
-        updates = ", ".join(f"{c}=EXCLUDED.{c}" for c in cols if c != KEY)
-        self._upsert_sql = (
-            f"INSERT INTO articles ({', '.join(cols)}, stored_at) VALUES ({placeholders}, %s) "
-            f"ON CONFLICT ({KEY}) DO UPDATE SET {updates}, stored_at=EXCLUDED.stored_at"
-        )
-        self._alias_sql = (
-            "INSERT INTO aliases (url, canonical_url, kind, seen_at) VALUES (%s, %s, 'canonical', %s) "
-            "ON CONFLICT (url) DO NOTHING"
-        )
+        self._upsert_sql = upsert_sql(["%s::jsonb" if c.kind == "json" else "%s" for c in COLUMNS], "%s")
+        self._alias_sql = alias_sql("%s")
 
     def create_schema(self) -> None:
-        """Create the tables, or add columns a newer ``items.py`` brought; safe to race."""
-        columns = ", ".join(
-            f"{c.name} {_SQL_TYPES[c.kind]}" + (" NOT NULL UNIQUE" if c.name == KEY else "")
-            for c in COLUMNS
-        )
+        """Create the tables, or add columns a newer ``items.py`` brought; safe to race.
+
+        Our own workers wait on an advisory lock; a component that creates the shared
+        ``aliases`` table without it (dedupe) can still win a race, so that is retried.
+        """
+        for attempt in range(3):
+            try:
+                return self._create_schema()
+            except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable, psycopg.errors.DuplicateObject):
+                if attempt == 2:
+                    raise
+                time.sleep(0.2)
+
+    def _create_schema(self) -> None:
+        columns = columns_ddl(_SQL_TYPES)
         with self.conn.transaction():
             self.conn.execute("SELECT pg_advisory_xact_lock(hashtext('newscrawler-schema'))")
             self.conn.execute(
@@ -125,8 +130,8 @@ class PostgresStore:
         return [_clean(row[c.name]) for c in COLUMNS] + [stored_at]
 
     def _write(self, rows: list[dict[str, Any]]) -> None:
-        stored_at = _now()
-        aliases = [(r["url"], r[KEY], stored_at) for r in rows if r.get("url") and r["url"] != r[KEY]]
+        stored_at = now_iso()
+        aliases = aliases_of(rows, stored_at)
         with self.conn.transaction(), self.conn.cursor() as cur:
             cur.executemany(self._upsert_sql, [self._values(r, stored_at) for r in rows])
             if aliases:
@@ -179,7 +184,7 @@ class PostgresStore:
             with self.conn.transaction():
                 cur = self.conn.execute(
                     "INSERT INTO crawls (spider, started_at, arguments) VALUES (%s, %s, %s::jsonb) RETURNING id",
-                    (spider, _now(), json.dumps(arguments, default=str, sort_keys=True)),
+                    (spider, now_iso(), json.dumps(arguments, default=str, sort_keys=True)),
                 )
                 return int(cur.fetchone()["id"])
 
@@ -190,7 +195,7 @@ class PostgresStore:
             with self.conn.transaction():
                 self.conn.execute(
                     "UPDATE crawls SET finished_at=%s, finish_reason=%s, stats=%s::jsonb WHERE id=%s",
-                    (_now(), reason, json.dumps(stats, default=str, sort_keys=True), crawl_id),
+                    (now_iso(), reason, json.dumps(stats, default=str, sort_keys=True), crawl_id),
                 )
 
         self._with_reconnect(run)

@@ -10,6 +10,7 @@ import json
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, is_dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from newscrawler.items import Article
@@ -109,3 +110,41 @@ def last_per_key(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         latest.pop(row[KEY], None)
         latest[row[KEY]] = row
     return list(latest.values())
+
+
+def now_iso() -> str:
+    """The time stores stamp rows with: UTC, ISO 8601, seconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def columns_ddl(sql_types: dict[str, str]) -> str:
+    """The article columns of ``CREATE TABLE``, in one dialect's types; the key unique."""
+    return ", ".join(
+        f"{c.name} {sql_types[c.kind]}" + (" NOT NULL UNIQUE" if c.name == KEY else "") for c in COLUMNS
+    )
+
+
+def upsert_sql(placeholders: list[str], stamp: str) -> str:
+    """``INSERT ... ON CONFLICT (canonical_url) DO UPDATE`` (SQLite and PostgreSQL alike).
+
+    ``placeholders`` has one entry per column, ``stamp`` is the one for ``stored_at``.
+    """
+    names = [c.name for c in COLUMNS]
+    updates = ", ".join(f"{n}=excluded.{n}" for n in names if n != KEY)
+    return (
+        f"INSERT INTO articles ({', '.join(names)}, stored_at) VALUES ({', '.join(placeholders)}, {stamp}) "
+        f"ON CONFLICT ({KEY}) DO UPDATE SET {updates}, stored_at=excluded.stored_at"
+    )
+
+
+def alias_sql(placeholder: str) -> str:
+    """Records a fetch URL as an alias of its story's canonical URL, once."""
+    return (
+        "INSERT INTO aliases (url, canonical_url, kind, seen_at) "
+        f"VALUES ({placeholder}, {placeholder}, 'canonical', {placeholder}) ON CONFLICT (url) DO NOTHING"
+    )
+
+
+def aliases_of(rows: Iterable[dict[str, Any]], seen_at: str) -> list[tuple[str, str, str]]:
+    """(url, canonical_url, seen_at) for each row fetched under another URL than its own."""
+    return [(r["url"], r[KEY], seen_at) for r in rows if r.get("url") and r["url"] != r[KEY]]

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from newscrawler.storage.schema import ALIASES_DDL, COLUMNS, FTS_COLUMNS, KEY, last_per_key
+from newscrawler.storage.schema import (
+    ALIASES_DDL,
+    COLUMNS,
+    FTS_COLUMNS,
+    alias_sql,
+    aliases_of,
+    columns_ddl,
+    last_per_key,
+    now_iso,
+    upsert_sql,
+)
 from newscrawler.storage.search import SearchHit, SearchQuery
 
 _SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "bool": "INTEGER", "json": "TEXT"}
@@ -52,14 +61,11 @@ def _fts_ddl() -> list[str]:
     ]
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection in WAL mode that waits for other writers (the dedupe component)."""
     if readonly:
         conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=30)
+        conn.execute("PRAGMA cache_size=-65536")
     else:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=30)
@@ -78,24 +84,12 @@ class SQLiteStore:
         self.path = Path(path)
         self.conn = connect(self.path)
         self.create_schema()
-        cols = [c.name for c in COLUMNS]
-        updates = ", ".join(f"{c}=excluded.{c}" for c in cols if c != KEY)
-        self._upsert_sql = (
-            f"INSERT INTO articles ({', '.join(cols)}, stored_at) "
-            f"VALUES ({', '.join('?' for _ in cols)}, ?) "
-            f"ON CONFLICT({KEY}) DO UPDATE SET {updates}, stored_at=excluded.stored_at"
-        )
-        self._alias_sql = (
-            "INSERT INTO aliases (url, canonical_url, kind, seen_at) VALUES (?, ?, 'canonical', ?) "
-            "ON CONFLICT(url) DO NOTHING"
-        )
+        self._upsert_sql = upsert_sql(["?"] * len(COLUMNS), "?")
+        self._alias_sql = alias_sql("?")
 
     def create_schema(self) -> None:
         """Create the tables, or add the columns a newer ``items.py`` brought."""
-        columns = ", ".join(
-            f"{c.name} {_SQL_TYPES[c.kind]}" + (" NOT NULL UNIQUE" if c.name == KEY else "")
-            for c in COLUMNS
-        )
+        columns = columns_ddl(_SQL_TYPES)
         with self.conn:
             self.conn.execute(
                 f"CREATE TABLE IF NOT EXISTS articles (id INTEGER PRIMARY KEY, {columns}, stored_at TEXT)"
@@ -129,12 +123,11 @@ class SQLiteStore:
     def upsert(self, rows: list[dict[str, Any]]) -> int:
         """Insert or replace stories by canonical URL in one transaction."""
         rows = last_per_key(rows)
-        stored_at = _now()
+        stored_at = now_iso()
         values = [[row[c.name] for c in COLUMNS] + [stored_at] for row in rows]
-        aliases = [(r["url"], r[KEY], stored_at) for r in rows if r.get("url") and r["url"] != r[KEY]]
         with self.conn:
             self.conn.executemany(self._upsert_sql, values)
-            self.conn.executemany(self._alias_sql, aliases)
+            self.conn.executemany(self._alias_sql, aliases_of(rows, stored_at))
         return len(rows)
 
     def start_crawl(self, spider: str, arguments: dict[str, Any]) -> int:
@@ -142,7 +135,7 @@ class SQLiteStore:
         with self.conn:
             cur = self.conn.execute(
                 "INSERT INTO crawls (spider, started_at, arguments) VALUES (?, ?, ?)",
-                (spider, _now(), json.dumps(arguments, default=str, sort_keys=True)),
+                (spider, now_iso(), json.dumps(arguments, default=str, sort_keys=True)),
             )
         return int(cur.lastrowid)
 
@@ -151,7 +144,7 @@ class SQLiteStore:
         with self.conn:
             self.conn.execute(
                 "UPDATE crawls SET finished_at=?, finish_reason=?, stats=? WHERE id=?",
-                (_now(), reason, json.dumps(stats, default=str, sort_keys=True), crawl_id),
+                (now_iso(), reason, json.dumps(stats, default=str, sort_keys=True), crawl_id),
             )
 
     def close(self) -> None:
