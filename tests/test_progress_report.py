@@ -58,7 +58,8 @@ def tram_site(tmp_path: Path) -> Path:
     root = tmp_path / "site"
     write(root, "/robots.txt", "User-agent: *\nDisallow: /private/\n")
     feed_link = '<link rel="alternate" type="application/rss+xml" href="/feed.xml">'
-    write(root, "/", listing("Tram Times", ["/city/", "/sport/", "/private/leak.html", "/city/missing.html"], feed_link))
+    home_links = ["/city/", "/sport/", "/private/leak.html", "/city/missing.html"]
+    write(root, "/", listing("Tram Times", home_links, feed_link))
     write(root, "/city/", listing("City", ["/city/tram-costs.html", "/city/budget-vote.html"]))
     write(root, "/sport/", listing("Sport", ["/sport/derby.html", "/sport/tram-costs-again.html"]))
     write(root, "/city/budget-vote.html", story("Budget vote delayed", section="City", date="2024-03-05",
@@ -108,7 +109,7 @@ def test_report_counts_what_the_items_say(serve, crawl, tram_site) -> None:
                 "http_status", "errors", "outputs", "stats"):
         assert key in report
     assert report["articles_written"] == len(items) == 5
-    assert report["articles"] == {"new": 5, "updated": 0, "unchanged": 0, "duplicate": 1}
+    assert report["articles"] == {"extracted": 6, "new": 5, "updated": 0, "unchanged": 0, "duplicate": 1}
     assert sum(report["duplicates"].values()) == 1
     assert report["by_section"] == dict(Counter(item["section"] or NONE for item in items))
     assert report["by_section"]["City"] == 3
@@ -132,7 +133,7 @@ def test_report_counts_what_the_items_say(serve, crawl, tram_site) -> None:
     assert report["discovery"]["sitemap/fetched"] >= 1 and report["discovery"]["feed/fetched"] >= 1
 
     # The closing progress line says the same as the report; the printed summary has the new lines.
-    final = re.search(r"Progress \(final\): (\d+) pages .*?articles (\d+) new, (\d+) updated.*", result.log)
+    final = re.search(r"Progress \(final\): (\d+) pages .*?articles extracted: (\d+) new, (\d+) updated.*", result.log)
     assert final, result.log[-3000:]
     assert (int(final[1]), int(final[2]), int(final[3])) == (report["pages_fetched"], 5, 0)
     skipped_line = re.search(r"; (\d+) skipped,", final[0])
@@ -156,7 +157,8 @@ def test_progress_line_reads_stats_and_updates(caplog) -> None:
     crawler = get_crawler(settings_dict={"NEWSCRAWLER_PROGRESS_INTERVAL": 10})
     crawler.stats.open_spider()
     progress = CrawlProgress.from_crawler(crawler)
-    for key, value in {"response_received_count": 40, "dedupe/unchanged": 6, "dedupe/new": 9,
+    for key, value in {"response_received_count": 40, "newscrawler/articles/extracted": 13,
+                       "dedupe/unchanged": 6, "dedupe/new": 9,
                        "dedupe/near": 2, "dedupe/url": 1, "newscrawler/failed": 3,
                        "newscrawler/skipped/not_html": 4, "newscrawler/dropped/no_body": 1, "robotstxt/forbidden": 2,
                        "log_count/ERROR": 2}.items():
@@ -167,7 +169,8 @@ def test_progress_line_reads_stats_and_updates(caplog) -> None:
     with caplog.at_level(logging.INFO, logger="newscrawler.extensions.progress"):
         progress.log_progress()
     [line] = [r.getMessage() for r in caplog.records]
-    assert line.startswith("Progress: 40 pages (240.0/min), articles 2 new, 1 updated, 6 unchanged, 3 duplicate; "
+    assert line.startswith("Progress: 40 pages (240.0/min), 13 articles extracted: 2 new, 1 updated, 6 unchanged, "
+                           "3 duplicate; "
                            "7 skipped, 3 failed, 2 errors;")
 
 

@@ -1,7 +1,7 @@
 """A progress line every few seconds, so a long or scheduled crawl can be watched in its log.
 
-    Progress: 1,204 pages (38.5/min), articles 310 new, 12 updated, 95 unchanged, 7 duplicate;
-    41 skipped, 3 failed, 0 errors; 0:31:20 elapsed
+    Progress: 1204 pages (38.5/min), 426 articles extracted: 310 new, 12 updated, 95 unchanged,
+    7 duplicate; 41 skipped, 3 failed, 0 errors; 0:31:20 elapsed
 
 Counts come from Scrapy stats (pages, dedupe decisions, skips, failures) and from the
 ``item_scraped`` signal (new vs updated, which no stats key says).
@@ -35,6 +35,7 @@ def progress_counts(stats: dict[str, Any], tally: ArticleTally) -> dict[str, int
     """The numbers a progress line shows, from a stats snapshot and the item tally."""
     return {
         "pages": stats.get("response_received_count", 0),
+        "extracted": stats.get("newscrawler/articles/extracted", 0),
         "new": tally.new,
         "updated": tally.updates,
         "unchanged": stats.get(UNCHANGED_KEY, 0),
@@ -89,9 +90,10 @@ class CrawlProgress:
         # The final line gives the whole crawl's rate; the others the rate since the last line.
         rate = counts["pages"] / elapsed * 60 if final and elapsed else recent / self.interval * 60
         logger.info(
-            "%s: %d pages (%.1f/min), articles %d new, %d updated, %d unchanged, %d duplicate; "
+            "%s: %d pages (%.1f/min), %d articles extracted: %d new, %d updated, %d unchanged, %d duplicate; "
             "%d skipped, %d failed, %d errors; %s elapsed",
-            "Progress (final)" if final else "Progress", counts["pages"], rate, counts["new"], counts["updated"],
+            "Progress (final)" if final else "Progress", counts["pages"], rate, counts["extracted"], counts["new"],
+            counts["updated"],
             counts["unchanged"], counts["duplicate"], counts["skipped"], counts["failed"], counts["errors"],
             _clock(elapsed),
         )

@@ -93,7 +93,7 @@ class CrawlSummary:
                 "feeds": [str(uri) for uri in feeds],
                 "sqlite": self.crawler.settings.get("NEWSCRAWLER_SQLITE_PATH") or None,
             },
-            "articles": {name: counts[name] for name in ("new", "updated", "unchanged", "duplicate")},
+            "articles": {name: counts[name] for name in ("extracted", "new", "updated", "unchanged", "duplicate")},
             "duplicates": {kind: stats[f"dedupe/{kind}"] for kind in DUPLICATE_KINDS if stats.get(f"dedupe/{kind}")},
             "by_section": dict(self.tally.by_section.most_common()),
             "by_discovery": dict(self.tally.by_discovery.most_common()),
