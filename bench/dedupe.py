@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import sys
 import tempfile
 import time
+from array import array
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -166,78 +168,110 @@ def main() -> None:
     kinds = dict(Counter(p.kind for p in planted))
     print(f"corpus: {len(corpus.sentences)} sentences from {len(corpus.topics)} bodies; {kinds}")
 
+    cluster = array("i", [0]) * len(planted)
+    for item in planted:
+        cluster[item.index] = item.cluster
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "dedupe.db"
         store = DedupeStore(db)
         index = StoryIndex(store, signer, **({"threshold": args.threshold} if args.threshold else {}))
-        rss_before, hwm_before = rss_mb(), rss_mb("VmHWM")
-        cluster_of: dict[str, int] = {}
-        verdicts: list[tuple[Planted, str, int | None]] = []
-        spent = cpu = 0.0
-        checkpoints = []
+        rss_before = rss_mb()
+        run = Run(kinds=array("b"), predicted=array("i"))
+        step = max(1, len(planted) // 10)
+        print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
         for n, item in enumerate(planted, 1):
             headline, body = corpus.render(item)
             url = f"https://site{item.index % 50}.example/news/{item.index}"
-            cluster_of[url] = item.cluster
             started, started_cpu = time.perf_counter(), time.process_time()
             verdict = index.check(Story(url=url, canonical_url=url, title=headline, body=body))
             if n % args.commit_every == 0:
                 store.commit()
-            spent += time.perf_counter() - started
-            cpu += time.process_time() - started_cpu
-            verdicts.append((item, verdict.kind, cluster_of.get(verdict.original)))
-            if n % max(1, len(planted) // 10) == 0:
-                checkpoints.append((n, spent))
+            run.wall += time.perf_counter() - started
+            run.cpu += time.process_time() - started_cpu
+            run.kinds.append(KIND_CODES[verdict.kind])
+            run.predicted.append(cluster[int(verdict.original.rsplit("/", 1)[1])])
+            if n % step == 0:
+                run.checkpoints.append((n, run.wall, run.cpu))
+                size = sum(f.stat().st_size for f in Path(db).parent.glob(Path(db).name + "*")) / 2**20
+                print(
+                    f"  {n:>9,} articles: {n / run.cpu:,.0f}/s per CPU second so far, RSS {rss_mb():,.0f} MB, "
+                    f"database {size:,.0f} MB, load {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
         store.commit()
-        stories = store.count_stories()
+        run.stories = store.count_stories()
         store.close()
-        db_mb = sum(p.stat().st_size for p in Path(db).parent.glob(Path(db).name + "*")) / 2**20
-        hwm_after = rss_mb("VmHWM")
+        run.db_mb = sum(f.stat().st_size for f in Path(db).parent.glob(Path(db).name + "*")) / 2**20
+    run.rss_before, run.hwm_after = rss_before, rss_mb("VmHWM")
+    report(args, signer, index, planted, cluster, run)
 
-    report(args, signer, index, verdicts, planted, spent, cpu, checkpoints, stories, db_mb, rss_before, hwm_after)
+
+KIND_CODES = {kind: code for code, kind in enumerate(("new", "update", "unchanged", "url", "canonical", EXACT, NEAR))}
+KIND_NAMES = {code: kind for kind, code in KIND_CODES.items()}
 
 
-def report(args, signer, index, verdicts, planted, spent, cpu, checkpoints, stories, db_mb, rss_before, hwm_after) -> None:  # noqa: ANN001, PLR0913
-    kinds = Counter(kind for _, kind, _ in verdicts)
-    flagged_near = [(item, cluster) for item, kind, cluster in verdicts if kind == NEAR]
-    near_correct = sum(1 for item, cluster in flagged_near if cluster == item.cluster)
-    # A planted near pair is found when whichever of the two came second is flagged a
-    # duplicate (near or exact) of the other's cluster.
+@dataclass
+class Run:
+    """What the run measured, kept compact (a byte and an int per article) for 1M runs."""
+
+    kinds: array
+    predicted: array  # cluster of the story each article was matched to (or itself)
+    wall: float = 0.0
+    cpu: float = 0.0
+    checkpoints: list = field(default_factory=list)
+    stories: int = 0
+    db_mb: float = 0.0
+    rss_before: float = 0.0
+    hwm_after: float = 0.0
+
+
+def report(args, signer, index, planted, cluster, run: Run) -> None:  # noqa: ANN001
+    near, exact = KIND_CODES[NEAR], KIND_CODES[EXACT]
     near_clusters = {item.cluster for item in planted if item.kind == "near"}
     exact_clusters = {item.cluster for item in planted if item.kind == "exact"}
-    seen: set[int] = set()
+    flagged_near = near_correct = false_dups = 0
     found = Counter()
-    for item, kind, cluster in verdicts:
-        if item.cluster in seen and kind in (NEAR, EXACT) and cluster == item.cluster:
+    seen: set[int] = set()
+    for item, kind, predicted in zip(planted, run.kinds, run.predicted):
+        if kind == near:
+            flagged_near += 1
+            near_correct += predicted == item.cluster
+        if kind in (near, exact) and predicted != item.cluster:
+            false_dups += 1
+        # a planted pair is found when whichever of the two came second is flagged a
+        # duplicate (near or exact) of the other's cluster
+        if item.cluster in seen and kind in (near, exact) and predicted == item.cluster:
             found["near" if item.cluster in near_clusters else "exact"] += 1
         seen.add(item.cluster)
-    false_dups = sum(1 for item, kind, cluster in verdicts if kind in (NEAR, EXACT) and cluster != item.cluster)
-    precision = near_correct / len(flagged_near) if flagged_near else float("nan")
+    precision = near_correct / flagged_near if flagged_near else float("nan")
     recall = found["near"] / len(near_clusters) if near_clusters else float("nan")
-    rate = len(verdicts) / spent
-    n10, t10 = checkpoints[0]
-    tail_rate = (len(verdicts) - checkpoints[-2][0]) / (spent - checkpoints[-2][1]) if len(checkpoints) > 1 else rate
+    total = len(run.kinds)
+    (n1, wall1, cpu1), (n9, wall9, cpu9) = run.checkpoints[0], run.checkpoints[-2]
     print(
         f"params: num_perm={signer.num_perm} shingle={signer.shingle_size} bands={signer.bands} "
         f"rows={signer.rows} threshold={index.threshold} commit_every={args.commit_every}"
     )
-    print(f"verdicts: {dict(kinds)}; stories stored: {stories}")
-    print(f"near-duplicates: precision {precision:.4f}  recall {recall:.4f}  ({near_correct}/{len(flagged_near)} flagged correct, {found['near']}/{len(near_clusters)} planted pairs found)")
+    print(f"verdicts: { {KIND_NAMES[k]: v for k, v in Counter(run.kinds).items()} }; stories stored: {run.stories:,}")
+    print(
+        f"near-duplicates: precision {precision:.4f}  recall {recall:.4f}  ({near_correct}/{flagged_near} "
+        f"flagged correct, {found['near']}/{len(near_clusters)} planted pairs found)"
+    )
     print(f"exact copies found: {found['exact']}/{len(exact_clusters)}; distinct stories wrongly flagged: {false_dups}")
     print(
-        f"speed: {len(verdicts) / cpu:,.0f} articles/s per CPU second (one core); wall clock {rate:,.0f}/s "
-        f"overall, first 10%: {n10 / t10:,.0f}/s, last 10%: {tail_rate:,.0f}/s (wall clock includes other load)"
+        f"speed (checks + commits only, one thread): {total / run.cpu:,.0f} articles per CPU second; first 10%: "
+        f"{n1 / cpu1:,.0f}/s, last 10%: {(total - n9) / (run.cpu - cpu9):,.0f}/s; wall clock {total / run.wall:,.0f}/s "
+        f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work competes for the cores)"
     )
-    growth = hwm_after - rss_before
-    print(f"memory: RSS {rss_before:.0f} MB before the run, peak {hwm_after:.0f} MB (growth {growth:.0f} MB); database {db_mb:.0f} MB")
-    if len(verdicts) < 1_000_000:
-        factor = 1_000_000 / len(verdicts)
+    print(
+        f"memory: RSS {run.rss_before:,.0f} MB before the run (corpus plan), peak {run.hwm_after:,.0f} MB, "
+        f"growth {run.hwm_after - run.rss_before:,.0f} MB; database {run.db_mb:,.0f} MB for {total:,} articles"
+    )
+    if total < 1_000_000:
+        factor = 1_000_000 / total
         print(
-            f"extrapolated to 1,000,000 articles: database {db_mb * factor:,.0f} MB on disk (linear); "
-            f"{1_000_000 / tail_rate / 60:.0f} min at the last-10% wall-clock rate. Memory does not grow "
-            f"with the store (lookups are indexed queries, SQLite's page cache is capped at 64 MB); what "
-            f"grows is this run's set of URLs decided, about 0.2 KB per article (~200 MB for a 1M-article "
-            f"run). Measure it with --articles 1000000."
+            f"extrapolated to 1,000,000 articles: database ~{run.db_mb * factor:,.0f} MB on disk (linear in stories); "
+            f"memory stays flat (every lookup is an indexed query, SQLite's page cache is capped at 64 MB, "
+            f"nothing is kept per article in memory): measure with --articles 1000000"
         )
 
 
