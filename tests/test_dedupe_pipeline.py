@@ -135,3 +135,23 @@ def test_switched_off_and_bad_settings() -> None:
         DedupePipeline.from_crawler(get_crawler(settings_dict={"NEWSCRAWLER_DEDUPE_THRESHOLD": 0}))
     with pytest.raises(ValueError, match="bands \\* rows"):
         DedupePipeline.from_crawler(get_crawler(settings_dict={"NEWSCRAWLER_DEDUPE_BANDS": 40}))
+
+
+def test_a_failing_store_passes_items_on_unchecked_and_counts_them(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    crawler = get_crawler(settings_dict={"NEWSCRAWLER_SQLITE_PATH": str(db)})
+    pipeline = DedupePipeline.from_crawler(crawler)
+
+    async def run() -> list[Any]:
+        await pipeline.open_spider()
+        first = await pipeline.process_item(article("a", prose(90)))
+        with sqlite3.connect(db) as other:  # the state disappears under the running crawl
+            other.execute("DROP TABLE dedupe_urls")
+        second = await pipeline.process_item(article("b", prose(91)))
+        await pipeline.close_spider()
+        return [first, second]
+
+    first, second = asyncio.run(run())
+    assert (first.url, second.url) == (f"{SITE}/a", f"{SITE}/b")
+    assert crawler.stats.get_value("newscrawler/dedupe/errors") == 1
+    assert crawler.stats.get_value("dedupe/new") == 1
