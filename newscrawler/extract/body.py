@@ -16,6 +16,11 @@ from lxml.html import HtmlElement
 
 from newscrawler.items import Image
 
+# A precision-mode result shorter than this is checked against the balanced mode's, and
+# replaced when it holds less than this share of it.
+RETRY_BELOW_WORDS = 100
+RETRY_SHARE = 0.6
+
 # Removed before main-text extraction: never part of a story's body. trafilatura already
 # drops most comment, share and related blocks; these are the ones it can let through.
 _DROP_TAGS = ("figcaption", "aside", "nav", "form")
@@ -81,10 +86,16 @@ def extract_body(tree: HtmlElement, url: str, headlines: tuple[str, ...] = ()) -
 
     for node in boilerplate_nodes(tree):
         _drop(node)
-    document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=False, include_comments=False, include_tables=True,
-        include_images=False, include_formatting=True, output_format="python",
-    )
+    options = dict(url=url, with_metadata=False, include_comments=False, include_tables=True,
+                   include_images=False, include_formatting=True, output_format="python")
+    # Precision mode leaves out more of the page's furniture; when it keeps very little,
+    # it may have missed the story, and the balanced mode gets a say.
+    document = trafilatura.bare_extraction(tree, favor_precision=True, **options)
+    words = _words(document)
+    if words < RETRY_BELOW_WORDS:
+        balanced = trafilatura.bare_extraction(tree, **options)
+        if words < RETRY_SHARE * _words(balanced):
+            document = balanced
     if document is None or document.body is None:
         return Body()
     _drop_leading_headline(document.body, headlines)
@@ -98,6 +109,12 @@ def extract_body(tree: HtmlElement, url: str, headlines: tuple[str, ...] = ()) -
         lede=next((text for kind, text in blocks if kind == "p" and len(text.split()) >= 5), blocks[0][1]),
         blocks=[text for _, text in blocks],
     )
+
+
+def _words(document) -> int:
+    if document is None or document.body is None:
+        return 0
+    return len(document.body.xpath("string()").split())
 
 
 def _drop_leading_headline(body: etree._Element, headlines: tuple[str, ...]) -> None:
