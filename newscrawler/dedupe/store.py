@@ -151,7 +151,12 @@ class DedupeStore:
         return [StoredStory(*row) for row in rows]
 
     def count_stories(self) -> int:
+        """Exact count: a scan of the table, for reports, not for start-up."""
         return self._execute("SELECT COUNT(*) FROM dedupe_stories").fetchone()[0]
+
+    def last_story_id(self) -> int:
+        """Roughly how many stories are stored, read off the primary key without a scan."""
+        return self._execute("SELECT max(id) FROM dedupe_stories").fetchone()[0] or 0
 
     # --- writes (committed by :meth:`commit`) ---------------------------------------------
     def add_story(

@@ -116,7 +116,7 @@ class DedupePipeline:
             if not config.path:
                 logger.warning("NEWSCRAWLER_SQLITE_PATH is empty: dedupe state lasts this run only")
             store = DedupeStore(Path(config.path) if config.path else ":memory:", params=config.store_params())
-        logger.info("Dedupe state: %s (%d stories known)", store.where, store.count_stories())
+        logger.info("Dedupe state: %s (about %d stories known)", store.where, store.last_story_id())
         return StoryIndex(store, self.config.signer, threshold=self.config.threshold, min_words=self.config.min_words)
 
     async def process_item(self, item: Any) -> Any:
