@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import NotConfigured, UsageError
 
+from newscrawler.middlewares.addresses import AddressGuard
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
@@ -67,9 +69,21 @@ def launch_options(executable: str, extra: dict[str, Any] | None = None) -> dict
     return {"executable_path": executable, "headless": True, "args": list(CHROMIUM_ARGS), **(extra or {})}
 
 
-def skip_heavy_resource(request: Any) -> bool:
-    """PLAYWRIGHT_ABORT_REQUEST: the browser does not fetch images, media and fonts."""
-    return request.resource_type in SKIPPED_RESOURCES
+class BrowserRequestFilter:
+    """PLAYWRIGHT_ABORT_REQUEST: what Chromium itself may not fetch while rendering a page.
+
+    Images, media and fonts (they do not change the text), and, unless the crawl started
+    on such an address, private and loopback hosts: a page's scripts run in the browser,
+    past the downloader middlewares that keep the crawl itself off them.
+    """
+
+    def __init__(self, guard: AddressGuard | None) -> None:
+        self.guard = guard
+
+    async def __call__(self, request: Any) -> bool:
+        if request.resource_type in SKIPPED_RESOURCES:
+            return True
+        return self.guard is not None and await self.guard.blocks(request.url) is not None
 
 
 def wants_javascript(crawler: Crawler) -> bool:
@@ -84,14 +98,19 @@ def wants_javascript(crawler: Crawler) -> bool:
 class JavaScriptAddon:
     """Switches downloads to scrapy-playwright when the crawl needs a browser (see module doc)."""
 
-    def __init__(self, executable: str) -> None:
+    def __init__(self, executable: str, request_filter: BrowserRequestFilter) -> None:
         self.executable = executable
+        self.request_filter = request_filter
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not wants_javascript(crawler):
             raise NotConfigured  # the normal case: no message, no browser
-        return cls(find_chromium(crawler.settings.get("NEWSCRAWLER_CHROMIUM_PATH")))
+        executable = find_chromium(crawler.settings.get("NEWSCRAWLER_CHROMIUM_PATH"))
+        guard = None
+        if crawler.settings.getbool("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES", True):
+            guard = AddressGuard(getattr(crawler.spider, "start_urls", None) or [])
+        return cls(executable, BrowserRequestFilter(guard))
 
     def update_settings(self, settings: BaseSettings) -> None:
         # "project" priority: add-ons run after settings.py; -s on the command line still wins.
@@ -100,7 +119,7 @@ class JavaScriptAddon:
         settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="project")
         user_options = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
         settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(self.executable, user_options), priority="project")
-        settings.set("PLAYWRIGHT_ABORT_REQUEST", skip_heavy_resource, priority="project")
+        settings.set("PLAYWRIGHT_ABORT_REQUEST", self.request_filter, priority="project")
         # One context; pages are closed after each response. Few pages at once: each is a
         # renderer process, and memory, not bandwidth, is what a browser crawl runs out of.
         settings.set("PLAYWRIGHT_MAX_CONTEXTS", 1, priority="project")

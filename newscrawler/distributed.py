@@ -30,8 +30,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-from types import SimpleNamespace
 from collections.abc import Iterable, Sequence
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import Request

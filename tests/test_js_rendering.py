@@ -183,3 +183,30 @@ def test_launch_options_pass_the_executable_and_quiet_flags():
     assert options["slow_mo"] == 5 and options["headless"] is True
 
 
+
+
+def test_browser_skips_heavy_resources_and_private_hosts_of_public_crawls():
+    import asyncio
+    from types import SimpleNamespace
+
+    from newscrawler.browser import BrowserRequestFilter
+    from newscrawler.middlewares.addresses import AddressGuard
+
+    async def dns(host: str) -> list[str]:
+        return {"news.example": ["93.184.216.34"], "cdn.example": ["151.101.1.1"]}.get(host, [])
+
+    def verdicts(start_url: str, block_private: bool = True) -> list[bool]:
+        guard = AddressGuard([start_url], resolver=dns) if block_private else None
+        request_filter = BrowserRequestFilter(guard)
+        requests = [("document", "https://news.example/a"), ("image", "https://cdn.example/a.jpg"),
+                    ("fetch", "https://cdn.example/data.json"), ("fetch", "http://169.254.169.254/latest/"),
+                    ("xhr", "http://localhost:6379/")]
+
+        async def run() -> list[bool]:
+            return [await request_filter(SimpleNamespace(resource_type=kind, url=url)) for kind, url in requests]
+
+        return asyncio.run(run())
+
+    assert verdicts("https://news.example/") == [False, True, False, True, True]
+    assert verdicts("http://127.0.0.1:8000/") == [False, True, False, False, False]
+    assert verdicts("https://news.example/", block_private=False) == [False, True, False, False, False]

@@ -59,29 +59,18 @@ def _literal_address(host: str) -> str | None:
         return None
 
 
-class PrivateAddressMiddleware:
-    """Drops requests to non-public addresses, unless the crawl itself started on one."""
+class AddressGuard:
+    """Tells whether a URL may be fetched: any, when the crawl started on a non-public
+    address; only public hosts otherwise. Hosts are judged once per crawl."""
 
-    def __init__(self, stats: StatsCollector, resolver: Resolver = resolve_host) -> None:
-        self.stats = stats
+    def __init__(self, start_urls: Iterable[str] = (), resolver: Resolver = resolve_host) -> None:
+        self.start_urls = list(start_urls)
         self.resolver = resolver
         self._verdicts: dict[str, bool] = {}
         self._active: bool | None = None
-        self._start_urls: list[str] = []
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES", True):
-            raise NotConfigured("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES is off")
-        middleware = cls(crawler.stats)
-        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
-        return middleware
-
-    def spider_opened(self, spider: Spider) -> None:
-        self._start_urls = list(getattr(spider, "start_urls", None) or [])
 
     async def is_public_host(self, host: str) -> bool:
-        """Whether every address of ``host`` is public (cached per host for the crawl)."""
+        """Whether every address of ``host`` is public."""
         host = host.lower().rstrip(".")
         verdict = self._verdicts.get(host)
         if verdict is None:
@@ -97,25 +86,47 @@ class PrivateAddressMiddleware:
             self._verdicts[host] = verdict
         return verdict
 
-    async def _guard_active(self) -> bool:
+    async def active(self) -> bool:
+        """False when a start URL is itself on a non-public address (the operator's choice)."""
         if self._active is None:
-            hosts = [urlsplit(u).hostname or "" for u in self._start_urls]
-            self._active = await self._all_public(hosts)
-            if not self._active:
-                logger.info("Crawl starts on a private or loopback address: private-address guard off")
+            self._active = True
+            for url in self.start_urls:
+                host = urlsplit(url).hostname or ""
+                if host and not await self.is_public_host(host):
+                    self._active = False
+                    logger.info("Crawl starts on a private or loopback address: private-address guard off")
+                    break
         return self._active
 
-    async def _all_public(self, hosts: Iterable[str]) -> bool:
-        for host in hosts:
-            if host and not await self.is_public_host(host):
-                return False
-        return True
+    async def blocks(self, url: str) -> str | None:
+        """The host that makes ``url`` off limits, or None when it may be fetched."""
+        if not await self.active():
+            return None
+        host = urlsplit(url).hostname or ""
+        return host if host and not await self.is_public_host(host) else None
+
+
+class PrivateAddressMiddleware:
+    """Drops requests to non-public addresses, unless the crawl itself started on one."""
+
+    def __init__(self, stats: StatsCollector, resolver: Resolver = resolve_host) -> None:
+        self.stats = stats
+        self.guard = AddressGuard(resolver=resolver)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES", True):
+            raise NotConfigured("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES is off")
+        middleware = cls(crawler.stats)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        return middleware
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.guard.start_urls = list(getattr(spider, "start_urls", None) or [])
 
     async def process_request(self, request: Request) -> None:
-        if not await self._guard_active():
-            return
-        host = urlsplit(request.url).hostname or ""
-        if host and not await self.is_public_host(host):
+        host = await self.guard.blocks(request.url)
+        if host is not None:
             self.stats.inc_value("newscrawler/skipped/private_address")
             via = request.meta.get("redirect_urls")
             logger.warning("Dropped %s: %s is not a public address%s", request.url, host,
