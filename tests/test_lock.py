@@ -127,7 +127,7 @@ class _Spider:
     name = "news"
     profile = None
     allowed_domains = ["news.example", "cdn.news.example"]
-    start_urls = ["https://news.example/"]
+    start_urls = ["https://www.news.example/", "https://news.example:8443/world/"]
 
 
 def test_a_crawler_without_a_spider_takes_no_lock(tmp_path) -> None:
@@ -139,7 +139,8 @@ def test_a_crawler_without_a_spider_takes_no_lock(tmp_path) -> None:
 
 def test_lock_key_names_the_site() -> None:
     spider = _Spider()
-    assert lock_key(spider) == "cdn.news.example+news.example"
+    # Host and port of the start URLs: one address serving two sites on two ports is two sites.
+    assert lock_key(spider) == "news.example+news.example:8443"
     spider.profile = _Profile()
     assert lock_key(spider) == "site-harbour"
     a, b = lock_path(Path("/x"), "news.example"), lock_path(Path("/x"), "news.example:8080/../etc")

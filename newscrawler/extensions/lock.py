@@ -17,6 +17,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Self
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -34,8 +35,10 @@ def lock_key(spider: Any) -> str:
     profile = getattr(spider, "profile", None)
     if profile is not None and getattr(profile, "name", None):
         return f"site-{profile.name}"
+    # Host and port: two sites served from one address on different ports are two sites.
+    hosts = sorted({urlsplit(u).netloc.lower().removeprefix("www.") for u in getattr(spider, "start_urls", [])})
     domains = sorted(getattr(spider, "allowed_domains", None) or [])
-    return "+".join(domains) or "+".join(sorted(getattr(spider, "start_urls", []))) or spider.name
+    return "+".join(hosts) or "+".join(domains) or spider.name
 
 
 def lock_path(directory: Path, key: str) -> Path:
