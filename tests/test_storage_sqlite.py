@@ -93,6 +93,14 @@ def test_upsert_by_canonical_url_keeps_fts_in_step(tmp_path: Path) -> None:
     assert pipeline.stats.get_value("newscrawler/sqlite/stored") == 1
 
 
+def test_crawl_log_keeps_no_passwords() -> None:
+    from newscrawler.storage.pipeline import _without_secrets
+
+    assert _without_secrets("NEWSCRAWLER_POSTGRES_DSN", "postgresql://u:pw@127.0.0.1/db") == "postgresql://u:***@127.0.0.1/db"
+    assert _without_secrets("REDIS_PASSWORD", "pw") == "***"
+    assert _without_secrets("DEPTH_LIMIT", 3) == 3
+
+
 def test_crawls_table_records_each_run(tmp_path: Path) -> None:
     db = tmp_path / "news.db"
     run_pipeline(db, [make_article(1)])

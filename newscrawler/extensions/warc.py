@@ -113,42 +113,37 @@ class RotatingWarcWriter:
             if self._file is None:
                 self._open()
             assert self._writer is not None and self._file is not None and self._path is not None
-            writer = self._writer
-            response = writer.create_warc_record(
-                exchange.url,
-                "response",
-                payload=BytesIO(exchange.response_body),
-                length=len(exchange.response_body),
-                http_headers=StatusAndHeaders(
+            response = self._record(
+                exchange.url, "response", exchange.response_body,
+                StatusAndHeaders(
                     _status_line(exchange.status),
                     exchange.response_headers + [("Content-Length", str(len(exchange.response_body)))],
                     protocol=exchange.protocol,
                 ),
-                warc_headers_dict={"WARC-IP-Address": exchange.ip_address} if exchange.ip_address else None,
+                {"WARC-IP-Address": exchange.ip_address} if exchange.ip_address else {},
             )
             record_id = response.rec_headers.get_header("WARC-Record-ID")
             offset = self._file.tell()
-            writer.write_record(response)
+            self._writer.write_record(response)
             parts = urlsplit(exchange.url)
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            request = writer.create_warc_record(
-                exchange.url,
-                "request",
-                payload=BytesIO(exchange.request_body),
-                length=len(exchange.request_body),
-                http_headers=StatusAndHeaders(
-                    f"{exchange.method} {target} HTTP/1.1",
-                    exchange.request_headers,
-                    is_http_request=True,
-                ),
-                warc_headers_dict={
-                    "WARC-Concurrent-To": record_id,
-                    "WARC-Date": response.rec_headers.get_header("WARC-Date"),
-                },
+            request = self._record(
+                exchange.url, "request", exchange.request_body,
+                StatusAndHeaders(f"{exchange.method} {target} HTTP/1.1", exchange.request_headers,
+                                 is_http_request=True),
+                {"WARC-Concurrent-To": record_id, "WARC-Date": response.rec_headers.get_header("WARC-Date")},
             )
-            writer.write_record(request)
+            self._writer.write_record(request)
             self._file.flush()
             return WarcLocation(str(self._path), offset, record_id)
+
+    def _record(self, url: str, kind: str, payload: bytes, http_headers: StatusAndHeaders,
+                warc_headers: dict[str, str]) -> Any:
+        assert self._writer is not None
+        return self._writer.create_warc_record(
+            url, kind, payload=BytesIO(payload), length=len(payload),
+            http_headers=http_headers, warc_headers_dict=warc_headers,
+        )
 
     def close(self) -> None:
         if self._file is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter, is_item
@@ -38,11 +39,20 @@ def crawl_arguments(crawler: Crawler) -> dict[str, Any]:
         if not k.startswith("_") and isinstance(v, (str, int, float, bool)) and k != "name"
     }
     settings = {
-        name: crawler.settings[name]
+        name: _without_secrets(name, crawler.settings[name])
         for name in crawler.settings
         if crawler.settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]
     }
     return {"spider_args": spider_args, "settings": settings}
+
+
+def _without_secrets(name: str, value: Any) -> Any:
+    """Passwords in DSNs and secret-named settings do not belong in the crawl log."""
+    if any(word in name.upper() for word in ("PASSWORD", "SECRET", "TOKEN")):
+        return "***"
+    if isinstance(value, str):
+        return re.sub(r"(://[^:/@\s]+):[^@\s]*@", r"\1:***@", value)
+    return value
 
 
 class StorePipeline:
