@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy.exceptions import NotConfigured
@@ -71,7 +72,7 @@ def wait_until_held(path: Path, proc: subprocess.Popen, limit: float = 60) -> No
 def test_second_run_of_a_site_stops_and_a_killed_run_leaves_no_lock(serve, slow_site, tmp_path) -> None:
     site = serve(slow_site)
     lock_dir = tmp_path / "locks"
-    host = site.base_url.split("//")[1].split(":")[0]
+    host = urlsplit(site.base_url).netloc  # the lock is per host and port
     path = lock_path(lock_dir, host)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawler.settings"}
     first_dir = tmp_path / "first"
