@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -197,16 +198,10 @@ def test_crawl_archives_every_response_and_links_articles(gzip_site, crawl) -> N
             assert int(record.http_headers.get_header("Content-Length")) == len(raw)
             assert item["title"] in gzip.decompress(raw).decode()
 
-
-def test_stored_article_carries_the_same_warc_location(gzip_site, crawl) -> None:
-    import sqlite3
-
-    site, _ = gzip_site
-    result = crawl("-a", f"start_url={site.base_url}/", settings={"NEWSCRAWLER_WARC_DIR": "warc"})
-    assert result.returncode == 0, result.log[-2000:]
+    # The stored article points at the same record as the feed's.
     conn = sqlite3.connect(result.workdir / "news.db")
     stored = {row[0]: row[1:] for row in conn.execute("SELECT url, warc_file, warc_offset, warc_record_id FROM articles")}
-    assert len(stored) == len(result.items) > 0
+    assert len(stored) == len(result.items)
     for item in result.items:
         assert stored[item["url"]] == (item["warc_file"], item["warc_offset"], item["warc_record_id"])
 
