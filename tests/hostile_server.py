@@ -4,9 +4,9 @@
 background thread and counts every request by path. A route is a page plus, optionally, a
 fault that hits its first ``times`` requests (``None``: every request): 5xx and 429 with
 ``Retry-After``, responses slower than the crawl's timeout, connections reset mid-body,
-truncated gzip, redirects. ``news_routes`` builds a small news site of such routes; the
-redis tests and ``bench/crawl.py`` use ``plain_news_routes`` (many well-behaved articles,
-optionally each answer delayed).
+truncated gzip, redirects. ``serve_hostile_site`` serves a small news site made of such
+routes, with a decoy "other site"; the redis tests and ``bench/crawl.py`` use
+``plain_news_routes`` (many well-behaved articles; ``serve_site(delay=...)`` slows every answer).
 """
 
 from __future__ import annotations
@@ -238,3 +238,91 @@ def plain_news_routes(articles: int, per_page: int = 20, sections: int = 6,
             routes[listing_path] = page(listing_html(f"Section {section}, page {number}", links, next_href))
     routes["/"] = page(listing_html("Local Ledger", section_links))
     return routes, expected
+
+
+# --- The hostile site ----------------------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+
+# Article number -> how the server treats it, and whether a crawl can get it in the end.
+FAULTS: dict[int, tuple[dict, bool]] = {
+    0: ({}, True),
+    1: ({}, True),
+    2: ({}, True),
+    3: ({"fault": "status:500", "times": 1}, True),
+    4: ({"fault": "status:500"}, False),
+    5: ({"fault": "status:503", "times": 1}, True),
+    6: ({"fault": "status:429", "times": 2}, True),
+    7: ({"fault": "slow:2.5", "times": 1}, True),
+    8: ({"fault": "slow:2.5"}, False),
+    9: ({"fault": "reset", "times": 1}, True),
+    10: ({"fault": "reset"}, False),
+    11: ({"fault": "status:503"}, False),
+}
+WRONG_CHARSET, NO_CHARSET, BIG, REDIRECTED, TRUNCATED_GZIP = 12, 13, 14, 15, 16
+
+
+def hostile_routes() -> tuple[dict[str, Route], dict[str, str], set[str]]:
+    """The site: routes, the articles a crawl must store (final path -> title), and the lost ones."""
+    stories = write_stories(17, seed=31)
+    routes: dict[str, Route] = {"/robots.txt": Route(b"User-agent: *\nDisallow:\n", "text/plain")}
+    links: list[tuple[str, str]] = []
+    expected: dict[str, str] = {}
+    lost: set[str] = set()
+    for story in stories:
+        path = f"/news/{story.number}/{story.slug}.html"
+        links.append((path, story.title))
+        html = article_html(story)
+        number = story.number - stories[0].number
+        if number in FAULTS:
+            options, reachable = FAULTS[number]
+            routes[path] = page(html, **options)
+            (expected.__setitem__(path, story.title) if reachable else lost.add(path))
+        elif number == WRONG_CHARSET:
+            # Says UTF-8, is Windows-1252: must be decoded leniently, not crash the crawl.
+            routes[path] = Route(html.replace("<h1>", "<h1>Café “Zürich” – ").encode("cp1252", "replace"))
+            expected[path] = story.title
+        elif number == NO_CHARSET:
+            text = html.replace("<meta charset='utf-8'>", "").replace("<h1>", "<h1>Señor ")
+            routes[path] = Route(text.encode("latin-1", "replace"), content_type="text/html")
+            expected[path] = story.title
+        elif number == BIG:
+            # 10 MB, as pages carrying a whole app state in an inline script are.
+            blob = "<script>window.__STATE__=\"" + "x" * (10 * 1024 * 1024) + "\"</script>"
+            routes[path] = page(article_html(story, padding=blob))
+            expected[path] = story.title
+        elif number == REDIRECTED:
+            final = f"/moved/{story.slug}.html"
+            routes[path] = Route(fault=f"redirect:{final}")
+            routes[final] = page(html)
+            expected[final] = story.title
+        elif number == TRUNCATED_GZIP:
+            routes[path] = page(html, fault="gzip_truncated")
+            lost.add(path)
+    routes["/loop/a.html"] = Route(fault="redirect:/loop/b.html")
+    routes["/loop/b.html"] = Route(fault="redirect:/loop/a.html")
+    routes["/go/elsewhere.html"] = Route(fault="redirect:{decoy}news/offsite.html")
+    routes["/files/photo.html"] = Route(PNG, content_type="text/html")
+    routes["/files/huge.html"] = Route(b"<html>" + b" " * (21 * 1024 * 1024))  # past DOWNLOAD_MAXSIZE
+    extra = [("/loop/a.html", "Loop"), ("/go/elsewhere.html", "Partner story"), ("/files/photo.html", "Photo"),
+             ("/files/huge.html", "Archive"),
+             ("/gone.html", "Gone"), ("{decoy}news/linked.html", "Partner site")]
+    routes["/"] = page(listing_html("Local Ledger", links + extra))
+    return routes, expected, lost
+
+
+@contextmanager
+def serve_hostile_site() -> Iterator[tuple[HostileSite, HostileSite, dict[str, str], set[str]]]:
+    """The hostile site and a decoy "other site" it links and redirects to.
+
+    Yields (site, decoy, expected articles: final path -> title, paths lost for good). The
+    decoy is the same machine under the name ``localhost``: off the allowed domains as far
+    as a crawl started on 127.0.0.1 knows, so any request it gets is a leak.
+    """
+    decoy_routes = {p: page(article_html(write_stories(1, seed=99)[0])) for p in ("/news/offsite.html", "/news/linked.html")}
+    with serve_site(decoy_routes) as decoy:
+        decoy_base = decoy.base_url.replace("127.0.0.1", "localhost")
+        routes, expected, lost = hostile_routes()
+        routes["/"] = Route(routes["/"].body.replace(b"{decoy}", decoy_base.encode()))
+        with serve_site(routes, decoy=decoy_base) as site:
+            yield site, decoy, expected, lost

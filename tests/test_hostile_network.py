@@ -24,92 +24,18 @@ from newscrawler.middlewares.redirect_loops import RedirectLoopMiddleware
 from newscrawler.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
 from newscrawler.middlewares.truncation import is_truncated
 from tests.conftest import run_crawl
-from tests.hostile_server import Route, article_html, listing_html, page, serve_site, write_stories
+from tests.hostile_server import serve_hostile_site
 
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
-
-# Article number -> how the server treats it, and whether a crawl can get it in the end.
-FAULTS: dict[int, tuple[dict, bool]] = {
-    0: ({}, True),
-    1: ({}, True),
-    2: ({}, True),
-    3: ({"fault": "status:500", "times": 1}, True),
-    4: ({"fault": "status:500"}, False),
-    5: ({"fault": "status:503", "times": 1}, True),
-    6: ({"fault": "status:429", "times": 2}, True),
-    7: ({"fault": "slow:2.5", "times": 1}, True),
-    8: ({"fault": "slow:2.5"}, False),
-    9: ({"fault": "reset", "times": 1}, True),
-    10: ({"fault": "reset"}, False),
-    11: ({"fault": "status:503"}, False),
-}
-WRONG_CHARSET, NO_CHARSET, BIG, REDIRECTED, TRUNCATED_GZIP = 12, 13, 14, 15, 16
-
-
-def hostile_routes() -> tuple[dict[str, Route], dict[str, str], set[str]]:
-    """The site: routes, the articles a crawl must store (final path -> title), and the lost ones."""
-    stories = write_stories(17, seed=31)
-    routes: dict[str, Route] = {"/robots.txt": Route(b"User-agent: *\nDisallow:\n", "text/plain")}
-    links: list[tuple[str, str]] = []
-    expected: dict[str, str] = {}
-    lost: set[str] = set()
-    for story in stories:
-        path = f"/news/{story.number}/{story.slug}.html"
-        links.append((path, story.title))
-        html = article_html(story)
-        number = story.number - stories[0].number
-        if number in FAULTS:
-            options, reachable = FAULTS[number]
-            routes[path] = page(html, **options)
-            (expected.__setitem__(path, story.title) if reachable else lost.add(path))
-        elif number == WRONG_CHARSET:
-            # Says UTF-8, is Windows-1252: must be decoded leniently, not crash the crawl.
-            routes[path] = Route(html.replace("<h1>", "<h1>Café “Zürich” – ").encode("cp1252", "replace"))
-            expected[path] = story.title
-        elif number == NO_CHARSET:
-            text = html.replace("<meta charset='utf-8'>", "").replace("<h1>", "<h1>Señor ")
-            routes[path] = Route(text.encode("latin-1", "replace"), content_type="text/html")
-            expected[path] = story.title
-        elif number == BIG:
-            # 10 MB, as pages carrying a whole app state in an inline script are.
-            blob = "<script>window.__STATE__=\"" + "x" * (10 * 1024 * 1024) + "\"</script>"
-            routes[path] = page(article_html(story, padding=blob))
-            expected[path] = story.title
-        elif number == REDIRECTED:
-            final = f"/moved/{story.slug}.html"
-            routes[path] = Route(fault=f"redirect:{final}")
-            routes[final] = page(html)
-            expected[final] = story.title
-        elif number == TRUNCATED_GZIP:
-            routes[path] = page(html, fault="gzip_truncated")
-            lost.add(path)
-    routes["/loop/a.html"] = Route(fault="redirect:/loop/b.html")
-    routes["/loop/b.html"] = Route(fault="redirect:/loop/a.html")
-    routes["/go/elsewhere.html"] = Route(fault="redirect:{decoy}news/offsite.html")
-    routes["/files/photo.html"] = Route(PNG, content_type="text/html")
-    routes["/files/huge.html"] = Route(b"<html>" + b" " * (21 * 1024 * 1024))  # past DOWNLOAD_MAXSIZE
-    extra = [("/loop/a.html", "Loop"), ("/go/elsewhere.html", "Partner story"), ("/files/photo.html", "Photo"),
-             ("/files/huge.html", "Archive"),
-             ("/gone.html", "Gone"), ("{decoy}news/linked.html", "Partner site")]
-    routes["/"] = page(listing_html("Local Ledger", links + extra))
-    return routes, expected, lost
+HOSTILE_SETTINGS = {"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 3, "NEWSCRAWLER_RETRY_AFTER_MAX": 2}
 
 
 @pytest.fixture(scope="module")
 def hostile_crawl(tmp_path_factory):
     """One crawl of the hostile site, shared by the tests that look at its outcome."""
-    decoy_routes = {p: page(article_html(write_stories(1, seed=99)[0])) for p in ("/news/offsite.html", "/news/linked.html")}
-    with serve_site(decoy_routes) as decoy:
-        # Same machine, other host name: off the allowed domains as far as the crawl knows.
-        decoy_base = decoy.base_url.replace("127.0.0.1", "localhost")
-        routes, expected, lost = hostile_routes()
-        home = routes["/"]
-        routes["/"] = Route(home.body.replace(b"{decoy}", decoy_base.encode()))
-        with serve_site(routes, decoy=decoy_base) as site:
-            result = run_crawl(tmp_path_factory.mktemp("hostile"), "-a", f"start_url={site.url('/')}", settings={
-                "DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 3, "NEWSCRAWLER_RETRY_AFTER_MAX": 2,
-            }, timeout=180)
-            yield result, site, decoy, expected, lost
+    with serve_hostile_site() as (site, decoy, expected, lost):
+        result = run_crawl(tmp_path_factory.mktemp("hostile"), "-a", f"start_url={site.url('/')}",
+                           settings=HOSTILE_SETTINGS, timeout=180)
+        yield result, site, decoy, expected, lost
 
 
 def test_crawl_survives_faults_and_stores_every_reachable_article_once(hostile_crawl):

@@ -20,7 +20,7 @@ from scrapy.utils.test import get_crawler
 
 from newscrawler.distributed import RedisAddon, frontier_keys, reset, seed, status
 from tests.conftest import run_crawl
-from tests.hostile_server import plain_news_routes, serve_site
+from tests.hostile_server import plain_news_routes, serve_hostile_site, serve_site
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 WORKERS = 3
@@ -174,3 +174,28 @@ def test_idle_worker_waits_while_the_frontier_has_work_or_another_worker_is_busy
     busy.close("finished")
     idle.close("finished")
     assert status(REDIS_URL, prefix)["busy_workers"] == 0
+
+
+def test_two_workers_on_the_hostile_site_store_every_reachable_article_once(shared_crawl, tmp_path: Path):
+    """Faults, retries, Retry-After waits and redirects with the frontier in Redis."""
+    _client, prefix = shared_crawl
+    settings = {"NEWSCRAWLER_REDIS_URL": REDIS_URL, "NEWSCRAWLER_REDIS_KEY_PREFIX": prefix,
+                "DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 3, "NEWSCRAWLER_RETRY_AFTER_MAX": 2}
+    with serve_hostile_site() as (site, decoy, expected, lost):
+        with ThreadPoolExecutor(2) as pool:
+            futures = [pool.submit(run_crawl, tmp_path / f"worker{n}", "-a", f"start_url={site.url('/')}",
+                                   settings=settings, timeout=240) for n in range(2)]
+            results = [f.result() for f in futures]
+        assert decoy.total() == 0
+        assert site.count("/") == 1
+    for result in results:
+        assert result.returncode == 0, result.log[-3000:]
+        assert "Traceback" not in result.log, result.log[-3000:]
+    stored = Counter(item["url"].removeprefix(site.base_url.rstrip("/")) for r in results for item in r.items)
+    assert {url: n for url, n in stored.items() if n > 1} == {}
+    assert set(expected) <= set(stored) and not (lost & set(stored))
+    failed = Counter()
+    for result in results:
+        failed.update({k: v for k, v in result.stats.items() if k.startswith("newscrawler/failed/")})
+    for reason in ("http_500", "http_503", "timeout", "data_loss", "truncated_body", "too_large"):
+        assert failed[f"newscrawler/failed/{reason}"] == 1, reason
