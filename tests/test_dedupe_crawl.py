@@ -177,3 +177,23 @@ def test_second_crawl_emits_exactly_the_new_and_changed_stories(valley_post, cra
         count = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     assert "regional auditor" in body
     assert count == 5
+
+
+def test_a_redirect_to_a_variant_of_the_requested_url_is_followed(crawl) -> None:
+    """The server answers the clean URL with a redirect to a tracking variant of itself (or a
+    site redirects its bare host to www.): both canonicalise to the request's URL, yet the
+    redirected request must not be dropped as a duplicate of the one that caused it."""
+    from tests.hostile_server import Route, serve_site
+
+    _, html = article_page("/news/storm.html", "Storm cuts power to the valley", story_body(300))
+    routes = {
+        "/": Route(listing("Valley Post", ["/news/storm.html?utm_source=home"]).encode()),
+        "/news/storm.html": Route(fault="redirect:/news/storm.html?ref=moved"),
+        "/news/storm.html?ref=moved": Route(html.encode()),
+    }
+    with serve_site(routes) as site:
+        result = crawl("-a", f"start_url={site.base_url}")
+        assert result.returncode == 0, result.log[-3000:]
+        assert site.count("/news/storm.html") == 1
+        assert site.count("/news/storm.html?ref=moved") == 1
+    assert [item["title"] for item in result.items] == ["Storm cuts power to the valley"]
