@@ -244,3 +244,30 @@ def test_demo_pages_with_structured_data_keep_the_offset(demo_site):
         article = extract_article((folder / expected.path).read_bytes(), "http://127.0.0.1:8000" + expected.url_path,
                                   crawled_at=CRAWLED)
         assert article.published_at == expected.published_at, expected.url_path
+
+
+def jsonld_page(article_body: str, page_text: str) -> str:
+    import json
+
+    data = json.dumps({"@type": "NewsArticle", "headline": "Council agrees budget", "articleBody": article_body})
+    return (f'<html><head><script type="application/ld+json">{data}</script></head>'
+            f"<body><h1>Council agrees budget</h1>{page_text}</body></html>")
+
+
+def test_jsonld_article_body_fills_in_when_the_page_text_lost_the_story():
+    escaped = "&lt;p&gt;" + "&lt;/p&gt;&lt;p&gt;".join(PARAGRAPHS) + "&lt;/p&gt;"
+    warnings: list[str] = []
+    article = extract_article(jsonld_page(escaped, '<div id="app">Loading…</div>'), URL, crawled_at=CRAWLED,
+                              warnings=warnings)
+    assert article.body == "\n\n".join(PARAGRAPHS)
+    assert article.lede == PARAGRAPHS[0]
+    assert warnings == ["body_from_jsonld"]
+
+
+def test_a_teaser_article_body_does_not_replace_the_page_text():
+    page_text = "<article>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</article>"
+    warnings: list[str] = []
+    article = extract_article(jsonld_page(PARAGRAPHS[0][:60] + "...", page_text), URL, crawled_at=CRAWLED,
+                              warnings=warnings)
+    assert article.body == "\n\n".join(PARAGRAPHS)
+    assert warnings == []

@@ -18,7 +18,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from newscrawler.extract.body import Body, body_from_selector_nodes, collapse, extract_body, extract_images
+from newscrawler.extract.body import Body, body_from_selector_nodes, body_from_text, extract_body, extract_images
 from newscrawler.extract.dates import DateCandidate, MODIFIED, PUBLISHED, choose_dates
 from newscrawler.extract.metadata import PageMetadata, clean_text, extract_metadata, split_authors, split_tags
 from newscrawler.items import Article, Image
@@ -94,6 +94,14 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
             logger.warning("body extractor failed on %s", url, exc_info=True)
             notes.append("body_extractor_failed")
             body = Body()
+        structured = body_from_text(meta.article_body) if meta.article_body else Body()
+        found_words = (body.text or "").split()
+        if structured.text and (len(structured.text.split()) > 2 * len(found_words)
+                                or structured.text.split() == found_words):
+            # The page's own articleBody is often a teaser: it wins only when the page's text lost the
+            # story (or is that very articleBody, which keeps its paragraphs here).
+            notes.append("body_from_jsonld")
+            body = structured
     article.body, article.body_html = body.text, body.html
     article.lede = overrides.get("lede") or body.lede
     article.word_count = len((article.body or "").split())

@@ -188,6 +188,22 @@ def body_from_selector_nodes(nodes: list[HtmlElement]) -> Body:
     )
 
 
+def body_from_text(text: str) -> Body:
+    """A Body from a plain or HTML-escaped text (JSON-LD ``articleBody``): one block per line."""
+    import html as html_lib
+
+    plain = html_lib.unescape(text)
+    if "<" in plain:
+        plain = re.sub(r"<(?:br|/p|/div|/li|/h\d)\b[^>]*>", "\n", plain, flags=re.IGNORECASE)
+        plain = re.sub(r"<[^>]+>", " ", plain)
+    blocks = [collapse(line) for line in plain.splitlines()]
+    blocks = [block for block in blocks if block]
+    if not blocks:
+        return Body()
+    markup = "".join(f"<p>{html_lib.escape(block)}</p>" for block in blocks)
+    return Body(text="\n\n".join(blocks), html=f"<article>{markup}</article>", lede=blocks[0], blocks=blocks)
+
+
 def collapse(text: str | None) -> str:
     """Whitespace runs as one space, ends trimmed."""
     return " ".join((text or "").split())
