@@ -199,6 +199,19 @@ def test_wrong_dates_become_none_with_a_note():
     assert "unparseable" in feed.errors[1] and "sometime soon" in feed.errors[1]
 
 
+def test_a_feed_of_junk_dates_stops_trying_after_twenty(monkeypatch):
+    from newscrawler.extract import dates as page_dates
+
+    calls = []
+    real_parse = page_dates.parse_date
+    monkeypatch.setattr(page_dates, "parse_date", lambda text: calls.append(text) or real_parse(text))
+    items = "".join(f"<item><link>https://news.example/{i}</link><pubDate>someday {i}</pubDate></item>" for i in range(60))
+    feed = parse_feed(f'<rss version="2.0"><channel>{items}</channel></rss>'.encode(), FEED_URL, now=NOW)
+    assert len(feed.entries) == 60 and all(e.published is None for e in feed.entries)
+    assert len(calls) == 20
+    assert feed.errors[-1] == "40 dates not read: over 20 unparseable dates in this document"
+
+
 def test_entity_bomb_and_external_entities_are_not_expanded():
     feed = parse_feed(ENTITY_BOMB.encode(), FEED_URL, now=NOW)
     assert len(feed.title or "") < 1000

@@ -191,6 +191,25 @@ def test_gzip_bomb_is_capped():
     assert [e.loc for e in sitemap.entries] == ["https://news.example/first"]
 
 
+def test_junk_dates_cost_the_slow_parser_a_bounded_number_of_tries(monkeypatch):
+    """Each junk date costs dateparser ~30 ms: a sitemap full of them must not hold the crawl."""
+    from newscrawler.extract import dates as page_dates
+
+    calls = []
+    real_parse = page_dates.parse_date
+    monkeypatch.setattr(page_dates, "parse_date", lambda text: calls.append(text) or real_parse(text))
+    rows = "".join(f"<url><loc>https://news.example/junk/{i}</loc><lastmod>junk {i}</lastmod></url>"
+                   for i in range(500))
+    rows += "<url><loc>https://news.example/ok</loc><lastmod>2024-05-01T10:00:00+02:00</lastmod></url>"
+    rows += "<url><loc>https://news.example/ok-again</loc><lastmod>junk 3</lastmod></url>"  # seen before: no new try
+    sitemap = parse_sitemap(f"<urlset {NS}>{rows}</urlset>".encode(), "https://news.example/s.xml", now=NOW)
+    assert len(sitemap.entries) == 502
+    assert len(calls) == 20
+    assert sitemap.entries[500].lastmod == "2024-05-01T10:00:00+02:00"  # W3C dates are always read
+    assert all(e.lastmod is None for e in sitemap.entries[:500])
+    assert sitemap.errors[-1] == "480 dates not read: over 20 unparseable dates in this document"
+
+
 def test_entity_bomb_is_never_expanded():
     """libxml2 gives up on the amplification; nothing is expanded and the reason is reported."""
     sitemap = parse_sitemap(ENTITY_BOMB.encode(), "https://news.example/s.xml", now=NOW)

@@ -6,7 +6,7 @@ and whether a date falls in the crawl's window. None of them imports Scrapy.
 
 from __future__ import annotations
 
-from newscrawler.discovery.dates import date_from_url, in_window, normalize_date
+from newscrawler.discovery.dates import DateReader, date_from_url, in_window, normalize_date
 from newscrawler.discovery.feeds import COMMON_FEED_PATHS, Feed, FeedEntry, feed_links, is_feed, parse_feed
 from newscrawler.discovery.robots import sitemap_urls_from_robots
 from newscrawler.discovery.sitemaps import COMMON_SITEMAP_PATHS, Sitemap, SitemapEntry, is_sitemap, parse_sitemap
@@ -14,6 +14,7 @@ from newscrawler.discovery.sitemaps import COMMON_SITEMAP_PATHS, Sitemap, Sitema
 __all__ = [
     "COMMON_FEED_PATHS",
     "COMMON_SITEMAP_PATHS",
+    "DateReader",
     "Feed",
     "FeedEntry",
     "Sitemap",

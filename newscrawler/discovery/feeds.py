@@ -20,7 +20,7 @@ import lxml.html
 from lxml import etree
 
 from newscrawler.discovery.compression import BodyTooLarge, CappedReader, head
-from newscrawler.discovery.dates import normalize_date
+from newscrawler.discovery.dates import DateReader
 
 COMMON_FEED_PATHS = (
     "/feed/",
@@ -86,11 +86,14 @@ def parse_feed(body: bytes, url: str, *, now: datetime | None = None, max_bytes:
     except (BodyTooLarge, OSError, EOFError) as exc:
         feed.note(f"cannot read the feed: {exc}")
         return feed
+    dates = DateReader(now)
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         feed.kind = "json"
-        _parse_json(data, feed, now)
+        _parse_json(data, feed, dates)
     else:
-        _parse_xml(data, feed, now)
+        _parse_xml(data, feed, dates)
+    if dates.summary():
+        feed.errors.append(dates.summary())  # past the cap on notes: it says what the cap hides
     return feed
 
 
@@ -99,7 +102,7 @@ def _read(body: bytes, max_bytes: int) -> bytes:
     return b"".join(iter(lambda: reader.read(65536), b""))
 
 
-def _parse_xml(data: bytes, feed: Feed, now: datetime | None) -> None:
+def _parse_xml(data: bytes, feed: Feed, dates: DateReader) -> None:
     # response_headers gives feedparser the base for relative links without letting it fetch anything.
     parsed = feedparser.parse(data, response_headers={"content-location": feed.url, "content-type": "application/xml"})
     version = parsed.get("version") or ""
@@ -119,7 +122,7 @@ def _parse_xml(data: bytes, feed: Feed, now: datetime | None) -> None:
             # feedparser files under "updated".
             published = updated
         _add_entry(
-            feed, now, link=_entry_link(item, feed.url), title=item.get("title"), published=published,
+            feed, dates, link=_entry_link(item, feed.url), title=item.get("title"), published=published,
             updated=updated, summary=_text(item.get("summary")), authors=_feed_authors(item),
             tags=[t.get("term") or t.get("label") for t in item.get("tags", [])],
         )
@@ -148,7 +151,7 @@ def _entry_link(item: Any, base: str) -> str | None:
     return _url_itself(item.get("id"))
 
 
-def _parse_json(data: bytes, feed: Feed, now: datetime | None) -> None:
+def _parse_json(data: bytes, feed: Feed, dates: DateReader) -> None:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -169,14 +172,14 @@ def _parse_json(data: bytes, feed: Feed, now: datetime | None) -> None:
         link = (_absolute(item.get("url"), base) or _absolute(item.get("external_url"), base)
                 or _url_itself(item.get("id")))
         _add_entry(
-            feed, now, link=link, title=item.get("title"), published=item.get("date_published"),
+            feed, dates, link=link, title=item.get("title"), published=item.get("date_published"),
             updated=item.get("date_modified"), summary=_text(item.get("summary")) or _text(item.get("content_text")),
             authors=_json_authors(item) or feed_authors,
             tags=item.get("tags") if isinstance(item.get("tags"), list) else [],
         )
 
 
-def _add_entry(feed: Feed, now: datetime | None, *, link: str | None, title: Any, published: Any, updated: Any,
+def _add_entry(feed: Feed, dates: DateReader, *, link: str | None, title: Any, published: Any, updated: Any,
                summary: str | None, authors: list[str], tags: list[Any]) -> None:
     """One entry, whatever the feed format; an entry without a link is noted and skipped."""
     if link is None:
@@ -185,8 +188,8 @@ def _add_entry(feed: Feed, now: datetime | None, *, link: str | None, title: Any
     feed.entries.append(FeedEntry(
         link=link,
         title=_text(title),
-        published=_date(published, "published", link, feed, now),
-        updated=_date(updated, "updated", link, feed, now),
+        published=_date(published, "published", link, feed, dates),
+        updated=_date(updated, "updated", link, feed, dates),
         summary=summary,
         authors=authors,
         tags=_names(tags),
@@ -231,8 +234,8 @@ def is_feed(body: bytes, content_type: str | None = None) -> bool:
     return b"<rss" in start or b"<rdf:rdf" in start or (b"<feed" in start and b"http://www.w3.org/2005/atom" in start)
 
 
-def _date(raw: Any, what: str, link: str, feed: Feed, now: datetime | None) -> str | None:
-    value, problem = normalize_date(raw if isinstance(raw, str) else None, now)
+def _date(raw: Any, what: str, link: str, feed: Feed, dates: DateReader) -> str | None:
+    value, problem = dates.read(raw if isinstance(raw, str) else None)
     if problem:
         feed.note(f"{what} of {link}: {problem}")
     return value

@@ -15,7 +15,7 @@ from typing import Literal
 from lxml import etree
 
 from newscrawler.discovery.compression import BodyTooLarge, CappedReader, head, is_gzip
-from newscrawler.discovery.dates import normalize_date
+from newscrawler.discovery.dates import DateReader
 
 COMMON_SITEMAP_PATHS = (
     "/sitemap.xml",
@@ -35,9 +35,6 @@ MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 """The protocol's 50 MB uncompressed limit; also what a gzipped sitemap may expand to."""
 MAX_ERRORS = 20
 """Error notes kept per sitemap; the rest are counted in the last note."""
-
-
-_DateMemo = dict[str, tuple[str | None, str | None]]
 
 
 @dataclass(slots=True)
@@ -101,7 +98,7 @@ def parse_sitemap(
         reader, events=("end",), tag=("{*}url", "{*}sitemap"), resolve_entities=False, no_network=True,
         load_dtd=False, huge_tree=False, recover=True, remove_comments=True, remove_pis=True,
     )
-    dates: _DateMemo = {}
+    dates = DateReader(now)
     try:
         for _event, element in events:
             if element.tag.endswith("sitemap"):
@@ -109,7 +106,7 @@ def parse_sitemap(
             if len(sitemap.entries) >= max_entries:
                 sitemap.skipped += 1
             else:
-                entry = _entry(element, sitemap, dates, now)
+                entry = _entry(element, sitemap, dates)
                 if entry is not None:
                     sitemap.entries.append(entry)
             _release(element)
@@ -124,6 +121,8 @@ def parse_sitemap(
         sitemap.note(f"XML error line {error.line}: {error.message}")
     if sitemap.skipped:
         sitemap.note(f"{sitemap.skipped} entries past the limit of {max_entries} not kept")
+    if dates.summary():
+        sitemap.errors.append(dates.summary())  # past the cap on notes: it says what the cap hides
     return sitemap
 
 
@@ -148,7 +147,7 @@ def _local(element: etree._Element) -> str:
     return element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
 
 
-def _entry(element: etree._Element, sitemap: Sitemap, dates: _DateMemo, now: datetime | None) -> SitemapEntry | None:
+def _entry(element: etree._Element, sitemap: Sitemap, dates: DateReader) -> SitemapEntry | None:
     values: dict[str, str] = {}
     news: etree._Element | None = None
     for child in element:
@@ -167,14 +166,13 @@ def _entry(element: etree._Element, sitemap: Sitemap, dates: _DateMemo, now: dat
         sitemap.note(f"entry without an absolute http(s) <loc>: {loc[:100]!r}")
         return None
     entry = SitemapEntry(loc=loc)
-    entry.lastmod = _date(values.get("lastmod"), "lastmod", loc, sitemap, dates, now)
+    entry.lastmod = _date(values.get("lastmod"), "lastmod", loc, sitemap, dates)
     if news is not None:
-        _read_news(news, entry, sitemap, dates, now)
+        _read_news(news, entry, sitemap, dates)
     return entry
 
 
-def _read_news(news: etree._Element, entry: SitemapEntry, sitemap: Sitemap, dates: _DateMemo,
-               now: datetime | None) -> None:
+def _read_news(news: etree._Element, entry: SitemapEntry, sitemap: Sitemap, dates: DateReader) -> None:
     for child in news.iter():
         if not isinstance(child.tag, str):
             continue
@@ -183,7 +181,7 @@ def _read_news(news: etree._Element, entry: SitemapEntry, sitemap: Sitemap, date
         if name == "title":
             entry.news_title = text
         elif name == "publication_date":
-            entry.news_publication_date = _date(text, "news:publication_date", entry.loc, sitemap, dates, now)
+            entry.news_publication_date = _date(text, "news:publication_date", entry.loc, sitemap, dates)
         elif name == "keywords" and text:
             entry.news_keywords = [k.strip() for k in text.split(",") if k.strip()]
         elif name == "language":
@@ -192,15 +190,8 @@ def _read_news(news: etree._Element, entry: SitemapEntry, sitemap: Sitemap, date
             entry.news_publication_name = text
 
 
-def _date(raw: str | None, what: str, loc: str, sitemap: Sitemap, dates: _DateMemo,
-          now: datetime | None) -> str | None:
-    """Normalised date; one parse per distinct string in a sitemap (they repeat a lot)."""
-    if not raw:
-        return None
-    known = dates.get(raw)
-    if known is None:
-        known = dates[raw] = normalize_date(raw, now)
-    value, problem = known
+def _date(raw: str | None, what: str, loc: str, sitemap: Sitemap, dates: DateReader) -> str | None:
+    value, problem = dates.read(raw)
     if problem:
         sitemap.note(f"{what} of {loc}: {problem}")
     return value
