@@ -236,3 +236,24 @@ def test_strip_site_name(title, names, expected):
 def test_jsonld_story_object_types(data, expected):
     article = extract(page(jsonld(data)), "https://www.example.com/story")
     assert (article.title, article.published_at) == expected
+
+
+@pytest.mark.parametrize("text, publisher, expected", [
+    ("Bruce Y. Lee", None, ["Bruce Y. Lee"]),
+    ("Rachael Link, MS, RD", None, ["Rachael Link"]),
+    ("STEVE PEOPLES, AP National Political Writer", None, ["STEVE PEOPLES"]),
+    ("Analysis by Chris Cillizza, CNN Editor-at-large", None, ["Chris Cillizza"]),
+    ("Tom Davies Associated Press", None, ["Tom Davies"]),
+    ("Elliot Brownstein Florida Today", "Florida Today", ["Elliot Brownstein"]),
+    ("Jill Disis, CNN Business", None, ["Jill Disis"]),
+    ("MEG KINNARD AND ERRIN HAINES", None, ["MEG KINNARD", "ERRIN HAINES"]),
+    ("Ludwig van Beethoven", None, ["Ludwig van Beethoven"]),
+    ("Текст: Венера Ерофеева", None, ["Венера Ерофеева"]),
+    ("The Russian and Syrian defense ministries", None, []),
+    ("JERUSALEM POST STAFF", None, []),
+    ("Detroit News wire services", None, []),
+    ("LinkNaija", None, []),
+    ("jdadmin", None, []),
+])
+def test_split_authors_cleans_bylines(text, publisher, expected):
+    assert split_authors(text, publisher) == expected

@@ -535,42 +535,68 @@ def _markup_breadcrumbs(nodes: list[HtmlElement]) -> list[str]:
 
 # --- cleaning ----------------------------------------------------------------------------
 
-_BY_PREFIX = re.compile(r"^\s*(?:written\s+|posted\s+|reported\s+)?by[:\s]+", re.IGNORECASE)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\||/|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
-_NOT_A_PERSON = re.compile(
-    r"^(?:staff|staff writer|staff reporter|editor|editors|admin|administrator|news desk|newsdesk|desk|web desk|"
-    r"correspondent|reporter|agencies|agency|wire|wires|guest|contributor|team|the editorial board|editorial|"
-    r"associated press|the associated press|ap|reuters|afp|pti|ians|ani|bloomberg|press release|unknown|anonymous)$",
+_BY_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|reported|analysis|opinion|commentary|review|story|words|text|photos?)\s+)?by[:\s]+"
+    r"|^\s*[^\W\d_]{2,12}:\s+",
     re.IGNORECASE,
 )
+# Conjunctions split names only in lower case ("Bruce Y. Lee" is one person); commas always do.
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\s(?:and|AND|And|und|et|y|e)\s)\s*")
+_NOT_A_PERSON = re.compile(
+    r"^(?:the\s.*|editor|editors|admin|administrator|news ?desk|desk|web desk|agencies|agency|guest|team|"
+    r"editorial|associated press|ap|reuters|afp|pti|ians|ani|bloomberg|press release|unknown|anonymous|"
+    r"(?:cnn|bbc|usa today|business insider|ap|reuters|afp|bloomberg)\b.*|"
+    r".*\b(?:staff|writer|reporter|correspondent|columnist|contributor|editor|editor-at-large|producer|"
+    r"wire services?|wires?|reports|desk)\b.*)$",
+    re.IGNORECASE,
+)
+# Degrees and wire names written after a person's name in bylines.
+_NAME_PARTICLES = {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "la", "le", "van", "von", "der",
+                   "den", "ter", "bin", "binti", "al", "el", "ibn", "y", "e", "zu", "af", "av"}
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?)$")
+_NAME_SUFFIX = re.compile(r"\s+(?:Associated Press|USA TODAY|Reuters|AFP|Bloomberg|CNN\b.*|BBC\b.*)$")
 _NAME_NOISE = re.compile(
-    r"\b(?:updated|published|posted|last updated|on)\b.*$|\d{1,2}:\d{2}.*$|\b(?:19|20)\d{2}\b.*$|\S+@\S+|https?://\S+",
+    r"\b(?:updated|published|posted|last updated|on)\b.*$|\d{1,2}:\d{2}.*$|\b(?:19|20)\d{2}\b.*$|\S+@\S+|https?://\S+"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*$",
     re.IGNORECASE,
 )
 
 
 def split_authors(text: str | None, publisher: str | None = None) -> list[str]:
-    """Person names from a byline: no "By", no dates, no staff or wire names, no duplicates."""
+    """Person names from a byline: no "By", no dates, no staff, wire or publisher names, no duplicates."""
     if not text:
         return []
     text = clean_text(text)
     text = _BY_PREFIX.sub("", text)
     text = _NAME_NOISE.sub("", text).strip(" ,;|-–—:")
     inverted = re.fullmatch(r"([^\W\d_][\w'’-]+),\s*([^\W\d_][\w'’.-]+)", text)
-    if inverted:  # "Doe, Jane": one person, family name first
+    if inverted and not _CREDENTIAL.match(inverted.group(2)):  # "Doe, Jane": one person, family name first
         text = f"{inverted.group(2)} {inverted.group(1)}"
     names: list[str] = []
     for part in _AUTHOR_SPLIT.split(text):
-        name = _BY_PREFIX.sub("", part).strip(" .,;:-–—|")
-        if not name or len(name) > 60 or len(name.split()) > 5 or re.search(r"\d", name) \
-                or not re.search(r"[^\W\d_]", name):
-            continue
-        if _NOT_A_PERSON.match(name) or (publisher and name.lower() == publisher.lower()):
+        name = _NAME_SUFFIX.sub("", _BY_PREFIX.sub("", part)).strip(" .,;:-–—|")
+        if publisher and len(publisher) > 3 and name.lower().endswith(" " + publisher.lower()):
+            name = name[: -len(publisher)].strip()
+        if not _is_person_name(name, publisher):
             continue
         if name.lower() in {n.lower() for n in names}:
             continue
         names.append(name)
     return names
+
+
+def _is_person_name(name: str, publisher: str | None) -> bool:
+    if not name or len(name) > 60 or len(name.split()) > 5 or re.search(r"\d", name):
+        return False
+    if not re.search(r"[^\W\d_]", name) or _CREDENTIAL.match(name) or _NOT_A_PERSON.match(name):
+        return False
+    if publisher and name.lower() == publisher.lower():
+        return False
+    if any(word[0].islower() and word not in _NAME_PARTICLES for word in name.split()):
+        return False  # "defense ministries": a phrase, not a name
+    if " " not in name and (re.search(r"[a-z][A-Z]", name) or "admin" in name.lower() or name.isupper()):
+        return False  # a user or brand handle ("LinkNaija", "jdadmin", "KWCHCIK"), not a person
+    return True
 
 
 def split_tags(values: list[str]) -> list[str]:
