@@ -257,3 +257,14 @@ def test_jsonld_story_object_types(data, expected):
 ])
 def test_split_authors_cleans_bylines(text, publisher, expected):
     assert split_authors(text, publisher) == expected
+
+
+@pytest.mark.parametrize("html, expected", [
+    (page('<meta property="article:section" content="Commercial Real Estate,Home Page,Popular">'),
+     "Commercial Real Estate"),
+    (page('<meta property="article:section" content="example.com">'), None),
+    (page('<meta property="og:site_name" content="Example News"><meta property="article:section" '
+          'content="Example News">'), None),
+])
+def test_section_cleaning(html, expected):
+    assert extract(html).section == expected

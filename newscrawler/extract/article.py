@@ -72,7 +72,7 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
     article.title = overrides.get("title") or choose_title(meta, url)
     article.description = overrides.get("description") or meta.description
     article.authors = overrides.get("authors") or _dedupe_authors(meta.authors, meta.site_name)
-    article.section = overrides.get("section") or meta.section
+    article.section = overrides.get("section") or clean_section(meta.section, [meta.site_name, article.site])
     article.tags = overrides.get("tags") or meta.tags
 
     candidates = list(overrides.get("dates", [])) + meta.dates
@@ -253,6 +253,16 @@ def _norm(text: str) -> str:
 def _similar(a: str, b: str) -> bool:
     na, nb = _norm(a), _norm(b)
     return bool(na) and (na == nb or (len(na) > 10 and (na in nb or nb in na)))
+
+
+def clean_section(section: str | None, site_names: list[str | None]) -> str | None:
+    """The first of a comma-separated list of sections; None when it only names the site."""
+    if not section:
+        return None
+    first = section.split(",")[0].strip() if "," in section else section.strip()
+    if not first or any(name and _norm(first) == _norm(name) for name in site_names):
+        return None
+    return first
 
 
 def _dedupe_authors(authors: list[str], publisher: str | None) -> list[str]:
