@@ -17,10 +17,13 @@ stops at start-up saying so.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured, UsageError
 
@@ -29,6 +32,8 @@ from newscrawler.middlewares.addresses import AddressGuard
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_ARGS = (
@@ -72,18 +77,43 @@ def launch_options(executable: str, extra: dict[str, Any] | None = None) -> dict
 class BrowserRequestFilter:
     """PLAYWRIGHT_ABORT_REQUEST: what Chromium itself may not fetch while rendering a page.
 
-    Images, media and fonts (they do not change the text), and, unless the crawl started
-    on such an address, private and loopback hosts: a page's scripts run in the browser,
-    past the downloader middlewares that keep the crawl itself off them.
+    The page itself was fetched by Scrapy (see ``newscrawler.middlewares.javascript``), but
+    its scripts run in the browser, past the downloader middlewares that keep the crawl in
+    bounds, so the same bounds are applied here: no page (document: a frame or a scripted
+    navigation) off the allowed domains and, unless the crawl started on such an address,
+    nothing from private or loopback hosts. Images, media and fonts are skipped too: they
+    do not change the text. Each refusal is counted under ``newscrawler/browser/aborted/<reason>``.
+    (Playwright routes do not see HTTP redirects of the browser's own requests.)
     """
 
-    def __init__(self, guard: AddressGuard | None) -> None:
+    def __init__(self, guard: AddressGuard | None, allowed_domains: Iterable[str] = (),
+                 crawler: Crawler | None = None) -> None:
         self.guard = guard
+        self.allowed_domains = tuple(d.lower().lstrip(".") for d in allowed_domains if d)
+        self.crawler = crawler  # its stats exist only once the crawl runs
+
+    def __deepcopy__(self, memo: dict) -> Self:
+        return self  # a live component held in settings, not data: copies of settings share it
 
     async def __call__(self, request: Any) -> bool:
         if request.resource_type in SKIPPED_RESOURCES:
             return True
-        return self.guard is not None and await self.guard.blocks(request.url) is not None
+        reason = None
+        if request.resource_type == "document":
+            reason = self._document_problem(request)
+        if reason is None and self.guard is not None and await self.guard.blocks(request.url) is not None:
+            reason = "private_address"
+        if reason is not None:
+            if self.crawler is not None:
+                self.crawler.stats.inc_value(f"newscrawler/browser/aborted/{reason}")
+            logger.info("Browser request to %s aborted: %s", request.url, reason.replace("_", " "))
+        return reason is not None
+
+    def _document_problem(self, request: Any) -> str | None:
+        host = (urlsplit(request.url).hostname or "").lower()
+        if self.allowed_domains and not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
+            return "offsite"
+        return None
 
 
 def wants_javascript(crawler: Crawler) -> bool:
@@ -107,10 +137,12 @@ class JavaScriptAddon:
         if not wants_javascript(crawler):
             raise NotConfigured  # the normal case: no message, no browser
         executable = find_chromium(crawler.settings.get("NEWSCRAWLER_CHROMIUM_PATH"))
+        settings, spider = crawler.settings, crawler.spider
         guard = None
-        if crawler.settings.getbool("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES", True):
-            guard = AddressGuard(getattr(crawler.spider, "start_urls", None) or [])
-        return cls(executable, BrowserRequestFilter(guard))
+        if settings.getbool("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES", True):
+            guard = AddressGuard(getattr(spider, "start_urls", None) or [])
+        request_filter = BrowserRequestFilter(guard, getattr(spider, "allowed_domains", None) or (), crawler)
+        return cls(executable, request_filter)
 
     def update_settings(self, settings: BaseSettings) -> None:
         # "project" priority: add-ons run after settings.py; -s on the command line still wins.

@@ -2,20 +2,24 @@
 whose section lists and article text only exist once its scripts have run.
 
 A plain crawl finds none of those articles; a rendered one finds every one, and a profile
-that limits rendering to URL patterns sends only those pages through the browser.
+that limits rendering to URL patterns sends only those pages through the browser. Pages
+are fetched by Scrapy first and rendered from memory, so the hostile-network guards hold
+for rendered pages as well.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from html import escape
 from pathlib import Path
 
 import pytest
 
 from newscrawler.browser import BrowserNotFoundError, find_chromium, launch_options
-from tests.hostile_server import article_html, listing_html, write_stories
+from tests.conftest import run_crawl
+from tests.hostile_server import article_html, listing_html, serve_hostile_site, write_stories
 
 SCRIPTED_LISTING = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>
 <body><nav><a href="/">Home</a></nav><h1>{title}</h1><div id="teasers">Loading…</div>
@@ -149,6 +153,24 @@ def test_profile_patterns_render_only_the_javascript_section(tmp_path, serve, cr
     assert result.stats.get("newscrawler/js/rendered") == 1 + len(live)
 
 
+def test_rendered_crawl_of_the_hostile_site_keeps_every_guard(tmp_path):
+    """Through the browser too: retries, no off-site or looping redirects, failures by reason."""
+    _chromium_or_skip()
+    with serve_hostile_site() as (site, decoy, expected, lost):
+        result = run_crawl(tmp_path / "crawl", "-a", f"start_url={site.url('/')}", "-a", "render_js=1",
+                           settings={"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 3, "NEWSCRAWLER_RETRY_AFTER_MAX": 2},
+                           timeout=300)
+        assert decoy.total() == 0
+        assert site.count("/loop/a.html") == 1 and site.count("/loop/b.html") == 1
+    assert result.returncode == 0, result.log[-3000:]
+    stored = Counter(item["url"].removeprefix(site.base_url.rstrip("/")) for item in result.items)
+    assert {url: n for url, n in stored.items() if n > 1} == {}
+    assert set(expected) <= set(stored) and not (lost & set(stored))
+    for reason in ("http_500", "http_503", "timeout", "data_loss", "truncated_body", "too_large", "redirect_loop"):
+        assert result.stats.get(f"newscrawler/failed/{reason}") == 1, reason
+    assert result.stats.get("newscrawler/js/rendered", 0) >= len(expected) - 1
+
+
 def test_missing_chromium_stops_the_crawl_with_a_clear_error(tmp_path, serve, crawl):
     _write(tmp_path / "site", "/", "<html><body>hi</body></html>")
     site = serve(tmp_path / "site")
@@ -185,7 +207,7 @@ def test_launch_options_pass_the_executable_and_quiet_flags():
 
 
 
-def test_browser_skips_heavy_resources_and_private_hosts_of_public_crawls():
+def test_browser_skips_heavy_resources_offsite_frames_and_private_hosts_of_public_crawls():
     import asyncio
     from types import SimpleNamespace
 
@@ -197,16 +219,16 @@ def test_browser_skips_heavy_resources_and_private_hosts_of_public_crawls():
 
     def verdicts(start_url: str, block_private: bool = True) -> list[bool]:
         guard = AddressGuard([start_url], resolver=dns) if block_private else None
-        request_filter = BrowserRequestFilter(guard)
+        request_filter = BrowserRequestFilter(guard, allowed_domains=["news.example", "127.0.0.1"])
         requests = [("document", "https://news.example/a"), ("image", "https://cdn.example/a.jpg"),
                     ("fetch", "https://cdn.example/data.json"), ("fetch", "http://169.254.169.254/latest/"),
-                    ("xhr", "http://localhost:6379/")]
+                    ("xhr", "http://localhost:6379/"), ("document", "https://ads.example/frame.html")]
 
         async def run() -> list[bool]:
             return [await request_filter(SimpleNamespace(resource_type=kind, url=url)) for kind, url in requests]
 
         return asyncio.run(run())
 
-    assert verdicts("https://news.example/") == [False, True, False, True, True]
-    assert verdicts("http://127.0.0.1:8000/") == [False, True, False, False, False]
-    assert verdicts("https://news.example/", block_private=False) == [False, True, False, False, False]
+    assert verdicts("https://news.example/") == [False, True, False, True, True, True]
+    assert verdicts("http://127.0.0.1:8000/") == [False, True, False, False, False, True]
+    assert verdicts("https://news.example/", block_private=False) == [False, True, False, False, False, True]

@@ -46,8 +46,32 @@ class DownloadGaveUp(IgnoreRequest):
         self.reason = reason
 
 
+# Chromium's net:: error codes (scrapy-playwright raises them as playwright Errors).
+_BROWSER_ERRORS = {
+    "ERR_TIMED_OUT": "timeout", "ERR_CONNECTION_TIMED_OUT": "timeout",
+    "ERR_CONNECTION_RESET": "connection_lost", "ERR_CONNECTION_CLOSED": "connection_lost",
+    "ERR_EMPTY_RESPONSE": "connection_lost", "ERR_CONTENT_LENGTH_MISMATCH": "data_loss",
+    "ERR_INCOMPLETE_CHUNKED_ENCODING": "data_loss", "ERR_CONTENT_DECODING_FAILED": "bad_content_encoding",
+    "ERR_NAME_NOT_RESOLVED": "dns", "ERR_CONNECTION_REFUSED": "connection_refused",
+    "ERR_TOO_MANY_REDIRECTS": "redirect_loop", "ERR_FAILED": "browser_aborted", "ERR_ABORTED": "browser_aborted",
+}
+
+
+def browser_failure_reason(exception: BaseException) -> str | None:
+    """The reason for a Playwright error (None for other exceptions), without importing Playwright."""
+    if not type(exception).__module__.startswith("playwright"):
+        return None
+    if type(exception).__name__ == "TimeoutError":
+        return "timeout"
+    message = str(exception)
+    return next((reason for code, reason in _BROWSER_ERRORS.items() if f"net::{code}" in message), "browser_error")
+
+
 def failure_reason(exception: BaseException) -> str:
     """A short, stable name for why a download failed (used as a stats key)."""
+    browser = browser_failure_reason(exception)
+    if browser is not None:
+        return browser
     if isinstance(exception, scrapy_exceptions.DownloadCancelledError) and "max size" in str(exception):
         return "too_large"
     for types, reason in _REASONS:

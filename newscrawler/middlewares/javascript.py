@@ -1,38 +1,78 @@
-"""Send the pages that need JavaScript through Chromium (scrapy-playwright), nothing else.
+"""Render the pages that need JavaScript in Chromium (scrapy-playwright), after Scrapy fetched them.
 
 Enabled by ``newscrawler.browser.JavaScriptAddon`` only when the crawl renders pages. A
-request goes to the browser when it is an HTML page for the spider's ``parse`` (not
-robots.txt, a sitemap or a feed) and either every page is rendered (``-a render_js=1``,
+page needs the browser when it is an HTML page for the spider's ``parse`` (not robots.txt,
+a sitemap or a feed) and either every page is rendered (``-a render_js=1``,
 ``NEWSCRAWLER_RENDER_JS``, a profile's ``render_js = true``) or its URL matches one of the
-profile's ``render_js`` patterns. A request that already says ``meta["playwright"]`` keeps
-its own choice. The page is closed after its HTML is read (``playwright_include_page``
-False) and the browser waits until the network is idle, or for the CSS selector in
-``NEWSCRAWLER_JS_WAIT_FOR`` when a site needs that instead.
+profile's ``render_js`` patterns.
+
+Such a page is first fetched like any other, so everything the crawl does about a hostile
+network applies to it unchanged: retries and ``Retry-After``, redirects checked against
+the allowed domains, redirect loops and private addresses, truncated and oversized
+bodies. Chromium would follow redirects itself, where no middleware (and no Playwright
+route) can see them. Only the final 200 HTML response is then sent to the browser: the
+request goes round once more with ``meta["playwright"]``, and the browser is served the
+fetched document from memory (:func:`serve_prefetched_document`) instead of asking the
+server again; its scripts' own requests go out through ``BrowserRequestFilter``. The page
+is closed after its HTML is read, once the network is idle (or the CSS selector in
+``NEWSCRAWLER_JS_WAIT_FOR`` shows). When the browser fails for good, the page as fetched
+is passed on instead (``newscrawler/js/render_failed``).
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse
 from scrapy_playwright.page import PageMethod
+
+from newscrawler.middlewares.failures import browser_failure_reason
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
-    from scrapy.statscollectors import StatsCollector
+    from scrapy.http import Response
 
+logger = logging.getLogger(__name__)
+
+PREFETCHED = "newscrawler_prefetched"
+"""Request meta key: the fetched document (url, status, headers, body) the browser renders."""
+# Browser failures worth another try: the network, not the page, was at fault.
+_TRANSIENT = frozenset({"timeout", "connection_lost", "data_loss", "connection_refused"})
 _NOT_HTML = re.compile(r"(?:/robots\.txt|\.(?:xml|xml\.gz|gz|json|txt|rss|atom|pdf|jpe?g|png|gif|webp|svg|css|js))$",
                        re.IGNORECASE)
+_HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+# Describe the original transfer, not the decoded body the browser is given.
+_DROPPED_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
+
+
+async def serve_prefetched_document(page: Any, request: Request) -> None:
+    """``playwright_page_init_callback``: answer the page's first navigation from memory."""
+    document = request.meta[PREFETCHED]
+    served = False
+
+    async def handler(route: Any) -> None:
+        nonlocal served
+        if not served and route.request.is_navigation_request():
+            served = True
+            await route.fulfill(status=document["status"], headers=document["headers"], body=document["body"])
+        else:
+            await route.fallback()  # scrapy-playwright's own handler: BrowserRequestFilter, headers
+
+    await page.route("**/*", handler)
 
 
 class JavaScriptMiddleware:
-    """Marks requests for the browser, per the crawl's render_js choice."""
+    """Sends fetched pages that need JavaScript back round through the browser."""
 
-    def __init__(self, stats: StatsCollector, render_all: bool, wait_for: str | None) -> None:
-        self.stats = stats
+    def __init__(self, crawler: Crawler, render_all: bool, wait_for: str | None) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
         self.render_all = render_all
         self.patterns: tuple[re.Pattern[str], ...] = ()
         self.page_methods = [PageMethod("wait_for_selector", wait_for) if wait_for
@@ -43,8 +83,8 @@ class JavaScriptMiddleware:
         from newscrawler.browser import wants_javascript
 
         if not wants_javascript(crawler):
-            raise NotConfigured  # off by default: no warning for what nobody asked for
-        middleware = cls(crawler.stats, crawler.settings.getbool("NEWSCRAWLER_RENDER_JS"),
+            raise NotConfigured("no page of this crawl is rendered")
+        middleware = cls(crawler, crawler.settings.getbool("NEWSCRAWLER_RENDER_JS"),
                          crawler.settings.get("NEWSCRAWLER_JS_WAIT_FOR") or None)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         return middleware
@@ -56,16 +96,48 @@ class JavaScriptMiddleware:
             self.render_all = True
         self.patterns = patterns
 
-    def needs_browser(self, request: Request) -> bool:
+    def needs_browser(self, request: Request, url: str | None = None) -> bool:
+        url = url or request.url
         callback = getattr(request.callback, "__name__", "parse")
-        if callback != "parse" or _NOT_HTML.search(request.url.split("?", 1)[0]):
+        if callback != "parse" or _NOT_HTML.search(url.split("?", 1)[0]):
             return False
-        return self.render_all or any(p.search(request.url) for p in self.patterns)
+        return self.render_all or any(p.search(url) or p.search(request.url) for p in self.patterns)
 
     def process_request(self, request: Request) -> None:
-        if "playwright" in request.meta or not self.needs_browser(request):
-            return
-        request.meta["playwright"] = True
-        request.meta.setdefault("playwright_include_page", False)
-        request.meta.setdefault("playwright_page_methods", self.page_methods)
+        if PREFETCHED in request.meta:
+            request.meta["playwright"] = True
+            request.meta["playwright_include_page"] = False
+            request.meta["playwright_page_init_callback"] = f"{__name__}.serve_prefetched_document"
+            request.meta.setdefault("playwright_page_methods", self.page_methods)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if PREFETCHED in request.meta or "playwright" in request.meta:
+            return response  # rendered already, or a request that chose for itself
+        content_type = response.headers.get(b"Content-Type", b"").lower()
+        if response.status != 200 or not any(t in content_type for t in _HTML_TYPES) \
+                or not self.needs_browser(request, response.url):
+            return response
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
+                   for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS}
+        meta = {k: v for k, v in request.meta.items() if k not in {"retry_times", "download_slot"}}
+        meta[PREFETCHED] = {"url": response.url, "status": response.status, "headers": headers, "body": response.body}
         self.stats.inc_value("newscrawler/js/rendered")
+        return request.replace(url=response.url, meta=meta, dont_filter=True)
+
+    def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
+        """Retry what the browser lost to the network (RetryMiddleware does not know
+        Playwright's exceptions); when that fails too, pass the page on as fetched."""
+        document = request.meta.get(PREFETCHED)
+        if document is None:
+            return None
+        reason = browser_failure_reason(exception)
+        if reason is None:
+            return None
+        if reason in _TRANSIENT and not request.meta.get("dont_retry"):
+            retry = get_retry_request(request, spider=self.crawler.spider, reason=f"browser_{reason}")
+            if retry is not None:
+                return retry
+        self.stats.inc_value(f"newscrawler/js/render_failed/{reason}")
+        logger.warning("Could not render %s in the browser (%s); using the page as fetched", request.url, exception)
+        return HtmlResponse(document["url"], status=document["status"], headers=document["headers"],
+                            body=document["body"], request=request)
