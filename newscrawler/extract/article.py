@@ -89,7 +89,8 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
     body = overrides.get("body")
     if body is None:
         try:
-            body = extract_body(tree, url, (article.title or "", meta.titles.get("h1", "")))
+            body = extract_body(tree, url, (article.title or "", meta.titles.get("h1", "")),
+                                tuple(filter(None, (meta.site_name, site_name_from_title(meta)))))
         except Exception:  # noqa: BLE001 - trafilatura raises many kinds on odd trees
             logger.warning("body extractor failed on %s", url, exc_info=True)
             notes.append("body_extractor_failed")
@@ -216,6 +217,15 @@ def choose_title(meta: PageMetadata, url: str) -> str | None:
             return h1
         return title
     return h1
+
+
+def site_name_from_title(meta: PageMetadata) -> str | None:
+    """The part of the ``<title>`` that is not the headline ("Headline - Site" -> "Site")."""
+    title, headline = meta.titles.get("title"), meta.titles.get("h1") or meta.titles.get("og:title")
+    if not title or not headline or not title.startswith(headline):
+        return None
+    rest = title[len(headline):].strip(" |-–—:·»/")
+    return rest or None
 
 
 def strip_site_name(title: str, site_names: list[str]) -> str:

@@ -27,8 +27,13 @@ _DROP_TAGS = ("figcaption", "aside", "nav", "form")
 _DROP_XPATH = etree.XPath(
     "//*[contains(@class, 'caption-text') or contains(@class, 'comment-respond') or @id='respond']"
 )
+# A paragraph that is a picture and its caption: <p><img><br><small>Caption</small></p>.
+_CAPTION_PARAGRAPH = etree.XPath(
+    "//p[img or */img][small or em or i or span][string-length(normalize-space()) < 400]"
+)
 _FIGURE_XPATH = etree.XPath(
     ".//figure | .//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption ')]"
+    " | .//p[img or */img][small or em or i or span][string-length(normalize-space()) < 400]"
 )
 _FIGURE_OUTSIDE = re.compile(
     r"related|sidebar|widget|comment|footer|promo|recommend|also-like|popular|trending|newsletter|share|author|avatar|logo"
@@ -48,6 +53,7 @@ _FURNITURE = re.compile(
     re.IGNORECASE,
 )
 # WordPress shortcodes left unrendered: "[button link=...]Text[/button]".
+_BYLINE_LINE = re.compile(r"^by\s+[^\W\d_]", re.IGNORECASE)
 _SHORTCODE = re.compile(r"\[[a-z_]+(?:\s+[\w-]+=[^\]]*)+\].*|.*\[/[a-z_]+\]", re.IGNORECASE)
 _URL_ONLY = re.compile(r"(?:https?://|www\.)\S+")
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved", re.IGNORECASE)
@@ -75,11 +81,14 @@ class Body:
     blocks: list[str] = field(default_factory=list)
 
 
-def extract_body(tree: HtmlElement, url: str, headlines: tuple[str, ...] = ()) -> Body:
+def extract_body(
+    tree: HtmlElement, url: str, headlines: tuple[str, ...] = (), site_names: tuple[str, ...] = ()
+) -> Body:
     """Main text of a page; the tree is modified (boilerplate removed), pass a copy to keep it.
 
     ``headlines`` are the page's title and ``<h1>``: the main-text extractor often starts
-    with the headline, which is not part of the body. Raises whatever trafilatura raises on
+    with the headline, which is not part of the body; ``site_names`` mark a closing line
+    about the site ("Riverside Bulletin, printed since 1974") as furniture. Raises whatever trafilatura raises on
     a hopeless tree; the caller records the reason.
     """
     import trafilatura
@@ -99,7 +108,8 @@ def extract_body(tree: HtmlElement, url: str, headlines: tuple[str, ...] = ()) -
     if document is None or document.body is None:
         return Body()
     _drop_leading_headline(document.body, headlines)
-    _drop_boilerplate_blocks(document.body)
+    _drop_boilerplate_blocks(document.body, site_names)
+    restore_lists(document.body, tree)
     blocks = blocks_from_xml(document.body)
     if not blocks:
         return Body()
@@ -128,14 +138,73 @@ def _drop_leading_headline(body: etree._Element, headlines: tuple[str, ...]) -> 
         body.remove(first)
 
 
-def _drop_boilerplate_blocks(body: etree._Element) -> None:
-    """Remove top-level blocks that are page furniture: share/print links, copyright lines, shortcodes."""
-    for child in list(body):
-        if child.tag not in ("p", "head"):
+def restore_lists(body: etree._Element, tree: HtmlElement) -> None:
+    """Put back the bullet lists and subheads the main-text extractor dropped between two story paragraphs.
+
+    trafilatura can lose the ``<ul>`` or ``<h2>`` of a page without an article container
+    ("The news:" paragraph, three bullets, next paragraph). One is restored only when it
+    sits between two paragraphs that were both extracted, and list items are sentences, not links.
+    """
+    extracted = {_letters(child.xpath("string()")): child for child in body if child.tag == "p"}
+    extracted.pop("", None)
+    if len(extracted) < 2:
+        return
+    present = {_letters(node.xpath("string()")) for node in body.iter("head", "item")}
+    for paragraph in tree.iter("p"):
+        block = extracted.get(_letters(paragraph.text_content()))
+        if block is None:
             continue
+        between, sibling = [], paragraph.getnext()
+        while sibling is not None and sibling.tag in _RESTORABLE:
+            between.append(sibling)
+            sibling = sibling.getnext()
+        if not between or sibling is None or sibling.tag != "p" or _letters(sibling.text_content()) not in extracted:
+            continue
+        anchor = block
+        for source in between:
+            restored = _restorable(source, present)
+            if restored is not None:
+                anchor.addnext(restored)
+                anchor = restored
+
+
+_RESTORABLE = {"ul", "ol", "h2", "h3", "h4"}
+
+
+def _restorable(source: HtmlElement, present: set[str]) -> etree._Element | None:
+    """trafilatura's XML for a dropped list or subhead, or None when it is not story text."""
+    if source.tag in ("h2", "h3", "h4"):
+        text = collapse(source.text_content())
+        if not text or len(text.split()) > 20 or _letters(text) in present:
+            return None
+        head = etree.Element("head", rend=source.tag)
+        head.text = text
+        return head
+    items = [collapse(li.text_content()) for li in source.iter("li")]
+    link_text = sum(len(collapse(a.text_content())) for a in source.iter("a"))
+    text = sum(len(item) for item in items)
+    if not items or link_text > 0.3 * text or text / len(items) < 40 or any(_letters(i) in present for i in items):
+        return None
+    restored = etree.Element("list", rend=source.tag)
+    for item in items:
+        etree.SubElement(restored, "item").text = item
+    return restored
+
+
+def _drop_boilerplate_blocks(body: etree._Element, site_names: tuple[str, ...] = ()) -> None:
+    """Remove top-level blocks that are page furniture: share/print links, copyright lines,
+    shortcodes, a byline line at the top, a line naming the site at the end."""
+    children = [child for child in body if child.tag in ("p", "head")]
+    for position, child in enumerate(children):
         text = collapse(child.xpath("string()"))
-        if is_boilerplate_text(text):
+        if is_boilerplate_text(text) or (position < 3 and _BYLINE_LINE.match(text) and len(text.split()) <= 20):
             body.remove(child)
+    keys = {_letters(name) for name in site_names if name and len(name) > 3}
+    while len(body) and body[-1].tag == "p" and keys:
+        text = collapse(body[-1].xpath("string()"))
+        if len(text.split()) > 15 or not any(key in _letters(text) for key in keys):
+            break
+        body.remove(body[-1])
 
 
 def is_boilerplate_text(text: str) -> bool:
@@ -160,7 +229,16 @@ def boilerplate_nodes(tree: HtmlElement) -> list[HtmlElement]:
         node for node in tree.iter(*_DROP_TAGS)
         if node.tag != "form" or node.find(".//textarea") is not None or node.get("role") == "search"
     ]
+    nodes += [node for node in tree.iter("table") if _link_share(node) > 0.5]
+    nodes += [node for node in _CAPTION_PARAGRAPH(tree) if not (node.text or "").strip()
+              and not any((child.tail or "").strip() for child in node)]
     return nodes + _DROP_XPATH(tree)
+
+
+def _link_share(node: HtmlElement) -> float:
+    text = len(collapse(node.text_content()))
+    links = sum(len(collapse(a.text_content())) for a in node.iter("a"))
+    return links / text if text else 0.0
 
 
 def body_from_selector_nodes(nodes: list[HtmlElement]) -> Body:
@@ -360,6 +438,8 @@ def figure_caption(figure: HtmlElement) -> tuple[str | None, str | None]:
         " or @itemprop='creator' or @itemprop='author']"
     )
     caption = collapse(caption_nodes[0].text_content()) if caption_nodes else ""
+    if not caption and figure.tag == "p":
+        caption = collapse(figure.text_content())
     if not caption:
         caption = collapse(next((i.get("alt") for i in figure.iter("img") if i.get("alt")), ""))
     credit = collapse(credit_nodes[0].text_content()) if credit_nodes else ""

@@ -448,12 +448,15 @@ def _from_markup(meta: PageMetadata, tree: HtmlElement, index: MarkupIndex, url:
         if lang and lang.strip():
             meta.language = lang.strip()
     _time_elements(meta, index.times)
+    byline = _byline_after_headline(index.h1s[:1])
+    if byline and (found := find_date_in_text(byline)):
+        meta.dates.append(DateCandidate(found, "text", PUBLISHED))
     _text_dates(meta, _inside_first(index.dated, index.content_roots + index.h1s[:1]))
     url_date = date_from_url(url)
     if url_date:
         meta.dates.append(url_date)
     if not meta.authors:
-        meta.authors = _byline_authors(index)
+        meta.authors = _byline_authors(index) or split_authors(byline)
     if not meta.breadcrumbs:
         meta.breadcrumbs = _markup_breadcrumbs(index.breadcrumbs)
     if not meta.section:
@@ -513,6 +516,16 @@ def _text_dates(meta: PageMetadata, nodes: list[HtmlElement]) -> None:
             return
 
 
+def _byline_after_headline(h1s: list[HtmlElement]) -> str | None:
+    """A "By Jane Doe. Filed 14 November 2023." line right under the headline, on pages without classes."""
+    for h1 in h1s:
+        for sibling in list(h1.itersiblings())[:3]:
+            text = clean_text(sibling.text_content())
+            if text and len(text) <= 150 and re.match(r"by\s+[^\W\d_]", text, re.IGNORECASE):
+                return text
+    return None
+
+
 def _byline_authors(index: MarkupIndex) -> list[str]:
     for node in index.rel_authors + index.bylines:
         text = clean_text(node.text_content())
@@ -556,7 +569,7 @@ _NAME_PARTICLES = {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?)$")
 _NAME_SUFFIX = re.compile(r"\s+(?:Associated Press|USA TODAY|Reuters|AFP|Bloomberg|CNN\b.*|BBC\b.*)$")
 _NAME_NOISE = re.compile(
-    r"\b(?:updated|published|posted|last updated|on)\b.*$|\d{1,2}:\d{2}.*$|\b(?:19|20)\d{2}\b.*$|\S+@\S+|https?://\S+"
+    r"\b(?:updated|published|posted|filed|last updated|on)\b.*$|\d{1,2}:\d{2}.*$|\b(?:19|20)\d{2}\b.*$|\S+@\S+|https?://\S+"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*$",
     re.IGNORECASE,
 )
