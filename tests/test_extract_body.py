@@ -216,3 +216,40 @@ def test_furniture_blocks_are_dropped_from_the_body():
             f"{story}<p>Copyright 2022 Newsline India. All rights reserved.</p></article></body></html>")
     article = extract_article(html, URL, crawled_at=CRAWLED)
     assert article.body.split("\n\n") == [LEDE, NEWS, CLOSING]
+
+
+def bare_page() -> str:
+    """A page without a single class or id: layout table, byline line, picture paragraph, lists."""
+    bullets = "".join(f"<li>{b}</li>" for b in BULLETS)
+    return f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<title>Russia quotes 1999 charter to resolve security issue - Riverside Bulletin</title></head>
+<body><table width="100%"><tr><td><a href="/"><b>Riverside Bulletin</b></a></td><td><a href="/s/1/">Local</a> |
+<a href="/s/2/">Money</a> | <a href="/s/3/">Sport</a> | <a href="/contact.html">Contact</a></td></tr></table><hr>
+<h1>Russia quotes 1999 charter to resolve security issue</h1>
+<p><i>By Anita Rao. Filed February 1, 2022.</i></p>
+<p><img src="/img/77.png" alt="Lavrov"><br><small>{CAPTION} {CREDIT}</small></p>
+<p>{LEDE}</p><p>{NEWS}</p><ul>{bullets}</ul><h2>The background</h2><p>{GOING_ON}</p><p>{CLOSING}</p>
+<p><a href="/s/2/">More from World</a></p><hr>
+<p><small>Riverside Bulletin, printed weekly since 1974. <a href="/contact.html">Write to us</a>.</small></p>
+</body></html>"""
+
+
+def test_bare_page_keeps_lists_and_subheads_and_drops_the_furniture():
+    warnings: list[str] = []
+    article = extract_article(bare_page(), "http://127.0.0.1:8000/p/77.html", crawled_at=CRAWLED, warnings=warnings)
+    assert article.body.split("\n\n") == [LEDE, NEWS, *BULLETS, "The background", GOING_ON, CLOSING]
+    assert article.body_html.count("<li>") == len(BULLETS) and "<h2>The background</h2>" in article.body_html
+    assert article.title == "Russia quotes 1999 charter to resolve security issue"
+    assert article.authors == ["Anita Rao"]
+    assert (article.published_at, article.published_at_source) == ("2022-02-01", "text")
+    assert [(i.url, i.caption, i.credit) for i in article.images] == [
+        ("http://127.0.0.1:8000/img/77.png", CAPTION, CREDIT)]
+    assert warnings == []
+
+
+def test_link_lists_between_paragraphs_are_not_restored():
+    links = "".join(f'<li><a href="/s/{i}">Another story number {i} with a long enough title</a></li>'
+                    for i in range(3))
+    html = bare_page().replace("<h2>The background</h2>", f"<ul>{links}</ul>")
+    article = extract_article(html, "http://127.0.0.1:8000/p/77.html", crawled_at=CRAWLED)
+    assert "Another story" not in article.body
