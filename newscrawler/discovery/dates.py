@@ -27,6 +27,7 @@ hostile sitemap of 50,000 distinct junk dates would hold the crawl for half an h
 """
 
 DateResult = tuple[str | None, str | None]
+_NOT_TRIED: DateResult = (None, "date not read: too many unparseable dates before it")
 
 
 class DateReader:
@@ -50,7 +51,9 @@ class DateReader:
         text = str(raw).strip()
         result = self._seen.get(text)
         if result is None:
-            result = self._seen[text] = self._parse(text)
+            result = self._parse(text)
+            if result is not _NOT_TRIED:  # those are not kept: a junk sitemap would fill memory with them
+                self._seen[text] = result
         return result
 
     def _parse(self, text: str) -> DateResult:
@@ -58,7 +61,7 @@ class DateReader:
         if parsed is None:
             if self.unparseable >= self.max_unparseable:
                 self.not_tried += 1
-                return None, f"date not read {text[:80]!r}: over {self.max_unparseable} unparseable dates already"
+                return _NOT_TRIED
             parsed = page_dates.parse_date(text)
             if parsed is None:
                 self.unparseable += 1
