@@ -111,6 +111,7 @@ def _paths(result, site) -> dict[str, dict]:
     return {item["url"].removeprefix(site.base_url.rstrip("/")): item for item in result.items}
 
 
+@pytest.mark.chromium
 def test_plain_crawl_finds_nothing_and_rendered_crawl_finds_every_article(tmp_path, serve, crawl):
     _chromium_or_skip()
     live, _ = build_site(tmp_path / "site", scripted=4)
@@ -134,6 +135,7 @@ def test_plain_crawl_finds_nothing_and_rendered_crawl_finds_every_article(tmp_pa
     assert rendered.stats.get("playwright/page_count/closed") == rendered.stats.get("playwright/page_count")
 
 
+@pytest.mark.chromium
 def test_profile_patterns_render_only_the_javascript_section(tmp_path, serve, crawl):
     _chromium_or_skip()
     live, news = build_site(tmp_path / "site", scripted=3, plain=3)
@@ -153,6 +155,7 @@ def test_profile_patterns_render_only_the_javascript_section(tmp_path, serve, cr
     assert result.stats.get("newscrawler/js/rendered") == 1 + len(live)
 
 
+@pytest.mark.chromium
 def test_rendered_crawl_of_the_hostile_site_keeps_every_guard(tmp_path):
     """Through the browser too: retries, no off-site or looping redirects, failures by reason."""
     _chromium_or_skip()

@@ -49,6 +49,7 @@ def shared_crawl():
     assert not list(client.scan_iter(match=prefix % {"spider": "news"} + "*"))
 
 
+@pytest.mark.redis
 def test_three_workers_fetch_every_page_once_and_store_every_article_once(shared_crawl, tmp_path: Path):
     client, prefix = shared_crawl
     routes, expected = plain_news_routes(480)
@@ -79,6 +80,7 @@ def test_three_workers_fetch_every_page_once_and_store_every_article_once(shared
     assert status(REDIS_URL, prefix)["busy_workers"] == 0
 
 
+@pytest.mark.redis
 def test_seeded_and_reset_frontier(shared_crawl, tmp_path: Path):
     client, prefix = shared_crawl
     routes, expected = plain_news_routes(30, per_page=10, sections=1)
@@ -109,6 +111,7 @@ def test_addon_is_off_without_a_redis_url_and_rejects_a_bad_one():
         RedisAddon.from_crawler(get_crawler(Spider, settings_dict={"NEWSCRAWLER_REDIS_URL": "127.0.0.1:6379"}))
 
 
+@pytest.mark.redis
 def test_shared_dupefilter_uses_the_canonical_fingerprints(shared_crawl):
     _client, prefix = shared_crawl
     from newscrawler.redis_frontier import RedisDupeFilter
@@ -144,6 +147,7 @@ def _scheduler(prefix: str):
     return scheduler, spider
 
 
+@pytest.mark.redis
 def test_dont_filter_seeds_are_recorded_and_scheduled_once_across_workers(shared_crawl):
     _client, prefix = shared_crawl
     first, _ = _scheduler(prefix)
@@ -157,6 +161,7 @@ def test_dont_filter_seeds_are_recorded_and_scheduled_once_across_workers(shared
     assert len(first) == 2
 
 
+@pytest.mark.redis
 def test_idle_worker_waits_while_the_frontier_has_work_or_another_worker_is_busy(shared_crawl):
     from scrapy.exceptions import DontCloseSpider
 
@@ -176,6 +181,7 @@ def test_idle_worker_waits_while_the_frontier_has_work_or_another_worker_is_busy
     assert status(REDIS_URL, prefix)["busy_workers"] == 0
 
 
+@pytest.mark.redis
 def test_two_workers_on_the_hostile_site_store_every_reachable_article_once(shared_crawl, tmp_path: Path):
     """Faults, retries, Retry-After waits and redirects with the frontier in Redis."""
     _client, prefix = shared_crawl
