@@ -227,7 +227,22 @@ def test_failure_reasons_and_counts():
     assert raised.value.reason == "timeout"
     middleware.process_response(Request("http://s.example/"), Response("http://s.example/", status=410))
     middleware.process_response(Request("http://s.example/"), Response("http://s.example/", status=200))
+    probe = Request("http://s.example/sitemap.xml", meta={"probe": True})
+    with pytest.raises(DownloadGaveUp):
+        middleware.process_exception(probe, DownloadTimeoutError())
+    middleware.process_response(probe, Response(probe.url, status=404))
     assert crawler.stats.get_value("newscrawler/failed/timeout") == 1
     assert crawler.stats.get_value("newscrawler/failed/http_410") == 1
     assert crawler.stats.get_value("newscrawler/failed") == 2
 
+
+
+def test_browser_errors_get_the_same_reasons():
+    playwright = pytest.importorskip("playwright.async_api")
+    from newscrawler.middlewares.failures import browser_failure_reason
+
+    assert failure_reason(playwright.TimeoutError("Timeout 1000ms exceeded.")) == "timeout"
+    assert failure_reason(playwright.Error("net::ERR_CONNECTION_RESET at http://s.example/")) == "connection_lost"
+    assert failure_reason(playwright.Error("net::ERR_TOO_MANY_REDIRECTS at http://s.example/")) == "redirect_loop"
+    assert failure_reason(playwright.Error("Target page, context or browser has been closed")) == "browser_error"
+    assert browser_failure_reason(TimeoutError()) is None  # the builtin is not the browser's

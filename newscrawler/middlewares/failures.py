@@ -91,7 +91,7 @@ class FailureStatsMiddleware:
         return cls(crawler.stats)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        # Discovery probes guessed URLs (/sitemap.xml, /feed/): a 404 there loses nothing.
+        # Discovery probes guessed URLs (/sitemap.xml, /feed/): failing there loses nothing.
         if response.status >= 400 and not request.meta.get("probe"):
             self._count(request, f"http_{response.status}", f"HTTP {response.status}")
         return response
@@ -102,7 +102,10 @@ class FailureStatsMiddleware:
             return
         reason = failure_reason(exception)
         detail = f"{type(exception).__name__}: {exception}".rstrip(": ")
-        self._count(request, reason, detail)
+        if request.meta.get("probe"):
+            logger.debug("Probe of %s failed: %s", request.url, detail)  # a guess, not a lost page
+        else:
+            self._count(request, reason, detail)
         raise DownloadGaveUp(reason, f"{request.url}: {detail}") from exception
 
     def _count(self, request: Request, reason: str, detail: str) -> None:
