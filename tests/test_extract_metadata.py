@@ -119,6 +119,9 @@ def test_section(html, expected):
     (page('<meta name="keywords" content="budget, council">'), ["budget", "council"]),
     (page(body='<div class="tags"><a rel="tag" href="/tag/budget/">Budget</a><a rel="tag" href="/tag/c/">Council</a>'
                "</div>"), ["Budget", "Council"]),
+    (page(body='<nav><a href="/topics/politics/">Politics</a></nav><ul class="article__topics">'
+               '<li><a href="/topics/nato/">NATO</a></li><li><a href="/topics/diplomacy/">Diplomacy</a></li></ul>'
+               '<aside class="widget"><a href="/tag/other/">Other</a></aside>'), ["NATO", "Diplomacy"]),
 ])
 def test_tags(html, expected):
     assert extract(html).tags == expected

@@ -337,6 +337,7 @@ class MarkupIndex:
     rel_authors: list[HtmlElement] = field(default_factory=list)
     rel_tags: list[HtmlElement] = field(default_factory=list)
     rel_categories: list[HtmlElement] = field(default_factory=list)
+    tag_links: list[HtmlElement] = field(default_factory=list)
     dated: list[HtmlElement] = field(default_factory=list)
     bylines: list[HtmlElement] = field(default_factory=list)
     breadcrumbs: list[HtmlElement] = field(default_factory=list)
@@ -347,6 +348,7 @@ CONTENT_CLASS = re.compile(r"entry-content|post-content|article-body|article-con
                            re.IGNORECASE)
 _HINT = re.compile(r"date|time|posted|publish|meta|byline|author|writer|reporter|contributor|breadcrumb"
                    r"|entry-content|post-content|article-body|article-content|story-body|articlebody", re.IGNORECASE)
+_TAG_HREF = re.compile(r"/(?:tags?|topics?|keywords?|subjects?)/[^/?#]+/?(?:[?#].*)?$", re.IGNORECASE)
 _SKIP_WALK = {"script", "style", "noscript", "svg", "template"}
 
 
@@ -368,6 +370,9 @@ def index_markup(tree: HtmlElement) -> MarkupIndex:
         elif tag == "time":
             index.times.append(node)
         elif tag == "a":
+            href = node.get("href")
+            if href and _TAG_HREF.search(href):
+                index.tag_links.append(node)
             rel = node.get("rel")
             if rel:
                 rels = rel.lower().split()
@@ -469,6 +474,13 @@ def _from_markup(meta: PageMetadata, tree: HtmlElement, index: MarkupIndex, url:
         meta.section = crumbs[-1] if crumbs else None
     if not meta.tags:
         meta.tags = split_tags([t for t in (clean_text(a.text_content()) for a in index.rel_tags) if t])
+    if not meta.tags:
+        links = [a for a in index.tag_links if not is_foreign(a) and not _in_navigation(a)]
+        meta.tags = split_tags([t for t in (clean_text(a.text_content()) for a in links) if t])
+
+
+def _in_navigation(node: HtmlElement) -> bool:
+    return any(ancestor.tag in ("nav", "header", "menu") for ancestor in node.iterancestors())
 
 
 def _time_elements(meta: PageMetadata, times: list[HtmlElement]) -> None:
