@@ -95,7 +95,9 @@ def serve_with_base(serve, root: Path):
 
 def test_report_counts_what_the_items_say(serve, crawl, tram_site) -> None:
     site = serve_with_base(serve, tram_site)
-    result = crawl("-a", f"start_url={site.base_url}", settings={"NEWSCRAWLER_PROGRESS_INTERVAL": 60})
+    # A short interval and a small delay: the crawl lasts several intervals, so periodic lines appear.
+    result = crawl("-a", f"start_url={site.base_url}",
+                   settings={"NEWSCRAWLER_PROGRESS_INTERVAL": 0.2, "DOWNLOAD_DELAY": 0.1})
     assert result.returncode == 0, result.log[-3000:]
     report, items = result.report, result.items
     paths = {item["url"].removeprefix(site.base_url.rstrip("/")) for item in items}
@@ -139,6 +141,8 @@ def test_report_counts_what_the_items_say(serve, crawl, tram_site) -> None:
     skipped_line = re.search(r"; (\d+) skipped,", final[0])
     assert skipped_line and int(skipped_line[1]) >= report["skipped"]["robots_txt_disallowed"]
     assert "field coverage:" in result.log and "by discovery:" in result.log
+    periodic = [int(pages) for pages in re.findall(r"INFO: Progress: (\d+) pages", result.log)]
+    assert periodic and periodic == sorted(periodic) and periodic[-1] <= report["pages_fetched"]
     saved = json.loads(Path(report["report_path"]).read_text()) if "report_path" in report else report
     assert saved["field_coverage"] == report["field_coverage"]
 

@@ -36,7 +36,9 @@ COMMON_FEED_PATHS = (
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
 """Content types that name a feed (also the ``type`` of ``<link rel=alternate>``)."""
-MAX_FEED_BYTES = 20 * 1024 * 1024
+MAX_FEED_BYTES = 10 * 1024 * 1024
+"""Largest feed read (decompressed). feedparser costs about 4 µs of CPU a byte, so this caps
+one feed at some 40 s; real feeds are well under 1 MB."""
 MAX_ERRORS = 20
 
 _EMAIL = re.compile(r"^[^@\s()]+@[^@\s()]+$")
