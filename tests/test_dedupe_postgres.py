@@ -107,7 +107,9 @@ def test_workers_sharing_the_store_emit_each_story_once(dedupe_dsn: str) -> None
 
     first, second = asyncio.run(both())
     assert sorted(first + second) == sorted(bodies)
-    dropped = sum(p.stats.get_value("dedupe/exact", 0) for p in pipelines)
+    # mostly exact; a copy checked while the other worker commits its original may be matched
+    # a moment later by the LSH query instead (similarity 1.0): near
+    dropped = sum(p.stats.get_value(f"dedupe/{kind}", 0) for p in pipelines for kind in ("exact", "near"))
     assert dropped == len(bodies)
 
 
