@@ -179,6 +179,7 @@ def test_json_feed_fields_and_skips():
     assert rover.authors == ["Newsroom"] and rover.summary == "It landed." and rover.published is None
     assert len(feed.errors) == 2
     assert "Nowhere" in feed.errors[0] and "not an object" in feed.errors[1]
+    assert feed.reasons == {"no_link": 1, "bad_item": 1}
     old = parse_feed(json.dumps(JSON_FEED_10).encode(), "https://news.example/feed.json", now=NOW)
     assert old.entries[0].authors == ["Finn Ma"] and old.entries[0].published == "2024-05-01T10:00:00+00:00"
 
@@ -197,6 +198,7 @@ def test_wrong_dates_become_none_with_a_note():
     assert len(feed.errors) == 2
     assert "future" in feed.errors[0] and "2035" in feed.errors[0]
     assert "unparseable" in feed.errors[1] and "sometime soon" in feed.errors[1]
+    assert feed.reasons == {"future_date": 1, "unparseable_date": 1}
 
 
 def test_a_feed_of_junk_dates_stops_trying_after_twenty(monkeypatch):
@@ -220,19 +222,20 @@ def test_entity_bomb_and_external_entities_are_not_expanded():
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("body", "message", "reason"),
     [
-        (b"", "not a feed"),
-        (b"<html><body><p>Moved</p></body></html>", "not a feed"),
-        (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "malformed JSON feed"),
-        (b'{"hello": "world"}', "not a JSON Feed"),
-        (b"\x1f\x8b\x08\x00garbage", "cannot read the feed"),
+        (b"", "not a feed", "not_a_feed"),
+        (b"<html><body><p>Moved</p></body></html>", "not a feed", "not_a_feed"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "malformed JSON feed", "malformed"),
+        (b'{"hello": "world"}', "not a JSON Feed", "not_a_feed"),
+        (b"\x1f\x8b\x08\x00garbage", "cannot read the feed", "bad_gzip"),
     ],
 )
-def test_not_a_feed_is_reported_not_raised(body, message):
+def test_not_a_feed_is_reported_not_raised(body, message, reason):
     feed = parse_feed(body, FEED_URL, now=NOW)
     assert feed.entries == []
     assert any(message in e for e in feed.errors), feed.errors
+    assert feed.reasons[reason] >= 1
 
 
 @pytest.mark.parametrize(

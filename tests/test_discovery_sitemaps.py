@@ -144,6 +144,7 @@ def test_wrong_dates_are_explained():
     assert "future" in text and "2031-01-01" in text
     assert "unparseable" in text and "last tuesday" in text
     assert "relative/path" in text
+    assert sitemap.reasons == {"future_date": 1, "unparseable_date": 1, "bad_loc": 1}
 
 
 def test_google_news_fields_are_read():
@@ -208,6 +209,8 @@ def test_junk_dates_cost_the_slow_parser_a_bounded_number_of_tries(monkeypatch):
     assert sitemap.entries[500].lastmod == "2024-05-01T10:00:00+02:00"  # W3C dates are always read
     assert all(e.lastmod is None for e in sitemap.entries[:500])
     assert sitemap.errors[-1] == "480 dates not read: over 20 unparseable dates in this document"
+    # Messages stop at 20; the counts by reason (one per entry: "junk 3" twice) go on.
+    assert len(sitemap.errors) == 22 and sitemap.reasons == {"unparseable_date": 21, "date_not_read": 480}
 
 
 def test_entity_bomb_is_never_expanded():
@@ -225,6 +228,7 @@ def test_entities_are_neither_read_nor_substituted():
     text = " | ".join(sitemap.errors)
     assert "DOCTYPE ignored" in text
     assert text.count("entity reference") == 3
+    assert sitemap.reasons == {"doctype": 1, "entity_reference": 3}
     assert "root:" not in text
 
 
@@ -240,6 +244,7 @@ def test_hundred_thousand_urls_with_a_limit_counts_the_rest():
     assert len(capped.entries) == 50_000 and capped.skipped == 50_000
     assert capped.entries[-1].loc == "https://news.example/story/49999"
     assert any("50000 entries past the limit" in e for e in capped.errors)
+    assert capped.reasons == {"over_limit": 50_000}
     whole = parse_sitemap(body, "https://news.example/big.xml.gz", max_entries=100_000, now=NOW)
     assert len(whole.entries) == 100_000 and whole.skipped == 0 and whole.errors == []
     assert whole.entries[99_999].loc == "https://news.example/story/99999"

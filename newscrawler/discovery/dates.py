@@ -26,8 +26,9 @@ A string the general parser cannot read goes through dateparser, about 30 ms eac
 hostile sitemap of 50,000 distinct junk dates would hold the crawl for half an hour.
 """
 
-DateResult = tuple[str | None, str | None]
-_NOT_TRIED: DateResult = (None, "date not read: too many unparseable dates before it")
+DateResult = tuple[str | None, str | None, str | None]
+"""``(iso, message, reason)``: the date, or why there is none (both None when it is absent)."""
+_NOT_TRIED: DateResult = (None, "date not read: too many unparseable dates before it", "date_not_read")
 
 
 class DateReader:
@@ -42,12 +43,13 @@ class DateReader:
         self._seen: dict[str, DateResult] = {}
 
     def read(self, raw: str | None) -> DateResult:
-        """``(iso, None)`` for a plausible date, ``(None, note)`` for a wrong one, ``(None, None)`` if absent.
+        """``(iso, None, None)`` for a plausible date, ``(None, message, reason)`` for a wrong one,
+        all None when there is no date.
 
         ISO 8601 keeps the offset when ``raw`` states one; a bare day stays ``YYYY-MM-DD``.
         """
         if raw is None or not str(raw).strip():
-            return None, None
+            return None, None, None
         text = str(raw).strip()
         result = self._seen.get(text)
         if result is None:
@@ -65,10 +67,10 @@ class DateReader:
             parsed = page_dates.parse_date(text)
             if parsed is None:
                 self.unparseable += 1
-                return None, f"unparseable date {text[:80]!r}"
+                return None, f"unparseable date {text[:80]!r}", "unparseable_date"
         if page_dates.is_in_future(parsed, self.now):
-            return None, f"date in the future {text[:80]!r}"
-        return parsed.value, None
+            return None, f"date in the future {text[:80]!r}", "future_date"
+        return parsed.value, None, None
 
 
     def summary(self) -> str | None:
@@ -78,9 +80,10 @@ class DateReader:
         return f"{self.not_tried} dates not read: over {self.max_unparseable} unparseable dates in this document"
 
 
-def normalize_date(raw: str | None, now: datetime | None = None) -> DateResult:
-    """One date read on its own (see :meth:`DateReader.read`)."""
-    return DateReader(now).read(raw)
+def normalize_date(raw: str | None, now: datetime | None = None) -> tuple[str | None, str | None]:
+    """One date read on its own: ``(iso, None)``, or ``(None, why)``; ``(None, None)`` when absent."""
+    value, message, _reason = DateReader(now).read(raw)
+    return value, message
 
 
 def date_from_url(url: str) -> date | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -21,6 +22,7 @@ from lxml import etree
 
 from newscrawler.discovery.compression import BodyTooLarge, CappedReader, head
 from newscrawler.discovery.dates import DateReader
+from newscrawler.discovery.problems import Problems
 
 COMMON_FEED_PATHS = (
     "/feed/",
@@ -39,7 +41,6 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+j
 MAX_FEED_BYTES = 10 * 1024 * 1024
 """Largest feed read (decompressed). feedparser costs about 4 µs of CPU a byte, so this caps
 one feed at some 40 s; real feeds are well under 1 MB."""
-MAX_ERRORS = 20
 
 _EMAIL = re.compile(r"^[^@\s()]+@[^@\s()]+$")
 _EMAIL_NAME = re.compile(r"^[^@\s()]+@[^@\s()]+\s*\((.+)\)$")
@@ -63,7 +64,7 @@ class FeedEntry:
 
 
 @dataclass
-class Feed:
+class Feed(Problems):
     """What one feed holds and what went wrong reading it."""
 
     url: str
@@ -71,13 +72,9 @@ class Feed:
     title: str | None = None
     entries: list[FeedEntry] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-
-    def note(self, message: str) -> None:
-        """Keep an error note, up to ``MAX_ERRORS``; then only say there were more."""
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append(message)
-        elif len(self.errors) == MAX_ERRORS:
-            self.errors.append("more errors not listed")
+    """Messages for the log, the first ``MAX_ERRORS`` of them."""
+    reasons: Counter[str] = field(default_factory=Counter)
+    """Every problem counted by reason: ``malformed``, ``no_link``, ``future_date``, ..."""
 
 
 def parse_feed(body: bytes, url: str, *, now: datetime | None = None, max_bytes: int = MAX_FEED_BYTES) -> Feed:
@@ -85,8 +82,11 @@ def parse_feed(body: bytes, url: str, *, now: datetime | None = None, max_bytes:
     feed = Feed(url=url)
     try:
         data = _read(body, max_bytes)
-    except (BodyTooLarge, OSError, EOFError) as exc:
-        feed.note(f"cannot read the feed: {exc}")
+    except BodyTooLarge as exc:
+        feed.note(f"cannot read the feed: {exc}", "too_large")
+        return feed
+    except (OSError, EOFError) as exc:
+        feed.note(f"cannot read the feed: {exc}", "bad_gzip")
         return feed
     dates = DateReader(now)
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
@@ -110,9 +110,9 @@ def _parse_xml(data: bytes, feed: Feed, dates: DateReader) -> None:
     version = parsed.get("version") or ""
     feed.kind = "atom" if version.startswith("atom") else "rss"
     if parsed.get("bozo"):
-        feed.note(f"malformed feed: {parsed.get('bozo_exception')}")
+        feed.note(f"malformed feed: {parsed.get('bozo_exception')}", "malformed")
     if not version and not parsed.entries:
-        feed.note("not a feed: no RSS, Atom or JSON Feed structure found")
+        feed.note("not a feed: no RSS, Atom or JSON Feed structure found", "not_a_feed")
         return
     feed.title = _text(parsed.feed.get("title"))
     for item in parsed.entries:
@@ -157,19 +157,19 @@ def _parse_json(data: bytes, feed: Feed, dates: DateReader) -> None:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        feed.note(f"malformed JSON feed: {exc}")
+        feed.note(f"malformed JSON feed: {exc}", "malformed")
         return
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
-        feed.note("not a JSON Feed: no top-level object with an 'items' list")
+        feed.note("not a JSON Feed: no top-level object with an 'items' list", "not_a_feed")
         return
     if "jsonfeed.org/version/" not in str(document.get("version", "")):
-        feed.note(f"JSON Feed without a known version: {str(document.get('version'))[:60]!r}")
+        feed.note(f"JSON Feed without a known version: {str(document.get('version'))[:60]!r}", "unknown_version")
     feed.title = _text(document.get("title"))
     base = _absolute(document.get("feed_url"), feed.url) or feed.url
     feed_authors = _json_authors(document)
     for item in document["items"]:
         if not isinstance(item, dict):
-            feed.note("JSON Feed item that is not an object skipped")
+            feed.note("JSON Feed item that is not an object skipped", "bad_item")
             continue
         link = (_absolute(item.get("url"), base) or _absolute(item.get("external_url"), base)
                 or _url_itself(item.get("id")))
@@ -185,7 +185,7 @@ def _add_entry(feed: Feed, dates: DateReader, *, link: str | None, title: Any, p
                summary: str | None, authors: list[str], tags: list[Any]) -> None:
     """One entry, whatever the feed format; an entry without a link is noted and skipped."""
     if link is None:
-        feed.note(f"entry without a link: {str(title or '')[:80]!r}")
+        feed.note(f"entry without a link: {str(title or '')[:80]!r}", "no_link")
         return
     feed.entries.append(FeedEntry(
         link=link,
@@ -237,9 +237,9 @@ def is_feed(body: bytes, content_type: str | None = None) -> bool:
 
 
 def _date(raw: Any, what: str, link: str, feed: Feed, dates: DateReader) -> str | None:
-    value, problem = dates.read(raw if isinstance(raw, str) else None)
+    value, problem, reason = dates.read(raw if isinstance(raw, str) else None)
     if problem:
-        feed.note(f"{what} of {link}: {problem}")
+        feed.note(f"{what} of {link}: {problem}", reason or "bad_date")
     return value
 
 

@@ -8,6 +8,7 @@ and recovers what it can from malformed XML, listing what went wrong in ``errors
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -16,6 +17,7 @@ from lxml import etree
 
 from newscrawler.discovery.compression import BodyTooLarge, CappedReader, head, is_gzip
 from newscrawler.discovery.dates import DateReader
+from newscrawler.discovery.problems import Problems
 
 COMMON_SITEMAP_PATHS = (
     "/sitemap.xml",
@@ -33,8 +35,6 @@ MAX_SITEMAP_ENTRIES = 50_000
 """The sitemap protocol's own limit per file; entries past it are counted, not kept."""
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 """The protocol's 50 MB uncompressed limit; also what a gzipped sitemap may expand to."""
-MAX_ERRORS = 20
-"""Error notes kept per sitemap; the rest are counted in the last note."""
 
 
 @dataclass(slots=True)
@@ -58,22 +58,18 @@ class SitemapEntry:
 
 
 @dataclass
-class Sitemap:
+class Sitemap(Problems):
     """What one sitemap file holds and what went wrong reading it."""
 
     url: str
     kind: Literal["urlset", "index"] = "urlset"
     entries: list[SitemapEntry] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    """Messages for the log, the first ``MAX_ERRORS`` of them."""
+    reasons: Counter[str] = field(default_factory=Counter)
+    """Every problem counted by reason: ``xml_error``, ``unparseable_date``, ``bad_loc``, ..."""
     skipped: int = 0
     """Entries found past ``max_entries`` and dropped."""
-
-    def note(self, message: str) -> None:
-        """Keep an error note, up to ``MAX_ERRORS``; then only count them."""
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append(message)
-        elif len(self.errors) == MAX_ERRORS:
-            self.errors.append("more errors not listed")
 
 
 def parse_sitemap(
@@ -88,7 +84,10 @@ def parse_sitemap(
     sitemap = Sitemap(url=url)
     start = head(body, 512).lstrip(b"\xef\xbb\xbf \t\r\n")
     if not start:
-        sitemap.note("gzip data that does not decompress" if is_gzip(body) else "empty sitemap")
+        if is_gzip(body):
+            sitemap.note("gzip data that does not decompress", "bad_gzip")
+        else:
+            sitemap.note("empty sitemap", "empty")
         return sitemap
     if not start.startswith(b"<"):
         _parse_text(body, sitemap, max_entries, max_bytes)
@@ -111,16 +110,17 @@ def parse_sitemap(
                     sitemap.entries.append(entry)
             _release(element)
     except BodyTooLarge as exc:
-        sitemap.note(f"stopped reading: {exc}")
+        sitemap.note(f"stopped reading: {exc}", "too_large")
     except (etree.XMLSyntaxError, OSError, EOFError) as exc:
-        sitemap.note(f"XML error: {exc}")
+        sitemap.note(f"XML error: {exc}", "xml_error")
     root = getattr(events, "root", None)
     if root is not None:
         _check_root(root, sitemap)
     for error in events.error_log:
-        sitemap.note(f"XML error line {error.line}: {error.message}")
+        sitemap.note(f"XML error line {error.line}: {error.message}", "xml_error")
     if sitemap.skipped:
-        sitemap.note(f"{sitemap.skipped} entries past the limit of {max_entries} not kept")
+        sitemap.note(f"{sitemap.skipped} entries past the limit of {max_entries} not kept", "over_limit",
+                     sitemap.skipped)
     if dates.summary():
         sitemap.errors.append(dates.summary())  # past the cap on notes: it says what the cap hides
     return sitemap
@@ -135,11 +135,11 @@ def is_sitemap(body: bytes, content_type: str | None = None) -> bool:
 def _check_root(element: etree._Element, sitemap: Sitemap) -> None:
     name = _local(element)
     if element.getroottree().docinfo.internalDTD is not None:
-        sitemap.note("DOCTYPE ignored: entities in sitemaps are never expanded")
+        sitemap.note("DOCTYPE ignored: entities in sitemaps are never expanded", "doctype")
     if name == "sitemapindex":
         sitemap.kind = "index"
     elif name != "urlset":
-        sitemap.note(f"not a sitemap: the root element is <{name}>")
+        sitemap.note(f"not a sitemap: the root element is <{name}>", "not_a_sitemap")
 
 
 def _local(element: etree._Element) -> str:
@@ -158,12 +158,12 @@ def _entry(element: etree._Element, sitemap: Sitemap, dates: DateReader) -> Site
             news = child
         elif name in ("loc", "lastmod") and name not in values:
             if any(not isinstance(part.tag, str) for part in child):
-                sitemap.note(f"<{name}> with an entity reference skipped")
+                sitemap.note(f"<{name}> with an entity reference skipped", "entity_reference")
                 return None
             values[name] = (child.text or "").strip()
     loc = values.get("loc", "")
     if not loc.startswith(("http://", "https://")):
-        sitemap.note(f"entry without an absolute http(s) <loc>: {loc[:100]!r}")
+        sitemap.note(f"entry without an absolute http(s) <loc>: {loc[:100]!r}", "bad_loc")
         return None
     entry = SitemapEntry(loc=loc)
     entry.lastmod = _date(values.get("lastmod"), "lastmod", loc, sitemap, dates)
@@ -191,9 +191,9 @@ def _read_news(news: etree._Element, entry: SitemapEntry, sitemap: Sitemap, date
 
 
 def _date(raw: str | None, what: str, loc: str, sitemap: Sitemap, dates: DateReader) -> str | None:
-    value, problem = dates.read(raw)
+    value, problem, reason = dates.read(raw)
     if problem:
-        sitemap.note(f"{what} of {loc}: {problem}")
+        sitemap.note(f"{what} of {loc}: {problem}", reason or "bad_date")
     return value
 
 
@@ -212,17 +212,17 @@ def _parse_text(body: bytes, sitemap: Sitemap, max_entries: int, max_bytes: int)
     try:
         text = b"".join(iter(lambda: reader.read(65536), b""))
     except BodyTooLarge as exc:
-        sitemap.note(f"stopped reading: {exc}")
+        sitemap.note(f"stopped reading: {exc}", "too_large")
         return
     except (OSError, EOFError) as exc:
-        sitemap.note(f"cannot decompress: {exc}")
+        sitemap.note(f"cannot decompress: {exc}", "bad_gzip")
         return
     for line in text.decode("utf-8", "replace").splitlines():
         loc = line.strip()
         if not loc:
             continue
         if not loc.startswith(("http://", "https://")):
-            sitemap.note(f"not a URL in a text sitemap: {loc[:100]!r}")
+            sitemap.note(f"not a URL in a text sitemap: {loc[:100]!r}", "bad_loc")
             if not sitemap.entries:
                 return
             continue
@@ -231,4 +231,5 @@ def _parse_text(body: bytes, sitemap: Sitemap, max_entries: int, max_bytes: int)
         else:
             sitemap.entries.append(SitemapEntry(loc=loc))
     if sitemap.skipped:
-        sitemap.note(f"{sitemap.skipped} entries past the limit of {max_entries} not kept")
+        sitemap.note(f"{sitemap.skipped} entries past the limit of {max_entries} not kept", "over_limit",
+                     sitemap.skipped)
