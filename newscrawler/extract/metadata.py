@@ -49,12 +49,12 @@ META_LANGUAGE = ("og:locale", "content-language", "dc.language", "language")
 FOREIGN_CONTAINER = re.compile(
     r"caption|credit|comment|related|sidebar|widget|footer|recommend|more-stories|also-like|popular|trending"
     r"|newsletter|share|social|promo|teaser|reply|respond",
-    re.IGNORECASE,
 )
-_BYLINE_CLASS = re.compile(r"\b(byline|author|writer|reporter|contributor)", re.IGNORECASE)
-_DATE_CLASS = re.compile(r"date|time|posted|publish|updated|meta|byline", re.IGNORECASE)
-_UPDATED_CLASS = re.compile(r"updat|modif|revis", re.IGNORECASE)
-_BREADCRUMB = re.compile(r"breadcrumb", re.IGNORECASE)
+# Matched against lower-cased class/id strings (a case-insensitive regex is several times slower).
+_BYLINE_CLASS = re.compile(r"\b(byline|author|writer|reporter|contributor)")
+_DATE_CLASS = re.compile(r"date|time|posted|publish|updated|meta|byline")
+_UPDATED_CLASS = re.compile(r"updat|modif|revis")
+_BYLINE_NOT = re.compile(r"avatar|bio|box|image|img")
 
 
 @dataclass
@@ -344,10 +344,11 @@ class MarkupIndex:
     content_roots: list[HtmlElement] = field(default_factory=list)
 
 
-CONTENT_CLASS = re.compile(r"entry-content|post-content|article-body|article-content|story-body|articlebody",
-                           re.IGNORECASE)
-_HINT = re.compile(r"date|time|posted|publish|meta|byline|author|writer|reporter|contributor|breadcrumb"
-                   r"|entry-content|post-content|article-body|article-content|story-body|articlebody", re.IGNORECASE)
+CONTENT_CLASS = re.compile(r"entry-content|post-content|article-body|article-content|story-body|articlebody")
+# Substrings of class/id/aria-label worth a closer look; plain ``in`` tests are far cheaper
+# than one case-insensitive regex over every element of the page.
+_HINT_WORDS = ("date", "time", "posted", "publish", "meta", "byline", "author", "writer", "reporter",
+               "contributor", "breadcrumb", "content", "body", "story")
 _TAG_HREF = re.compile(r"/(?:tags?|topics?|keywords?|subjects?)/[^/?#]+/?(?:[?#].*)?$", re.IGNORECASE)
 _SKIP_WALK = {"script", "style", "noscript", "svg", "template"}
 
@@ -391,17 +392,19 @@ def index_markup(tree: HtmlElement) -> MarkupIndex:
         if not (css or ident or label) or tag in ("html", "body", "meta", "link"):
             continue
         attrs = f"{css or ''} {ident or ''} {label or ''}"
-        if not _HINT.search(attrs):
+        lowered = attrs.lower()
+        if not any(word in lowered for word in _HINT_WORDS):
             continue
-        if CONTENT_CLASS.search(attrs):
+        if CONTENT_CLASS.search(lowered):
             if tag != "article":
                 index.content_roots.append(node)
-        elif _BREADCRUMB.search(attrs):
+        elif "breadcrumb" in lowered:
             index.breadcrumbs.append(node)
         elif len(node) <= 8:
-            if _DATE_CLASS.search(attrs) and not _UPDATED_CLASS.search(attrs) and not FOREIGN_CONTAINER.search(attrs):
+            if _DATE_CLASS.search(lowered) and not _UPDATED_CLASS.search(lowered) \
+                    and not FOREIGN_CONTAINER.search(lowered):
                 index.dated.append(node)
-            if _BYLINE_CLASS.search(attrs) and not re.search(r"avatar|bio|box|image|img", attrs, re.IGNORECASE):
+            if _BYLINE_CLASS.search(lowered) and not _BYLINE_NOT.search(lowered):
                 index.bylines.append(node)
     return index
 
@@ -433,7 +436,7 @@ def is_foreign(node: HtmlElement) -> bool:
         tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
         if tag in ("figcaption", "aside", "footer", "figure"):
             return True
-        attrs = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        attrs = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower()
         if attrs.strip() and FOREIGN_CONTAINER.search(attrs):
             return True
     return False
@@ -491,7 +494,7 @@ def _time_elements(meta: PageMetadata, times: list[HtmlElement]) -> None:
             continue
         parent = node.getparent()
         attrs = f"{node.get('class', '')} {parent.get('class', '') if parent is not None else ''}"
-        kind = MODIFIED if _UPDATED_CLASS.search(attrs) else PUBLISHED
+        kind = MODIFIED if _UPDATED_CLASS.search(attrs.lower()) else PUBLISHED
         if kind == PUBLISHED and not published_seen:
             meta.dates.append(DateCandidate(value, "time", PUBLISHED))
             published_seen = True
