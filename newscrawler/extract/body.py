@@ -145,16 +145,20 @@ def restore_lists(body: etree._Element, tree: HtmlElement) -> None:
     ("The news:" paragraph, three bullets, next paragraph). One is restored only when it
     sits between two paragraphs that were both extracted, and list items are sentences, not links.
     """
+    candidates = [p for p in tree.iter("p") if (following := p.getnext()) is not None and following.tag in _RESTORABLE]
+    if not candidates:
+        return
     extracted = {_letters(child.xpath("string()")): child for child in body if child.tag == "p"}
     extracted.pop("", None)
     if len(extracted) < 2:
         return
     present = {_letters(node.xpath("string()")) for node in body.iter("head", "item")}
-    for paragraph in tree.iter("p"):
+    for paragraph in candidates:
+        following = paragraph.getnext()
         block = extracted.get(_letters(paragraph.text_content()))
         if block is None:
             continue
-        between, sibling = [], paragraph.getnext()
+        between, sibling = [], following
         while sibling is not None and sibling.tag in _RESTORABLE:
             between.append(sibling)
             sibling = sibling.getnext()
