@@ -57,7 +57,7 @@ def test_pipeline_drops_duplicates_and_counts_them(tmp_path: Path) -> None:
         article("world/quake", body),
         article("asia/quake", body, canonical_url=f"{SITE}/world/quake"),
         article("wire/quake", body, title="Quake: wire copy"),
-        article("partner/quake", edit(body, 0.1, seed=4), title="Partner headline"),
+        article("partner/quake", edit(body, 0.05, seed=4), title="Partner headline"),
         article("world/storm", prose(51)),
         {"url": f"{SITE}/plain-dict", "title": "A dict item", "body": prose(52)},
     ])
