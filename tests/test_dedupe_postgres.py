@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -22,36 +19,17 @@ from newscrawler.pipelines.dedupe import DedupePipeline  # noqa: E402
 from tests.test_dedupe_fingerprints import edit, prose  # noqa: E402
 from tests.test_dedupe_index import SITE, story  # noqa: E402
 from tests.test_dedupe_pipeline import article  # noqa: E402
+from tests.test_storage_postgres import pg_dsn  # noqa: E402, F401 - fixture: a fresh database per test
 
-ADMIN_DSN = os.environ.get("NEWSCRAWLER_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def dedupe_dsn() -> Iterator[str]:
-    """A fresh database for the test, dropped afterwards; skips (fails under CI) without a server."""
-    try:
-        admin = psycopg.connect(ADMIN_DSN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        message = f"no PostgreSQL server at {ADMIN_DSN}: {exc}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    name = f"dedupe_test_{uuid.uuid4().hex[:12]}"
-    admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-        admin.close()
 
 
 def open_index(dsn: str) -> StoryIndex:
     return StoryIndex(PostgresDedupeStore(dsn, params={"num_perm": "64"}), MinHashSigner())
 
 
-def test_decisions_and_runs_in_postgres(dedupe_dsn: str) -> None:
-    first = open_index(dedupe_dsn)
+def test_decisions_and_runs_in_postgres(pg_dsn: str) -> None:
+    first = open_index(pg_dsn)
     body = prose(80)
     assert first.check(story("world/quake", body, modified_at="2024-01-01T00:00:00+00:00")).kind == "new"
     assert first.check(story("world/quake", body)).kind == "url"
@@ -61,21 +39,21 @@ def test_decisions_and_runs_in_postgres(dedupe_dsn: str) -> None:
     assert first.check(story("world/storm", prose(81))).kind == "new"
     first.store.close()
 
-    second = open_index(dedupe_dsn)
+    second = open_index(pg_dsn)
     assert second.check(story("world/quake", body, modified_at="2024-01-01T00:00:00+00:00")).kind == "unchanged"
     assert second.check(story("world/storm", prose(81) + " Power is back.")).kind == "update"
     # a known copy's URL fetched again: recognised by its URL, no content comparison needed
     assert second.check(story("partner/quake", edit(body, 0.05, seed=5), title="Partner")).kind == "url"
     second.store.close()
 
-    with psycopg.connect(dedupe_dsn) as conn:
+    with psycopg.connect(pg_dsn) as conn:
         aliases = dict(conn.execute("SELECT url, kind FROM aliases").fetchall())
         stories = conn.execute("SELECT COUNT(*) FROM dedupe_stories").fetchone()[0]
     assert aliases == {f"{SITE}/asia/quake": "canonical", f"{SITE}/wire/quake": "exact", f"{SITE}/partner/quake": "near"}
     assert stories == 2
 
 
-def test_workers_sharing_the_store_emit_each_story_once(dedupe_dsn: str) -> None:
+def test_workers_sharing_the_store_emit_each_story_once(pg_dsn: str) -> None:
     """Two pipelines (two workers) at once, each fetching every story under its own URLs."""
     bodies = [prose(200 + n) for n in range(25)]
     rng = random.Random(1)
@@ -86,7 +64,7 @@ def test_workers_sharing_the_store_emit_each_story_once(dedupe_dsn: str) -> None
         return items
 
     pipelines = [DedupePipeline.from_crawler(get_crawler(settings_dict={
-        "NEWSCRAWLER_POSTGRES_DSN": dedupe_dsn, "NEWSCRAWLER_SQLITE_PATH": ""})) for _ in range(2)]
+        "NEWSCRAWLER_POSTGRES_DSN": pg_dsn, "NEWSCRAWLER_SQLITE_PATH": ""})) for _ in range(2)]
 
     async def run(pipeline: DedupePipeline, items: list) -> list[str]:
         emitted = []
