@@ -95,7 +95,8 @@ def main() -> int:
     print(f"pages: {n}")
     print(f"{'extractor':<16}{'mean F1':>10}{'F1>=0.9':>10}{'ms/page':>10}")
     for name, scores, seconds in (("extract_article", ours_f1, ours_time), ("trafilatura", theirs_f1, theirs_time)):
-        print(f"{name:<16}{sum(scores) / n:>10.4f}{sum(f >= 0.9 for f in scores) / n:>10.4f}{seconds / n * 1000:>10.1f}")
+        share = sum(f >= 0.9 for f in scores) / n
+        print(f"{name:<16}{sum(scores) / n:>10.4f}{share:>10.4f}{seconds / n * 1000:>10.1f}")
     print(f"time ratio (ours/trafilatura): {ours_time / theirs_time:.2f}x")
     print(f"published date found on {dated_found}/{dated} pages with a date signal "
           f"({dated_found / dated if dated else 0:.1%})")

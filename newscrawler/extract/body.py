@@ -36,7 +36,8 @@ _FIGURE_XPATH = etree.XPath(
     " | .//p[img or */img][small or em or i or span][string-length(normalize-space()) < 400]"
 )
 _FIGURE_OUTSIDE = re.compile(
-    r"related|sidebar|widget|comment|footer|promo|recommend|also-like|popular|trending|newsletter|share|author|avatar|logo"
+    r"related|sidebar|widget|comment|footer|promo|recommend|also-like|popular|trending|newsletter|share"
+    r"|author|avatar|logo"
     r"|advert|\bads?\b",
     re.IGNORECASE,
 )
@@ -61,7 +62,8 @@ _CREDIT_WORDS = re.compile(
     r"\b(?:REUTERS|Reuters|AP|AFP|Getty|EPA|Shutterstock|Bloomberg|PTI|ANI|IANS|Xinhua|Alamy|iStock|Pool|"
     r"Photo|Photograph|Image|Picture|Credit|Courtesy|Handout|File Photo)\b"
 )
-_CREDIT_LABEL = re.compile(r"(?:^|\s)\(?(?:Photo|Image|Picture|Credit|Photograph|Foto)s?\s*(?:by|:|credit:)\s*(.+?)\)?$",
+_CREDIT_LABEL = re.compile(
+    r"(?:^|\s)\(?(?:Photo|Image|Picture|Credit|Photograph|Foto)s?\s*(?:by|:|credit:)\s*(.+?)\)?$",
                            re.IGNORECASE)
 
 # Text blocks inside a profile-selected body container; captions stay out here too.

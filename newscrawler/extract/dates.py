@@ -39,6 +39,8 @@ _MONTH_WORD = re.compile(
     r"|\b(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\b",
     re.IGNORECASE,
 )
+_TEXT_TIME = re.compile(
+    r"(?:\s*(?:at|,|-|\|)?\s*)(\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\b\.?)?(?:\s+[A-Z]{2,4}\b)?)", re.IGNORECASE)
 _MONTH_NAMES = (r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
                 r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _MONTHS = {name: number for number, name in enumerate(
@@ -251,7 +253,7 @@ def find_date_in_text(text: str) -> str | None:
     if not match:
         return None
     tail = text[match.end() : match.end() + 40]
-    time_part = re.match(r"(?:\s*(?:at|,|-|\|)?\s*)(\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\b\.?)?(?:\s+[A-Z]{2,4}\b)?)", tail, re.I)
+    time_part = _TEXT_TIME.match(tail)
     return match.group(0) + (" " + time_part.group(1) if time_part else "")
 
 

@@ -489,7 +489,8 @@ def _in_navigation(node: HtmlElement) -> bool:
 def _time_elements(meta: PageMetadata, times: list[HtmlElement]) -> None:
     published_seen = modified_seen = False
     for node in times:
-        value = node.get("datetime") or (node.get("pubdate") if node.get("pubdate") not in (None, "", "pubdate") else None)
+        pubdate = node.get("pubdate")
+        value = node.get("datetime") or (pubdate if pubdate not in (None, "", "pubdate") else None)
         if not value or node.get("itemprop") or is_foreign(node):
             continue
         parent = node.getparent()
@@ -584,7 +585,8 @@ _NAME_PARTICLES = {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?)$")
 _NAME_SUFFIX = re.compile(r"\s+(?:Associated Press|USA TODAY|Reuters|AFP|Bloomberg|CNN\b.*|BBC\b.*)$")
 _NAME_NOISE = re.compile(
-    r"\b(?:updated|published|posted|filed|last updated|on)\b.*$|\d{1,2}:\d{2}.*$|\b(?:19|20)\d{2}\b.*$|\S+@\S+|https?://\S+"
+    r"\b(?:updated|published|posted|filed|last updated|on)\b.*$|\d{1,2}:\d{2}.*$|\b(?:19|20)\d{2}\b.*$"
+    r"|\S+@\S+|https?://\S+"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*$",
     re.IGNORECASE,
 )
