@@ -1,7 +1,8 @@
 """Crawl benchmark: the full pipeline against ``scrapy bench`` on this machine, and the
 speed-up of three Redis-sharing workers over one.
 
-    python -m bench.crawl [--articles 5000] [--bench-seconds 20] [--delay-pages 900] [--skip-scaleout|--only-scaleout]
+    python -m bench.crawl [--articles 5000] [--bench-seconds 20] [--js-pages 300] [--delay-pages 900]
+                           [--skip-scaleout|--only-scaleout]
 
 (run from the repository root: the local sites come from ``tests/hostile_server.py``).
 
@@ -11,7 +12,9 @@ speed-up of three Redis-sharing workers over one.
    and the crawl process's peak resident memory.
 2. Runs ``scrapy bench`` (Scrapy's own spider and server, default settings) for
    ``--bench-seconds`` and prints its pages per minute, and our share of it.
-3. Serves a site that waits 100 ms before every answer and crawls it with one worker,
+3. Renders ``--js-pages`` script-built pages in Chromium and prints the memory of the
+   crawler and the browser together through the run (it should stay flat).
+4. Serves a site that waits 100 ms before every answer and crawls it with one worker,
    then with three sharing a Redis frontier (same per-worker concurrency), and prints
    the wall-clock speed-up. Needs Redis at ``--redis-url``.
 
@@ -73,7 +76,7 @@ def finish(proc: subprocess.Popen, started: float, workdir: Path) -> Run:
     return Run(seconds, usage.ru_maxrss / 1024, cpu, proc.returncode, stats, output)
 
 
-def crawl_command(start_url: str, workdir: Path, extra: dict[str, object]) -> list[str]:
+def crawl_command(start_url: str, workdir: Path, extra: dict[str, object], *args: str) -> list[str]:
     settings = {
         "NEWSCRAWLER_SQLITE_PATH": workdir / "news.db",
         "NEWSCRAWLER_REPORT_DIR": workdir / "reports",
@@ -81,7 +84,7 @@ def crawl_command(start_url: str, workdir: Path, extra: dict[str, object]) -> li
         "LOG_LEVEL": "INFO",
         **extra,
     }
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_url={start_url}",
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_url={start_url}", *args,
            "-O", f"{workdir / 'items.jsonl'}:jsonlines"]
     for name, value in settings.items():
         cmd += ["-s", f"{name}={value}"]
@@ -188,6 +191,68 @@ def scaleout(pages: int, redis_url: str, concurrency: int, root: Path) -> float 
     return speedup
 
 
+def tree_rss_mb(pid: int) -> float:
+    """Proportional set size of ``pid`` and all its descendants (the browser is a grandchild), from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, ppid in parents.items() if ppid == parent and child not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    total_kb = 0
+    for member in tree:
+        try:  # PSS: Chromium's processes share most of their pages; RSS would count them each time
+            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total_kb += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+    return total_kb / 1024
+
+
+def javascript_rendering(pages: int, root: Path) -> None:
+    """Every page through Chromium; memory of crawler + browser sampled through the run."""
+    from newscrawler.browser import BrowserNotFoundError, find_chromium
+    from newscrawler.demo.server import serve_directory
+    from tests.hostile_server import build_scripted_site
+
+    try:
+        find_chromium(os.environ.get("NEWSCRAWLER_CHROMIUM_PATH"))
+    except BrowserNotFoundError as exc:
+        print(f"JavaScript rendering: skipped ({exc})")
+        return
+    live, _ = build_scripted_site(root / "js-site", pages)
+    workdir = root / "js"
+    workdir.mkdir()
+    with serve_directory(root / "js-site") as site:
+        started = time.perf_counter()
+        proc = run_process(crawl_command(site.url("/"), workdir, {}, "-a", "render_js=1"), workdir,
+                           {"SCRAPY_SETTINGS_MODULE": "newscrawler.settings"})
+        samples: list[float] = []
+        while True:
+            pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            samples.append(tree_rss_mb(proc.pid))
+            time.sleep(0.5)
+        seconds = time.perf_counter() - started
+    items = (workdir / "items.jsonl").read_text().count("\n") if (workdir / "items.jsonl").exists() else 0
+    quarters = [max(samples[int(len(samples) * q / 4):max(int(len(samples) * (q + 1) / 4), 1)] or [0])
+                for q in range(4)] if samples else [0, 0, 0, 0]
+    print(f"JavaScript rendering: {items}/{len(live)} script-built articles in {seconds:.1f} s "
+          f"({60 * (items + 2) / seconds:,.0f} pages/min with start-up); crawler + Chromium memory: "
+          f"peak {max(samples, default=0):.0f} MB, peak per quarter of the run "
+          f"{' / '.join(f'{q:.0f}' for q in quarters)} MB (flat = pages and contexts are closed)")
+    if os.waitstatus_to_exitcode(status):
+        print((workdir / "output.txt").read_text()[-2000:])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.crawl", description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=5000)
@@ -195,8 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay-pages", type=int, default=900, help="pages of the 100 ms site")
     parser.add_argument("--concurrency", type=int, default=1, help="requests at a time per worker on the 100 ms site")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--js-pages", type=int, default=300, help="script-built pages rendered in Chromium (0: skip)")
     parser.add_argument("--skip-scaleout", action="store_true")
-    parser.add_argument("--only-scaleout", action="store_true", help="skip the full-pipeline and scrapy bench runs")
+    parser.add_argument("--only-scaleout", action="store_true", help="only the 3-workers-vs-1 part")
     args = parser.parse_args(argv)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
     with tempfile.TemporaryDirectory(prefix="newscrawler-bench-") as tmp:
@@ -208,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
             if bench_rate:
                 print(f"full pipeline at {100 * ours / bench_rate:.0f}% of scrapy bench (target >= 50%)")
             print(f"peak memory {full.peak_mb:.0f} MB (target < 500 MB)")
+            if args.js_pages:
+                javascript_rendering(args.js_pages, root)
         if not args.skip_scaleout:
             speedup = scaleout(args.delay_pages, args.redis_url, args.concurrency, root)
             if speedup is not None:

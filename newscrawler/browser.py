@@ -38,7 +38,10 @@ logger = logging.getLogger(__name__)
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_ARGS = (
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--disable-extensions", "--mute-audio",
+    # A crawl renders one site: its pages can share renderer processes, which is most of the memory.
+    "--process-per-site",
+    "--disable-features=site-per-process,Translate,BackForwardCache,MediaRouter",
 )
 HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 MIDDLEWARE = "newscrawler.middlewares.javascript.JavaScriptMiddleware"

@@ -12,6 +12,7 @@ routes, with a decoy "other site"; the redis tests and ``bench/crawl.py`` use
 from __future__ import annotations
 
 import gzip
+import json
 import random
 import socket
 import struct
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from newscrawler.demo.stories import Section, Story, StoryWriter
 
@@ -326,3 +328,82 @@ def serve_hostile_site() -> Iterator[tuple[HostileSite, HostileSite, dict[str, s
         routes["/"] = Route(routes["/"].body.replace(b"{decoy}", decoy_base.encode()))
         with serve_site(routes, decoy=decoy_base) as site:
             yield site, decoy, expected, lost
+
+
+# --- A site built by JavaScript ------------------------------------------------------------------
+
+SCRIPTED_LISTING = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>
+<body><nav><a href="/">Home</a></nav><h1>{title}</h1><div id="teasers">Loading…</div>
+<script>
+fetch("{data}").then(r => r.json()).then(stories => {{
+  const box = document.getElementById("teasers");
+  box.textContent = "";
+  for (const s of stories) {{
+    const div = document.createElement("div");
+    div.className = "teaser";
+    div.innerHTML = '<h3><a href="' + s.url + '"></a></h3>';
+    div.querySelector("a").textContent = s.title;
+    box.appendChild(div);
+  }}
+}});
+</script></body></html>"""
+
+SCRIPTED_ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Night Desk</title>
+<meta property="og:type" content="article"></head>
+<body><nav><a href="/">Home</a></nav><article id="story"><h1>Loading…</h1></article>
+<script>
+fetch("{data}").then(r => r.json()).then(story => {{
+  document.title = story.title + " | Night Desk";
+  const article = document.getElementById("story");
+  article.querySelector("h1").textContent = story.title;
+  const byline = document.createElement("p");
+  byline.innerHTML = 'By ' + story.author + ' · <time datetime="' + story.published + '">' + story.published.slice(0, 10) + '</time>';
+  article.appendChild(byline);
+  for (const text of story.paragraphs) {{
+    const p = document.createElement("p");
+    p.textContent = text;
+    article.appendChild(p);
+  }}
+}});
+</script></body></html>"""
+
+
+def _write(root: Path, path: str, text: str) -> None:
+    target = root / path.lstrip("/")
+    if path.endswith("/"):
+        target = target / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def build_scripted_site(root: Path, scripted: int, plain: int = 0) -> tuple[dict[str, str], dict[str, str]]:
+    """``scripted`` stories under /live/ (list and text by JavaScript), ``plain`` under /news/.
+
+    Returns (scripted path -> title, plain path -> title).
+    """
+    stories = write_stories(scripted + plain, seed=77)
+    live: dict[str, str] = {}
+    listing = []
+    for story in stories[:scripted]:
+        path, data = f"/live/{story.slug}.html", f"/live/data/{story.slug}.json"
+        live[path] = story.title
+        listing.append({"url": path, "title": story.title})
+        _write(root, path, SCRIPTED_ARTICLE.format(data=data))
+        _write(root, data, json.dumps({"title": story.title, "author": ", ".join(story.authors),
+                                       "published": story.published.isoformat(), "paragraphs": story.text_blocks()}))
+    _write(root, "/live/stories.json", json.dumps(listing))
+    _write(root, "/live/", SCRIPTED_LISTING.format(title="Live", data="/live/stories.json"))
+    news: dict[str, str] = {}
+    for story in stories[scripted:]:
+        path = f"/news/{story.slug}.html"
+        news[path] = story.title
+        _write(root, path, article_html(story))
+    sections = [("/live/", "Live")] + ([("/news/", "News")] if plain else [])
+    if plain:
+        _write(root, "/news/", listing_html("News", list(news.items())))
+    # The home page's section menu is built by a script too.
+    menu = "".join(f'<a href="{href}">{escape(text)}</a> ' for href, text in sections)
+    _write(root, "/", listing_html("Night Desk", []).replace(
+        "</h1>", f"</h1><div id='menu'></div><script>document.getElementById('menu').innerHTML = {json.dumps(menu)};</script>"))
+    _write(root, "/robots.txt", "User-agent: *\nDisallow:\n")
+    return live, news

@@ -9,53 +9,14 @@ for rendered pages as well.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
-from html import escape
-from pathlib import Path
 
 import pytest
 
 from newscrawler.browser import BrowserNotFoundError, find_chromium, launch_options
 from tests.conftest import run_crawl
-from tests.hostile_server import article_html, listing_html, serve_hostile_site, write_stories
-
-SCRIPTED_LISTING = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>
-<body><nav><a href="/">Home</a></nav><h1>{title}</h1><div id="teasers">Loading…</div>
-<script>
-fetch("{data}").then(r => r.json()).then(stories => {{
-  const box = document.getElementById("teasers");
-  box.textContent = "";
-  for (const s of stories) {{
-    const div = document.createElement("div");
-    div.className = "teaser";
-    div.innerHTML = '<h3><a href="' + s.url + '"></a></h3>';
-    div.querySelector("a").textContent = s.title;
-    box.appendChild(div);
-  }}
-}});
-</script></body></html>"""
-
-SCRIPTED_ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Night Desk</title>
-<meta property="og:type" content="article"></head>
-<body><nav><a href="/">Home</a></nav><article id="story"><h1>Loading…</h1></article>
-<script>
-fetch("{data}").then(r => r.json()).then(story => {{
-  document.title = story.title + " | Night Desk";
-  const article = document.getElementById("story");
-  article.querySelector("h1").textContent = story.title;
-  const byline = document.createElement("p");
-  byline.innerHTML = 'By ' + story.author + ' · <time datetime="' + story.published + '">' + story.published.slice(0, 10) + '</time>';
-  article.appendChild(byline);
-  for (const text of story.paragraphs) {{
-    const p = document.createElement("p");
-    p.textContent = text;
-    article.appendChild(p);
-  }}
-}});
-</script></body></html>"""
-
+from tests.hostile_server import build_scripted_site, serve_hostile_site
 
 def _chromium_or_skip() -> str:
     try:
@@ -66,47 +27,6 @@ def _chromium_or_skip() -> str:
         pytest.skip(str(exc))
 
 
-def _write(root: Path, path: str, text: str) -> None:
-    target = root / path.lstrip("/")
-    if path.endswith("/"):
-        target = target / "index.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-
-
-def build_site(root: Path, scripted: int, plain: int = 0) -> tuple[dict[str, str], dict[str, str]]:
-    """``scripted`` stories under /live/ (list and text by JavaScript), ``plain`` under /news/.
-
-    Returns (scripted path -> title, plain path -> title).
-    """
-    stories = write_stories(scripted + plain, seed=77)
-    live: dict[str, str] = {}
-    listing = []
-    for story in stories[:scripted]:
-        path, data = f"/live/{story.slug}.html", f"/live/data/{story.slug}.json"
-        live[path] = story.title
-        listing.append({"url": path, "title": story.title})
-        _write(root, path, SCRIPTED_ARTICLE.format(data=data))
-        _write(root, data, json.dumps({"title": story.title, "author": ", ".join(story.authors),
-                                       "published": story.published.isoformat(), "paragraphs": story.text_blocks()}))
-    _write(root, "/live/stories.json", json.dumps(listing))
-    _write(root, "/live/", SCRIPTED_LISTING.format(title="Live", data="/live/stories.json"))
-    news: dict[str, str] = {}
-    for story in stories[scripted:]:
-        path = f"/news/{story.slug}.html"
-        news[path] = story.title
-        _write(root, path, article_html(story))
-    sections = [("/live/", "Live")] + ([("/news/", "News")] if plain else [])
-    if plain:
-        _write(root, "/news/", listing_html("News", list(news.items())))
-    # The home page's section menu is built by a script too.
-    menu = "".join(f'<a href="{href}">{escape(text)}</a> ' for href, text in sections)
-    _write(root, "/", listing_html("Night Desk", []).replace(
-        "</h1>", f"</h1><div id='menu'></div><script>document.getElementById('menu').innerHTML = {json.dumps(menu)};</script>"))
-    _write(root, "/robots.txt", "User-agent: *\nDisallow:\n")
-    return live, news
-
-
 def _paths(result, site) -> dict[str, dict]:
     return {item["url"].removeprefix(site.base_url.rstrip("/")): item for item in result.items}
 
@@ -114,7 +34,7 @@ def _paths(result, site) -> dict[str, dict]:
 @pytest.mark.chromium
 def test_plain_crawl_finds_nothing_and_rendered_crawl_finds_every_article(tmp_path, serve, crawl):
     _chromium_or_skip()
-    live, _ = build_site(tmp_path / "site", scripted=4)
+    live, _ = build_scripted_site(tmp_path / "site", scripted=4)
     site = serve(tmp_path / "site")
 
     plain = crawl("-a", f"start_url={site.url('/')}")
@@ -138,7 +58,7 @@ def test_plain_crawl_finds_nothing_and_rendered_crawl_finds_every_article(tmp_pa
 @pytest.mark.chromium
 def test_profile_patterns_render_only_the_javascript_section(tmp_path, serve, crawl):
     _chromium_or_skip()
-    live, news = build_site(tmp_path / "site", scripted=3, plain=3)
+    live, news = build_scripted_site(tmp_path / "site", scripted=3, plain=3)
     site = serve(tmp_path / "site")
     profiles = tmp_path / "profiles"
     profiles.mkdir()
@@ -175,7 +95,8 @@ def test_rendered_crawl_of_the_hostile_site_keeps_every_guard(tmp_path):
 
 
 def test_missing_chromium_stops_the_crawl_with_a_clear_error(tmp_path, serve, crawl):
-    _write(tmp_path / "site", "/", "<html><body>hi</body></html>")
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<html><body>hi</body></html>")
     site = serve(tmp_path / "site")
     result = crawl("-a", f"start_url={site.url('/')}", "-a", "render_js=1",
                    settings={"NEWSCRAWLER_CHROMIUM_PATH": str(tmp_path / "no-such-chromium")})
