@@ -4,6 +4,12 @@ Per field, the first layer that answers wins: the site profile's selectors, then
 structured data and meta tags, then visible markup, then the main-text extractor. It never
 raises: a broken page yields what could be found, and each problem is named by a short
 reason code appended to ``warnings`` so the crawl can count it.
+
+Reason codes: ``empty_page``, ``not_html``, ``unparseable_html``, ``no_title``, ``no_body``,
+``body_extractor_failed``, ``body_from_jsonld``, ``future_published_date``,
+``future_modified_date``, ``modified_before_published``, ``bad_selector``,
+``empty_selector``, ``unknown_selector_field``, ``extraction_failed`` (a bug: logged with
+its traceback).
 """
 
 from __future__ import annotations
