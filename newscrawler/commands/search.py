@@ -31,8 +31,8 @@ def search_sqlite(path: Path, query: SearchQuery) -> list[SearchHit]:
         raise SearchError(f"no database at {path}: crawl first, or point -s NEWSCRAWLER_SQLITE_PATH=... at one")
     try:
         conn = store.connect(path, readonly=True)
-    except sqlite3.Error as exc:
-        raise SearchError(f"cannot open {path}: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise SearchError(f"{path} is not a readable SQLite database: {exc}") from exc
     with conn:
         try:
             has_index = conn.execute(
