@@ -161,6 +161,25 @@ def test_batch_is_committed_by_time_without_closing(tmp_path: Path) -> None:
     writer.close().result(timeout=10)
 
 
+def test_a_locked_file_is_waited_for_not_given_up(tmp_path: Path) -> None:
+    """Another writer holding the file past the busy timeout: the batch is retried."""
+    import threading
+
+    from newscrawler.storage.schema import to_row
+
+    db = tmp_path / "news.db"
+    store = SQLiteStore(db, timeout=0.5)
+    other = sqlite3.connect(db, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.7, other.rollback)
+    release.start()
+    try:
+        assert store.upsert([to_row(make_article(1).to_dict())]) == 1
+    finally:
+        release.join()
+    assert connect(db).execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+
+
 FEEDER = """
 import asyncio, sys
 sys.path.insert(0, {tests!r})

@@ -25,6 +25,7 @@ from newscrawler.storage.schema import (
 )
 from newscrawler.storage.search import SearchHit, SearchQuery
 
+LOCKED_RETRIES = 3
 _SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "bool": "INTEGER", "json": "TEXT"}
 
 CRAWLS_DDL = """CREATE TABLE IF NOT EXISTS crawls (
@@ -61,14 +62,14 @@ def _fts_ddl() -> list[str]:
     ]
 
 
-def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+def connect(path: Path | str, *, readonly: bool = False, timeout: float = 30) -> sqlite3.Connection:
     """A connection in WAL mode that waits for other writers (the dedupe component)."""
     if readonly:
-        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=30)
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=timeout)
         conn.execute("PRAGMA cache_size=-65536")
     else:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=30)
+        conn = sqlite3.connect(str(path), timeout=timeout)
         conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL is durable against a killed process (only a power cut can lose the last commits).
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -80,9 +81,9 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
 class SQLiteStore:
     """Owns one connection; every method runs on the thread that opened it."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, timeout: float = 30) -> None:
         self.path = Path(path)
-        self.conn = connect(self.path)
+        self.conn = connect(self.path, timeout=timeout)
         self.create_schema()
         self._upsert_sql = upsert_sql(["?"] * len(COLUMNS), "?")
         self._alias_sql = alias_sql("?")
@@ -125,10 +126,17 @@ class SQLiteStore:
         rows = last_per_key(rows)
         stored_at = now_iso()
         values = [[row[c.name] for c in COLUMNS] + [stored_at] for row in rows]
-        with self.conn:
-            self.conn.executemany(self._upsert_sql, values)
-            self.conn.executemany(self._alias_sql, aliases_of(rows, stored_at))
-        return len(rows)
+        for attempt in range(LOCKED_RETRIES + 1):
+            try:
+                with self.conn:
+                    self.conn.executemany(self._upsert_sql, values)
+                    self.conn.executemany(self._alias_sql, aliases_of(rows, stored_at))
+                return len(rows)
+            except sqlite3.OperationalError as exc:
+                # Another writer (a second crawl, the dedupe state) held the file past the timeout.
+                if "locked" not in str(exc) or attempt == LOCKED_RETRIES:
+                    raise
+        raise AssertionError("unreachable")
 
     def start_crawl(self, spider: str, arguments: dict[str, Any]) -> int:
         """Record a run's start; returns its id for :meth:`finish_crawl`."""
