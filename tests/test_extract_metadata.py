@@ -271,3 +271,20 @@ def test_split_authors_cleans_bylines(text, publisher, expected):
 ])
 def test_section_cleaning(html, expected):
     assert extract(html).section == expected
+
+
+def test_jsonld_object_naming_this_page_wins_over_related_stories():
+    related = {"@type": "NewsArticle", "headline": "A related story", "url": "https://www.example.com/other/",
+               "datePublished": "2022-09-01"}
+    story = {"@type": "NewsArticle", "headline": "This story", "datePublished": "2022-09-29",
+             "mainEntityOfPage": {"@id": "https://example.com/world/2022/09/29/story"}}
+    article = extract(page(jsonld({"@graph": [related, story]})))
+    assert (article.title, article.published_at) == ("This story", "2022-09-29")
+
+
+def test_time_element_of_the_story_beats_one_in_a_list_before_it():
+    body = ('<ul class="latest"><li><time datetime="2022-09-01">Sept 1</time> Earlier item</li></ul>'
+            '<article><h1>Headline</h1><time datetime="2022-09-29T10:15:00+05:30">Sept 29</time>'
+            f"{BODY}</article>")
+    article = extract(page(body=body), "https://example.com/story")
+    assert (article.published_at, article.published_at_source) == ("2022-09-29T10:15:00+05:30", "time")

@@ -93,7 +93,7 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     """Collect field candidates from structured data first, then visible markup."""
     meta = PageMetadata()
     metas = meta_tags(tree)
-    article, others = _jsonld_article(tree)
+    article, others = _jsonld_article(tree, url)
     _from_jsonld(meta, article, others, url)
     _from_meta(meta, metas, url)
     index = index_markup(tree)
@@ -212,9 +212,20 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {str(v).rsplit("/", 1)[-1].lower() for v in values if v}
 
 
-def _jsonld_article(tree: HtmlElement) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The object describing the story: an Article type, else a page type, else anything dated."""
+def _jsonld_article(tree: HtmlElement, url: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The object describing the story: an Article type, else a page type, else anything dated.
+
+    Among several of a kind (a story and the related stories a page also describes), the one
+    naming this page's URL wins, else the first.
+    """
     objects = jsonld_objects(tree)
+    here = _url_key(url)
+
+    def names_this_page(obj: dict[str, Any]) -> bool:
+        page = _scalar(obj.get("mainEntityOfPage"))
+        if isinstance(page, dict):
+            page = page.get("@id") or page.get("url")
+        return any(isinstance(u, str) and _url_key(u) == here for u in (_scalar(obj.get("url")), page))
 
     def is_article(obj: dict[str, Any]) -> bool:
         return any(t in ARTICLE_TYPES or t.endswith(("article", "posting")) for t in _types(obj))
@@ -227,10 +238,20 @@ def _jsonld_article(tree: HtmlElement) -> tuple[dict[str, Any] | None, list[dict
         return bool(obj.get("datePublished") and obj.get("headline"))
 
     for test in (is_article, is_dated_page, is_dated):
-        article = next((o for o in objects if test(o)), None)
-        if article is not None:
-            return article, objects
+        found = [o for o in objects if test(o)]
+        if found:
+            return next((o for o in found if names_this_page(o)), found[0]), objects
     return None, objects
+
+
+def _url_key(url: str) -> str:
+    """A URL without scheme, ``www.``, query, fragment and trailing slash, for comparisons."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}{parts.path.rstrip('/')}"
 
 
 def _from_jsonld(meta: PageMetadata, article: dict[str, Any] | None, objects: list[dict[str, Any]], url: str) -> None:
@@ -455,7 +476,7 @@ def _from_markup(meta: PageMetadata, tree: HtmlElement, index: MarkupIndex, url:
         lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
         if lang and lang.strip():
             meta.language = lang.strip()
-    _time_elements(meta, index.times)
+    _time_elements(meta, _inside_first(index.times, index.content_roots + index.h1s[:1]))
     byline = _byline_after_headline(index.h1s[:1])
     if byline and (found := find_date_in_text(byline)):
         meta.dates.append(DateCandidate(found, "text", PUBLISHED))
