@@ -99,8 +99,8 @@ class PostgresStore:
     def create_schema(self) -> None:
         """Create the tables, or add columns a newer ``items.py`` brought; safe to race.
 
-        Our own workers wait on an advisory lock; a component that creates the shared
-        ``aliases`` table without it (dedupe) can still win a race, so that is retried.
+        Our own workers and the dedupe store wait on advisory locks; a race with anything
+        else that creates the shared ``aliases`` table is retried.
         """
         for attempt in range(3):
             try:
@@ -114,6 +114,9 @@ class PostgresStore:
         columns = columns_ddl(_SQL_TYPES)
         with self.conn.transaction():
             self.conn.execute("SELECT pg_advisory_xact_lock(hashtext('newscrawler-schema'))")
+            # The dedupe store creates the shared ``aliases`` table under its own lock: hold it
+            # too, so the two never run CREATE TABLE at the same moment.
+            self.conn.execute("SELECT pg_advisory_xact_lock(hashtext('newscrawler-dedupe-schema'))")
             self.conn.execute(
                 f"CREATE TABLE IF NOT EXISTS articles (id BIGSERIAL PRIMARY KEY, {columns}, "
                 f"stored_at TEXT, {_SEARCH_COLUMN})"

@@ -181,11 +181,13 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> list[SearchHit]:
         "WITH top AS (SELECT articles_fts.rowid AS id, bm25(articles_fts, 10.0, 4.0, 1.0) AS score "
         f"FROM articles_fts{join} WHERE articles_fts MATCH ?{restrict} ORDER BY score LIMIT ?) "
         "SELECT a.title, a.published_at, a.section, a.canonical_url, a.url, top.score, "
-        "snippet(articles_fts, -1, ?, ?, '…', 24) AS snippet "
+        # From the body, which the title shown above it does not repeat; else the best column.
+        f"coalesce(nullif(snippet(articles_fts, {FTS_COLUMNS.index('body')}, ?, ?, '…', 24), ''), "
+        "snippet(articles_fts, -1, ?, ?, '…', 24)) AS snippet "
         "FROM top JOIN articles a ON a.id = top.id JOIN articles_fts ON articles_fts.rowid = top.id "
         "WHERE articles_fts MATCH ? ORDER BY top.score"
     )
-    rows = conn.execute(sql, [*params, query.limit, start, stop, query.text])
+    rows = conn.execute(sql, [*params, query.limit, start, stop, start, stop, query.text])
     return [
         SearchHit(
             title=r["title"],
