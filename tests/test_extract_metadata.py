@@ -288,3 +288,10 @@ def test_time_element_of_the_story_beats_one_in_a_list_before_it():
             f"{BODY}</article>")
     article = extract(page(body=body), "https://example.com/story")
     assert (article.published_at, article.published_at_source) == ("2022-09-29T10:15:00+05:30", "time")
+
+
+def test_a_headline_that_names_the_site_is_not_a_site_suffix():
+    head = ('<meta property="og:site_name" content="The Guardian">'
+            '<meta property="og:title" content="The Guardian view on Hong Kong: a city on the brink | Editorial">')
+    assert extract(page(head), "https://www.theguardian.com/x").title == (
+        "The Guardian view on Hong Kong: a city on the brink")

@@ -244,7 +244,11 @@ def strip_site_name(title: str, site_names: list[str]) -> str:
 
     def is_site(part: str) -> bool:
         normalized = _norm(part)
-        return bool(normalized) and any(k in normalized or normalized in k for k in keys)
+        if not normalized:
+            return False
+        if any(normalized == k or normalized in k for k in keys):
+            return True
+        return len(part.split()) <= 4 and any(k in normalized for k in keys)
 
     if is_site(parts[-1]):
         return _rejoin(title, parts[:-1])
