@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.prose import distinct_paragraphs
+
 WORDS = (
     "The regional water board said on Thursday that the reservoir had reached its lowest level in a decade, "
     "and asked households to cut use by a fifth while engineers inspect the ageing pipes under the old town."
@@ -112,20 +114,8 @@ class DiscoverySite:
         target.write_text(html)
 
 
-VOCABULARY = (
-    "council river harbour school budget court rail station farmers election police hospital museum festival "
-    "bridge tunnel drought storm market bank factory union strike teachers nurses mayor minister village port "
-    "airport ferry library stadium orchestra vaccine clinic landlord tenants prices wages tariffs exports "
-    "inspectors engineers volunteers judges auditors archive satellite laboratory forest coast glacier"
-).split()
-
-
 def _prose(seed: str) -> str:
-    """Four paragraphs of words drawn for this story alone: distinct stories are not near-duplicates."""
-    import random
-
-    rng = random.Random(seed)
-    return "".join("<p>" + " ".join(rng.choice(VOCABULARY) for _ in range(45)) + ".</p>" for _ in range(4))
+    return "".join(f"<p>{p}</p>" for p in distinct_paragraphs(seed))
 
 
 def _rfc822(day: str) -> str:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.prose import distinct_paragraphs
+
 PROSE = (
     "Residents of the river district gathered at the town hall on Monday evening to hear how the "
     "new flood barrier will be paid for, after a winter in which the water reached the doorsteps "
@@ -34,7 +36,7 @@ def listing(title: str, stories: list[tuple[str, str]], next_href: str | None = 
 
 
 def article(headline: str, date: str, extra_head: str = "") -> str:
-    body = "".join(f"<p>{PROSE} ({i})</p>" for i in range(4))
+    body = "".join(f"<p>{p}</p>" for p in distinct_paragraphs(headline))
     return (
         f"<html><head><title>{headline} | River Gazette</title>{extra_head}</head><body>{NAV}"
         f"<article><h1>{headline}</h1><div class='meta'>By Ann Lee · {date}</div>{body}</article>"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import threading
 from contextlib import suppress
 from concurrent.futures import ThreadPoolExecutor
@@ -98,6 +99,7 @@ class DedupePipeline:
         self._lock = threading.Lock()
         self._queued = 0
         self._uncommitted = 0
+        self._articles: sqlite3.Connection | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -158,6 +160,10 @@ class DedupePipeline:
             if idle or not store.group_commit or self._uncommitted >= _COMMIT_EVERY:
                 store.commit()
                 self._uncommitted = 0
+            if verdict.kind == UNCHANGED and not self._article_stored(verdict.original):
+                # Dedupe state and the article table commit apart: a run killed between the two
+                # remembers a story the table never got. Emit it again instead of losing it.
+                return Verdict(NEW, verdict.original, content_checked=verdict.content_checked)
             return verdict
         except store.errors as exc:
             self._uncommitted = 0
@@ -165,6 +171,19 @@ class DedupePipeline:
                 store.rollback()
             logger.error("Dedupe state %s failed on %s, passing it on unchecked: %s", store.where, story.url, exc)
             return None
+
+    def _article_stored(self, canonical_url: str) -> bool:
+        """Does the SQLite article table hold this story? True when there is no such table to ask."""
+        if self._articles is None:
+            path = Path(self.config.path) if self.config.path and not self.config.postgres_dsn else None
+            if path is None or not path.is_file():
+                return True
+            self._articles = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            return self._articles.execute("SELECT 1 FROM articles WHERE canonical_url = ?",
+                                          (canonical_url,)).fetchone() is not None
+        except sqlite3.Error:
+            return True  # no article table (storage off): the dedupe state is the only record
 
     def _apply(self, verdict: Verdict | None, item: Any, adapter: ItemAdapter, url: str) -> Any:
         if verdict is None:
@@ -194,6 +213,9 @@ class DedupePipeline:
         if self.index is not None:
             await self._on_worker(self.index.store.close)
             self.index = None
+        if self._articles is not None:
+            await self._on_worker(self._articles.close)
+            self._articles = None
         self._executor.shutdown(wait=True)
 
     async def _on_worker(self, function: Any, *args: Any) -> Any:
