@@ -53,7 +53,7 @@ def test_parse_date_normalises_to_iso_8601(raw, expected):
 @pytest.mark.parametrize("raw", ["", "   ", "yesterday at noon", "Page 3 of 12", "0000-00-00", "1875-01-01",
                                  "2022-13-45", "not a date at all", "x" * 500])
 def test_parse_date_rejects_non_dates(raw):
-    assert parse_date(raw) is None
+    assert parse_date(raw, "en") is None
 
 
 def test_parse_date_uses_the_page_language_for_free_text():

@@ -81,16 +81,6 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
     article.section = overrides.get("section") or clean_section(meta.section, [meta.site_name, article.site])
     article.tags = overrides.get("tags") or meta.tags
 
-    candidates = list(overrides.get("dates", [])) + meta.dates
-    language = normalize_language(meta.language)
-    published, modified = choose_dates(candidates, crawl_time, notes, language.split("-")[0] if language else None)
-    if published:
-        article.published_at, article.published_at_raw, article.published_at_source = (
-            published.value, published.raw, published.source)
-    if modified:
-        article.modified_at, article.modified_at_raw, article.modified_at_source = (
-            modified.value, modified.raw, modified.source)
-
     article.images = overrides.get("images") or extract_images(tree, url, meta.image_urls, meta.content_roots)
     body = overrides.get("body")
     if body is None:
@@ -112,7 +102,18 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
     article.body, article.body_html = body.text, body.html
     article.lede = overrides.get("lede") or body.lede
     article.word_count = len((article.body or "").split())
-    article.language = language or detect_language(article.body or article.title or "")
+    article.language = normalize_language(meta.language) or detect_language(article.body or article.title or "")
+
+    # Dates last: the language, detected if need be, spares dateparser from trying every locale.
+    candidates = list(overrides.get("dates", [])) + meta.dates
+    hint = article.language.split("-")[0] if article.language else None
+    published, modified = choose_dates(candidates, crawl_time, notes, hint)
+    if published:
+        article.published_at, article.published_at_raw, article.published_at_source = (
+            published.value, published.raw, published.source)
+    if modified:
+        article.modified_at, article.modified_at_raw, article.modified_at_source = (
+            modified.value, modified.raw, modified.source)
 
     if not article.title:
         notes.append("no_title")

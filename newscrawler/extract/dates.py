@@ -219,8 +219,12 @@ def _zone(token: str | None, moment: datetime) -> tzinfo | None:
 
 
 def _parse_free(text: str, language: str | None = None) -> tuple[datetime, bool] | None:
-    """Human-written dates ("Sept. 29, 2022 10:15 AM IST") through dateparser."""
-    if not re.search(r"\d", text):
+    """Dates written in words of any language ("29 de setembro de 2022") through dateparser.
+
+    Only strings with a digit and a word (a month name) get there: numeric forms the
+    parsers above reject are not dates, and dateparser is slow to say so.
+    """
+    if len(text) > 80 or not re.search(r"\d", text) or not re.search(r"[^\W\d_]{3,}", text):
         return None
     import dateparser  # heavy import: only when a page needs it
 
