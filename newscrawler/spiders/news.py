@@ -16,6 +16,7 @@ and section pagination stops at the first page that shows nothing new.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import re
 from collections.abc import AsyncIterator, Iterable
@@ -399,18 +400,15 @@ class NewsSpider(Spider):
                           priority=5, meta={"discovered_via": "sitemap", "probe": probing,
                                             "handle_httpstatus_list": [404, 410] if probing else []})
 
-    def parse_sitemap(self, response: Response) -> Iterable[Request]:
-        stats = self.crawler.stats
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
         if response.status in (404, 410):
             return  # a probed usual path that the site does not have
-        sitemap = parse_sitemap(response.body, response.url)
-        stats.inc_value("newscrawler/sitemap/fetched")
-        for error in sitemap.errors:
-            stats.inc_value("newscrawler/sitemap/errors")
-            self.logger.warning("Sitemap %s: %s", response.url, error)
+        # A 50,000-URL sitemap is seconds of parsing: off the reactor thread, so fetching goes on.
+        sitemap = await asyncio.to_thread(parse_sitemap, response.body, response.url)
+        self.crawler.stats.inc_value("newscrawler/sitemap/fetched")
+        self._count_problems("sitemap", response.url, sitemap.errors, sitemap.reasons)
         if sitemap.skipped:
-            stats.inc_value("newscrawler/sitemap/entries_over_limit", sitemap.skipped)
-            self.logger.warning("Sitemap %s: %d entries over the limit were not read", response.url, sitemap.skipped)
+            self.crawler.stats.inc_value("newscrawler/sitemap/entries_over_limit", sitemap.skipped)
         if sitemap.kind == "index":
             for entry in sitemap.entries:
                 url = self._discovery_link(entry.loc, response.url)
@@ -432,8 +430,9 @@ class NewsSpider(Spider):
                     "tags": entry.news_keywords,
                     "language": entry.news_language,
                 }
-        stats.inc_value("newscrawler/sitemap/urls", len(listed))
-        yield from self._listed_requests(listed, "sitemap")
+        self.crawler.stats.inc_value("newscrawler/sitemap/urls", len(listed))
+        for request in self._listed_requests(listed, "sitemap"):
+            yield request
 
     # --- discovery: feeds ------------------------------------------------------------------
 
@@ -450,17 +449,14 @@ class NewsSpider(Spider):
                           meta={"discovered_via": "feed", "probe": probing,
                                 "handle_httpstatus_list": [404, 410] if probing else []})
 
-    def parse_feed(self, response: Response) -> Iterable[Request]:
-        stats = self.crawler.stats
+    async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
         if response.status in (404, 410):
             return
         if response.meta.get("probe") and isinstance(response, TextResponse) and _is_html(response):
             return  # a usual feed path that serves a page, not a feed
-        feed = parse_feed(response.body, response.url)
-        stats.inc_value("newscrawler/feed/fetched")
-        for error in feed.errors:
-            stats.inc_value("newscrawler/feed/errors")
-            self.logger.warning("Feed %s: %s", response.url, error)
+        feed = await asyncio.to_thread(parse_feed, response.body, response.url)
+        self.crawler.stats.inc_value("newscrawler/feed/fetched")
+        self._count_problems("feed", response.url, feed.errors, feed.reasons)
         listed = {}
         for entry in feed.entries:
             url = self._discovery_link(entry.link, response.url)
@@ -474,8 +470,17 @@ class NewsSpider(Spider):
                     "authors": entry.authors,
                     "excerpt": entry.summary,
                 }
-        stats.inc_value("newscrawler/feed/urls", len(listed))
-        yield from self._listed_requests(listed, "feed")
+        self.crawler.stats.inc_value("newscrawler/feed/urls", len(listed))
+        for request in self._listed_requests(listed, "feed"):
+            yield request
+
+    def _count_problems(self, kind: str, url: str, errors: list[str], reasons: Any) -> None:
+        """Every problem counted by reason in the stats; the messages (capped by the parser) logged."""
+        for reason, count in dict(reasons).items():
+            self.crawler.stats.inc_value(f"newscrawler/{kind}/errors/{reason}", count)
+            self.crawler.stats.inc_value(f"newscrawler/{kind}/errors", count)
+        for error in errors:
+            self.logger.warning("%s %s: %s", kind.capitalize(), url, error)
 
     def _listed_requests(self, listed: dict[str, dict[str, Any]], via: str) -> Iterable[Request]:
         """Requests for the pages a sitemap or feed lists: in the window, and new or newer."""
