@@ -52,6 +52,8 @@ def test_plain_crawl_finds_nothing_and_rendered_crawl_finds_every_article(tmp_pa
         assert found[path]["word_count"] > 60
     # Home, section and four articles went through the browser; robots.txt did not.
     assert rendered.stats.get("newscrawler/js/rendered") == 2 + len(live)
+    # Each page was fetched from the server once: the browser was given that copy.
+    assert {path: site.count(path) for path in live} == {path: 1 for path in live}
     assert rendered.stats.get("playwright/page_count/closed") == rendered.stats.get("playwright/page_count")
 
 

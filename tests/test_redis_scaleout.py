@@ -205,3 +205,27 @@ def test_two_workers_on_the_hostile_site_store_every_reachable_article_once(shar
         failed.update({k: v for k, v in result.stats.items() if k.startswith("newscrawler/failed/")})
     for reason in ("http_500", "http_503", "timeout", "data_loss", "truncated_body", "too_large"):
         assert failed[f"newscrawler/failed/{reason}"] == 1, reason
+
+
+@pytest.mark.redis
+def test_a_page_sent_back_for_rendering_is_not_dropped_as_a_seen_seed(shared_crawl):
+    """JavaScript pages go round twice (fetch, then render); the second pass must get through."""
+    from scrapy.http import HtmlResponse
+
+    from newscrawler.middlewares.javascript import PREFETCHED, JavaScriptMiddleware
+
+    _client, prefix = shared_crawl
+    scheduler, spider = _scheduler(prefix)
+    seed_request = Request("https://news.example/", callback=spider.parse, meta={"is_start_request": True})
+    assert scheduler.enqueue_request(seed_request)
+    scheduler.crawler.settings.frozen = False
+    scheduler.crawler.settings.set("NEWSCRAWLER_RENDER_JS", True)
+    middleware = JavaScriptMiddleware.from_crawler(scheduler.crawler)
+    fetched = HtmlResponse("https://news.example/", body=b"<html><body><div id=app></div></body></html>",
+                           headers={"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"})
+    render = middleware.process_response(seed_request, fetched)
+    assert isinstance(render, Request) and render.dont_filter and PREFETCHED in render.meta
+    assert "is_start_request" not in render.meta
+    assert "Content-Encoding" not in render.meta[PREFETCHED]["headers"]  # the body is already decoded
+    assert scheduler.enqueue_request(render)
+    assert middleware.process_response(render, fetched) is fetched  # rendered once, not again

@@ -119,7 +119,8 @@ class JavaScriptMiddleware:
             return response
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
                    for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS}
-        meta = {k: v for k, v in request.meta.items() if k not in {"retry_times", "download_slot"}}
+        # A follow-up of the fetch, not a seed: a shared frontier drops seeds it has seen.
+        meta = {k: v for k, v in request.meta.items() if k not in {"retry_times", "download_slot", "is_start_request"}}
         meta[PREFETCHED] = {"url": response.url, "status": response.status, "headers": headers, "body": response.body}
         self.stats.inc_value("newscrawler/js/rendered")
         return request.replace(url=response.url, meta=meta, dont_filter=True)
