@@ -16,14 +16,14 @@ import pytest
 
 from tests.test_warc import GzipSite, build_site, serving
 
-STORIES = 30
+STORIES = 100
 
 
 @pytest.fixture
 def slow_site(tmp_path: Path) -> Iterator[tuple[GzipSite, dict[str, str]]]:
     root = tmp_path / "site"
     expected = build_site(root, stories=STORIES)
-    with serving(root, article_delay=1.0) as site:
+    with serving(root, article_delay=2.0) as site:
         yield site, expected
 
 
