@@ -619,13 +619,13 @@ def split_authors(text: str | None, publisher: str | None = None) -> list[str]:
         return []
     text = clean_text(text)
     text = _BY_PREFIX.sub("", text)
-    text = _NAME_NOISE.sub("", text).strip(" ,;|-–—:")
+    text = _NAME_NOISE.sub("", text).strip(" ,;|-–—:·•/")
     inverted = re.fullmatch(r"([^\W\d_][\w'’-]+),\s*([^\W\d_][\w'’.-]+)", text)
     if inverted and not _CREDENTIAL.match(inverted.group(2)):  # "Doe, Jane": one person, family name first
         text = f"{inverted.group(2)} {inverted.group(1)}"
     names: list[str] = []
     for part in _AUTHOR_SPLIT.split(text):
-        name = _NAME_SUFFIX.sub("", _BY_PREFIX.sub("", part)).strip(" .,;:-–—|")
+        name = _NAME_SUFFIX.sub("", _BY_PREFIX.sub("", part)).strip(" .,;:-–—|·•/")
         if publisher and len(publisher) > 3 and name.lower().endswith(" " + publisher.lower()):
             name = name[: -len(publisher)].strip()
         if not _is_person_name(name, publisher):
