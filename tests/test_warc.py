@@ -227,6 +227,19 @@ def test_decoded_body_is_archived_without_its_content_encoding(tmp_path: Path) -
     assert warcio_cli("check", location.warc_file).returncode == 0
 
 
+def test_cut_off_body_is_marked_truncated(tmp_path: Path) -> None:
+    request = Request("http://127.0.0.1/cut")
+    response = HtmlResponse(request.url, body=b"<html>half", request=request, flags=["dataloss"])
+    writer = RotatingWarcWriter(tmp_path, max_size=10**6)
+    location = writer.write(exchange_from(request, response))
+    writer.close()
+    with open(location.warc_file, "rb") as fh:
+        fh.seek(location.warc_offset)
+        record = next(iter(ArchiveIterator(fh)))
+        assert record.rec_headers.get_header("WARC-Truncated") == "disconnect"
+    assert warcio_cli("check", location.warc_file).returncode == 0
+
+
 def test_location_is_copied_only_onto_items_of_that_response() -> None:
     crawler = get_crawler(Spider, {"NEWSCRAWLER_WARC_DIR": "unused"})
     middleware = WarcLocationMiddleware.from_crawler(crawler)

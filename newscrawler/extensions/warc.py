@@ -69,6 +69,8 @@ class HttpExchange:
     response_headers: list[tuple[str, str]]
     response_body: bytes
     ip_address: str | None = None
+    truncated: bool = False
+    """The body ended early (Scrapy's ``dataloss`` flag): recorded as ``WARC-Truncated``."""
 
 
 class RotatingWarcWriter:
@@ -120,7 +122,10 @@ class RotatingWarcWriter:
                     exchange.response_headers + [("Content-Length", str(len(exchange.response_body)))],
                     protocol=exchange.protocol,
                 ),
-                {"WARC-IP-Address": exchange.ip_address} if exchange.ip_address else {},
+                {
+                    **({"WARC-IP-Address": exchange.ip_address} if exchange.ip_address else {}),
+                    **({"WARC-Truncated": "disconnect"} if exchange.truncated else {}),
+                },
             )
             record_id = response.rec_headers.get_header("WARC-Record-ID")
             offset = self._file.tell()
@@ -193,6 +198,7 @@ def exchange_from(request: Request, response: Response) -> HttpExchange:
         response_headers=response_headers,
         response_body=body,
         ip_address=str(ip) if ip else None,
+        truncated="dataloss" in (response.flags or []),
     )
 
 
