@@ -600,9 +600,10 @@ _NOT_A_PERSON = re.compile(
     r"wire services?|wires?|reports|desk)\b.*)$",
     re.IGNORECASE,
 )
-# Degrees and wire names written after a person's name in bylines.
+# Lower-case words that belong inside a person's name ("Ludwig van Beethoven").
 _NAME_PARTICLES = {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "la", "le", "van", "von", "der",
                    "den", "ter", "bin", "binti", "al", "el", "ibn", "y", "e", "zu", "af", "av"}
+# Degrees and wire names written after a person's name in bylines.
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?)$")
 _NAME_SUFFIX = re.compile(r"\s+(?:Associated Press|USA TODAY|Reuters|AFP|Bloomberg|CNN\b.*|BBC\b.*)$")
 _NAME_NOISE = re.compile(
