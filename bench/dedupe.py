@@ -314,8 +314,8 @@ def report(args, signer, index, planted, cluster, run: Run) -> None:  # noqa: AN
         factor = 1_000_000 / total
         print(
             f"extrapolated to 1,000,000 articles: database ~{run.db_mb * factor:,.0f} MB on disk (linear in stories); "
-            f"memory stays flat (every lookup is an indexed query, SQLite's page cache is capped at 64 MB, "
-            f"nothing is kept per article in memory): measure with --articles 1000000"
+            f"memory stays bounded (every lookup is an indexed query, SQLite's page cache is capped at 64 MB, "
+            f"the word sequences kept for the word-order check at 64 MB): measure with --articles 1000000"
         )
 
 
