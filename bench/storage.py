@@ -30,7 +30,7 @@ from itemadapter import ItemAdapter
 from newscrawler.items import Article, Dateline, Image
 from newscrawler.storage.schema import to_row
 from newscrawler.storage.search import SearchQuery
-from newscrawler.storage.worker import StoreWriter
+from newscrawler.storage.worker import ShardedWriter, StoreWriter
 
 SECTIONS = ["World", "Politics", "Business", "Sport", "Science", "Culture", "Opinion", "Health"]
 SYLLABLES = ["ka", "to", "ri", "men", "sa", "lo", "ve", "dun", "pra", "el", "os", "tin", "gar", "mu", "ne", "bri"]
@@ -84,13 +84,14 @@ def make_articles(count: int, seed: int = 7) -> tuple[list[Article], list[str]]:
     return articles, vocab
 
 
-def write_all(open_store, articles: list[Article], batch: int) -> tuple[float, float]:
+def write_all(open_store, articles: list[Article], batch: int, writers: int = 1) -> tuple[float, float]:
     """Wall and CPU seconds to push every article through ``to_row`` and the writer thread.
 
     CPU time (this process, both threads) is the figure that does not depend on what else
     the machine is doing; for PostgreSQL it leaves out the server's own work.
     """
-    writer = StoreWriter(open_store, batch_size=batch, batch_seconds=1.0)
+    shards = [StoreWriter(open_store, batch_size=batch, batch_seconds=1.0) for _ in range(writers)]
+    writer = shards[0] if writers == 1 else ShardedWriter(shards, key="canonical_url")
     writer.start().result()
     start, cpu = time.perf_counter(), time.process_time()
     for article in articles:
@@ -155,7 +156,7 @@ def bench_sqlite(articles: list[Article], vocab: list[str], batch: int, folder: 
     print(f"SQLite: database {size:,.0f} MB")
 
 
-def bench_postgres(articles: list[Article], vocab: list[str], batch: int, admin_dsn: str) -> None:
+def bench_postgres(articles: list[Article], vocab: list[str], batch: int, admin_dsn: str, writers: int) -> None:
     import psycopg
     from psycopg.conninfo import make_conninfo
 
@@ -170,10 +171,10 @@ def bench_postgres(articles: list[Article], vocab: list[str], batch: int, admin_
     admin.execute(f'CREATE DATABASE "{name}"')
     dsn = make_conninfo(admin_dsn, dbname=name)
     try:
-        seconds = write_all(lambda: store.PostgresStore(dsn), articles, batch)
+        seconds = write_all(lambda: store.PostgresStore(dsn), articles, batch, writers)
         with store.connect(dsn) as conn:
             conn.execute("ANALYZE articles")
-            report("PostgreSQL", len(articles), seconds, lambda q: store.search(conn, q), vocab, 2_000)
+            report(f"PostgreSQL ({writers} writers)", len(articles), seconds, lambda q: store.search(conn, q), vocab, 2_000)
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
@@ -184,6 +185,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=500, help="rows per transaction (default 500)")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--postgres-writers", type=int, default=2,
+                        help="parallel connections, as NEWSCRAWLER_POSTGRES_WRITERS (default 2)")
     parser.add_argument("--dsn", default=os.environ.get("NEWSCRAWLER_TEST_POSTGRES_DSN",
                                                        "postgresql://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args()
@@ -195,7 +198,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="newscrawler-bench-") as tmp:
         bench_sqlite(articles, vocab, args.batch, Path(tmp))
     if not args.no_postgres:
-        bench_postgres(articles, vocab, args.batch, args.dsn)
+        bench_postgres(articles, vocab, args.batch, args.dsn, args.postgres_writers)
 
 
 if __name__ == "__main__":

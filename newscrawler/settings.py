@@ -91,6 +91,8 @@ NEWSCRAWLER_DEDUPE_ROWS = 3
 NEWSCRAWLER_SQLITE_PATH = "output/news.db"
 # PostgreSQL DSN (postgresql://user@host:5432/db); empty: off. Env NEWSCRAWLER_POSTGRES_DSN too.
 NEWSCRAWLER_POSTGRES_DSN = ""
+# Parallel PostgreSQL connections; a story always uses the same one, so its updates stay in order.
+NEWSCRAWLER_POSTGRES_WRITERS = 2
 # Stores commit a batch when it holds this many articles or its oldest is this many seconds old.
 NEWSCRAWLER_STORE_BATCH_SIZE = 200
 NEWSCRAWLER_STORE_BATCH_SECONDS = 1.0

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 
 from newscrawler.storage.pipeline import StorePipeline
+from newscrawler.storage.schema import KEY
+from newscrawler.storage.worker import ShardedWriter, StoreWriter
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -39,7 +41,17 @@ class PostgresPipeline(StorePipeline):
         from newscrawler.storage.postgres import redact
 
         self.dsn = dsn
+        self.writers = crawler.settings.getint("NEWSCRAWLER_POSTGRES_WRITERS", 2)
+        if self.writers < 1:
+            raise ValueError(f"NEWSCRAWLER_POSTGRES_WRITERS must be 1 or more, got {self.writers}")
         super().__init__(crawler, redact(dsn))
+
+    def build_writer(self, name: str = "") -> StoreWriter[Any] | ShardedWriter[Any]:
+        """Parallel connections: the server's tsvector and GIN work then uses several cores."""
+        if self.writers == 1:
+            return super().build_writer()
+        shards = [super(PostgresPipeline, self).build_writer(f"newscrawler-postgres-{n}") for n in range(self.writers)]
+        return ShardedWriter(shards, key=KEY)
 
     def open_store(self) -> PostgresStore:
         from newscrawler.storage.postgres import PostgresStore
@@ -47,5 +59,5 @@ class PostgresPipeline(StorePipeline):
         return PostgresStore(
             self.dsn,
             on_reject=self.reject,
-            on_reconnect=lambda: self.stats.inc_value("newscrawler/postgres/reconnects"),
+            on_reconnect=lambda: self._count("reconnects"),
         )

@@ -11,6 +11,7 @@ import asyncio
 import atexit
 import logging
 import re
+import threading
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter, is_item
@@ -18,7 +19,7 @@ from scrapy import signals
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from newscrawler.storage.schema import to_row
-from newscrawler.storage.worker import StoreWriter
+from newscrawler.storage.worker import ShardedWriter, StoreWriter
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -67,17 +68,27 @@ class StorePipeline:
         self.where = where
         settings = crawler.settings
         self.batch_size = settings.getint("NEWSCRAWLER_STORE_BATCH_SIZE", 200)
+        self.batch_seconds = settings.getfloat("NEWSCRAWLER_STORE_BATCH_SECONDS", 1.0)
         self.max_pending = self.batch_size * 20
-        self.writer = StoreWriter(
-            self.open_store,
-            batch_size=self.batch_size,
-            batch_seconds=settings.getfloat("NEWSCRAWLER_STORE_BATCH_SECONDS", 1.0),
-            on_written=lambda n: self.stats.inc_value(f"newscrawler/{self.label}/stored", n),
-            on_failed=self._batch_failed,
-            name=f"newscrawler-{self.label}",
-        )
+        self._stats_lock = threading.Lock()  # writer threads count into the same keys
+        self.writer: StoreWriter[Any] | ShardedWriter[Any] = self.build_writer()
         self.crawl_id: int | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def build_writer(self, name: str = "") -> StoreWriter[Any] | ShardedWriter[Any]:
+        """One writer thread; a store that gains from parallel commits returns a ShardedWriter."""
+        return StoreWriter(
+            self.open_store,
+            batch_size=self.batch_size,
+            batch_seconds=self.batch_seconds,
+            on_written=lambda n: self._count("stored", n),
+            on_failed=self._batch_failed,
+            name=name or f"newscrawler-{self.label}",
+        )
+
+    def _count(self, what: str, n: int = 1) -> None:
+        with self._stats_lock:
+            self.stats.inc_value(f"newscrawler/{self.label}/{what}", n)
 
     def open_store(self) -> Any:
         """Open the store; runs on the writer thread."""
@@ -85,7 +96,7 @@ class StorePipeline:
 
     def reject(self, row: dict[str, Any], exc: Exception) -> None:
         """One article the store refused (the rest of its batch was stored)."""
-        self.stats.inc_value(f"newscrawler/{self.label}/rejected")
+        self._count("rejected")
         logger.error("%s: article %s not stored: %s", self.label, row.get("url"), exc)
 
     async def open_spider(self) -> None:
@@ -138,7 +149,7 @@ class StorePipeline:
         atexit.unregister(self._flush_at_exit)
 
     def _batch_failed(self, rows: list[dict[str, Any]], exc: BaseException) -> None:
-        self.stats.inc_value(f"newscrawler/{self.label}/failed", len(rows))
+        self._count("failed", len(rows))
         logger.error(
             "%s: %d articles not stored (%s); first: %s", self.label, len(rows), exc, rows[0].get("url")
         )

@@ -147,3 +147,65 @@ def _done() -> Future[Any]:
     future: Future[Any] = Future()
     future.set_result(None)
     return future
+
+
+class ShardedWriter(Generic[S]):
+    """Several writers, each with its own connection; a story always goes to the same one.
+
+    Commits run in parallel (a database server can use more than one core) while the
+    updates of one story stay in order and never contend with each other.
+    """
+
+    def __init__(self, writers: list[StoreWriter[S]], key: str) -> None:
+        if not writers:
+            raise ValueError("ShardedWriter needs at least one writer")
+        self.writers = writers
+        self.key = key
+
+    def start(self) -> Future[None]:
+        return _all([w.start() for w in self.writers])
+
+    def put(self, row: dict[str, Any]) -> None:
+        self.writers[hash(row[self.key]) % len(self.writers)].put(row)
+
+    @property
+    def pending(self) -> int:
+        return sum(w.pending for w in self.writers)
+
+    def call(self, fn: Callable[[S], Any]) -> Future[Any]:
+        """Run ``fn`` on the first writer once every writer has committed what it was given."""
+        others = [w.call(lambda store: None) for w in self.writers[1:]]
+
+        def after_all(store: S) -> Any:
+            for future in others:
+                future.result()
+            return fn(store)
+
+        return self.writers[0].call(after_all)
+
+    def close(self) -> Future[Any]:
+        return _all([w.close() for w in self.writers])
+
+
+def _all(futures: list[Future[Any]]) -> Future[None]:
+    """One future for many: done when all are, failed with the first failure."""
+    combined: Future[None] = Future()
+    remaining = [len(futures)]
+    lock = threading.Lock()
+
+    def done(future: Future[Any]) -> None:
+        with lock:
+            remaining[0] -= 1
+            last = remaining[0] == 0
+            if combined.done():
+                return
+            if future.exception() is not None:
+                combined.set_exception(future.exception())
+            elif last:
+                combined.set_result(None)
+
+    for future in futures:
+        future.add_done_callback(done)
+    if not futures:
+        combined.set_result(None)
+    return combined
