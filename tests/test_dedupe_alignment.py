@@ -68,3 +68,26 @@ def test_matches_a_plain_lcs() -> None:
             for j in range(len(b)):
                 table[i + 1][j + 1] = table[i][j] + 1 if a[i] == b[j] else max(table[i][j + 1], table[i + 1][j])
         assert sequence_similarity(a, b) == 2 * table[-1][-1] / (len(a) + len(b))
+
+
+def test_the_index_keeps_template_siblings_that_minhash_alone_would_merge() -> None:
+    from newscrawler.dedupe.index import NEAR, NEW, Story, StoryIndex
+    from newscrawler.dedupe.store import DedupeStore
+
+    originals = [story(seed, sentences=20) for seed in range(12)]
+
+    def run(verify: float) -> list[str]:
+        # A threshold this low lets MinHash pass template siblings as candidates.
+        index = StoryIndex(DedupeStore(":memory:"), threshold=0.15, verify_similarity=verify)
+        kinds = [index.check(Story(url=f"https://n.example/{i}", canonical_url=f"https://n.example/{i}", body=text)).kind
+                 for i, text in enumerate(originals)]
+        copy = edited(originals[3], 0.1, seed=99)
+        kinds.append(index.check(Story(url="https://n.example/copy", canonical_url="https://n.example/copy",
+                                       body=copy)).kind)
+        return kinds
+
+    without_check = run(verify=0.0)
+    assert without_check[:-1].count(NEAR) > 0, "the siblings are not alike enough to test anything"
+    with_check = run(verify=0.7)
+    assert with_check[:-1] == [NEW] * len(originals)
+    assert with_check[-1] == NEAR
