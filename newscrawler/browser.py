@@ -5,10 +5,10 @@ A crawl asks for it with ``-a render_js=1`` (every page), with a site profile's
 ``-s NEWSCRAWLER_RENDER_JS=1`` (every page, for any spider). Then :class:`JavaScriptAddon`
 (listed in ``ADDONS``; it reads the spider, which exists by the time add-ons load) puts
 scrapy-playwright's download handler in place, launches Debian's Chromium and enables
-``newscrawler.middlewares.javascript.JavaScriptMiddleware``, which marks the requests that
-need the browser. Every other request, robots.txt, sitemaps and feeds included, still goes
-over plain HTTP through the same handler. Without any of the three, no browser starts and
-nothing of Playwright is imported.
+``newscrawler.middlewares.javascript.JavaScriptMiddleware``, which sends the pages that
+need the browser through it once Scrapy has fetched them (see there why). Every other
+request, robots.txt, sitemaps and feeds included, goes over plain HTTP through the same
+handler. Without any of the three, no browser starts and nothing of Playwright is imported.
 
 The browser is ``NEWSCRAWLER_CHROMIUM_PATH`` when set, else the first of ``chromium``,
 ``chromium-browser``, ``google-chrome`` on ``PATH``; a crawl that needs it and finds none
