@@ -15,6 +15,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Self
 
+from redis.exceptions import RedisError
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.connection import get_redis_from_settings
@@ -65,7 +66,11 @@ class RedisScheduler(Scheduler):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        instance = cls.from_settings(crawler.settings)
+        try:
+            instance = cls.from_settings(crawler.settings)  # pings the server
+        except RedisError as exc:
+            raise RuntimeError(f"cannot use the shared frontier at REDIS_URL={crawler.settings.get('REDIS_URL')!r}: "
+                               f"{exc} (start Redis there, or fix NEWSCRAWLER_REDIS_URL)") from exc
         instance.stats = crawler.stats
         instance.crawler = crawler
         instance.persist = True
