@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
@@ -60,6 +61,7 @@ def extract_article(
 
 def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str, str], crawl_time: datetime,
           notes: list[str]) -> None:
+    _LANGUAGE_MODEL.warm()
     text = decode_html(html) if isinstance(html, (bytes, bytearray)) else html
     if not isinstance(text, str) or not text.strip():
         notes.append("empty_page")
@@ -309,14 +311,40 @@ def normalize_language(value: str | None) -> str | None:
     return language.lower()
 
 
+class _LanguageModel:
+    """py3langid's model takes a second or two to load: it loads in a background thread as
+    soon as the first page arrives, while that page (most carry ``lang``) is extracted."""
+
+    def __init__(self) -> None:
+        self._loader: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def warm(self) -> None:
+        with self._lock:
+            if self._loader is None:
+                import py3langid
+
+                self._loader = threading.Thread(target=py3langid.classify, args=("load the model",),
+                                                name="py3langid-load", daemon=True)
+                self._loader.start()
+
+    def classify(self, text: str) -> str:
+        self.warm()
+        assert self._loader is not None
+        self._loader.join()
+        import py3langid
+
+        return py3langid.classify(text)[0]
+
+
+_LANGUAGE_MODEL = _LanguageModel()
+
+
 def detect_language(text: str) -> str | None:
     """Language of the text by py3langid, when there is enough of it to tell."""
     if len(text.split()) < 5:
         return None
-    import py3langid
-
-    code, _ = py3langid.classify(text[:1500])  # a few paragraphs tell the language; more only costs time
-    return code or None
+    return _LANGUAGE_MODEL.classify(text[:1500]) or None  # a few paragraphs tell the language
 
 
 # --- site profile selectors ----------------------------------------------------------------
