@@ -270,3 +270,12 @@ def test_a_teaser_article_body_does_not_replace_the_page_text():
                               warnings=warnings)
     assert article.body == "\n\n".join(PARAGRAPHS)
     assert warnings == []
+
+
+@pytest.mark.parametrize("url, crawled_at", [(None, CRAWLED), (12345, CRAWLED), (URL, "yesterday")])
+def test_wrong_argument_types_do_not_raise(url, crawled_at):
+    warnings: list[str] = []
+    article = extract_article(story_page(), url, crawled_at=crawled_at, warnings=warnings)
+    assert article.title == "Council agrees budget"
+    assert "extraction_failed" not in warnings
+    assert ("bad_url" in warnings) is (not isinstance(url, str))

@@ -8,7 +8,7 @@ reason code appended to ``warnings`` so the crawl can count it.
 Reason codes: ``empty_page``, ``not_html``, ``unparseable_html``, ``no_title``, ``no_body``,
 ``body_extractor_failed``, ``body_from_jsonld``, ``future_published_date``,
 ``future_modified_date``, ``modified_before_published``, ``bad_selector``,
-``empty_selector``, ``unknown_selector_field``, ``extraction_failed`` (a bug: logged with
+``empty_selector``, ``unknown_selector_field``, ``bad_url``, ``extraction_failed`` (a bug: logged with
 its traceback).
 """
 
@@ -48,6 +48,9 @@ def extract_article(
 ) -> Article:
     """Turn one page into an Article; never raises, reasons go to ``warnings``."""
     notes: list[str] = warnings if warnings is not None else []
+    if not isinstance(url, str):
+        notes.append("bad_url")
+        url = "" if url is None else str(url)
     crawl_time = _utc(crawled_at)
     article = Article(url=url, canonical_url=url, site=site_of(url),
                       crawled_at=crawl_time.isoformat())
@@ -187,7 +190,7 @@ def parse_html(text: str) -> HtmlElement | None:
 
 
 def _utc(moment: datetime | None) -> datetime:
-    if moment is None:
+    if not isinstance(moment, datetime):
         return datetime.now(timezone.utc).replace(microsecond=0)
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
@@ -198,7 +201,7 @@ def site_of(url: str) -> str | None:
     """Host name without ``www.``."""
     try:
         host = urlsplit(url).hostname
-    except ValueError:
+    except (ValueError, TypeError, AttributeError):
         return None
     if not host:
         return None
