@@ -83,7 +83,7 @@ def test_three_workers_fetch_every_page_once_and_store_every_article_once(shared
 @pytest.mark.redis
 def test_seeded_and_reset_frontier(shared_crawl, tmp_path: Path):
     client, prefix = shared_crawl
-    routes, expected = plain_news_routes(30, per_page=10, sections=1)
+    routes, expected = plain_news_routes(12, per_page=6, sections=1)
     with serve_site(routes) as site:
         # Seeds pushed by the command line are fetched by a worker started without start URLs
         # of its own... the spider needs one, so it gets the same one: still fetched once.
