@@ -45,7 +45,7 @@ from newscrawler.extract.article import extract_article
 from newscrawler.extract.pagetype import classify_page
 from newscrawler.incremental import KnownArticles
 from newscrawler.sites import ProfileError, SiteProfile, load_profile
-from newscrawler.urls import canonicalize_url
+from newscrawler.urls import UrlCanonicalizer, canonicalize_url
 
 ACCEPTED_ARGUMENTS = {
     "start_url": "comma-separated start URLs (generic mode, or to override a profile's)",
@@ -120,10 +120,11 @@ class NewsSpider(Spider):
         self.known: KnownArticles | None = None
         self.resuming = False
         self._resume_marker: Path | None = None
+        self._canonical = canonicalize_url
         self._sitemap_hosts: set[str] = set()
         self._feed_hosts: set[str] = set()
 
-    def _configure(self, profile_dirs: list[str]) -> None:
+    def _configure(self, profile_dirs: list[str], settings: Any = None) -> None:
         """Load the profile and settle start URLs and domains; bad input stops the crawl."""
         if self._site_name:
             try:
@@ -143,7 +144,10 @@ class NewsSpider(Spider):
             parts = urlsplit(url)
             if parts.scheme not in {"http", "https"} or not parts.hostname:
                 raise UsageError(f"start URL {url!r} is not an absolute http(s) URL")
-        self.start_urls = [canonicalize_url(u) for u in urls]
+        if settings is not None:
+            # Tracking parameters from the settings; a site that lives on www. stays on it.
+            self._canonical = UrlCanonicalizer.from_settings(settings, urls)
+        self.start_urls = [self._canonical(u) for u in urls]
         domains = set(self.profile.allowed_domains) if self.profile and self.profile.allowed_domains else set()
         if not domains:
             for url in self.start_urls:
@@ -155,7 +159,7 @@ class NewsSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider._configure(settings.getlist("NEWSCRAWLER_PROFILE_DIRS"))
+        spider._configure(settings.getlist("NEWSCRAWLER_PROFILE_DIRS"), settings)
         if spider.max_pages:
             settings.set("CLOSESPIDER_PAGECOUNT", spider.max_pages, priority="spider")
         if spider.max_pagination is None:
@@ -270,7 +274,7 @@ class NewsSpider(Spider):
 
     def _follow_links(self, response: TextResponse, from_article: bool) -> Iterable[Request]:
         depth = response.meta.get("pagination_depth", 0)
-        excerpts = _teaser_excerpts(response)
+        excerpts = _teaser_excerpts(response, self._canonical)
         candidates: list[tuple[str, bool]] = []
         seen: set[str] = set()
         for href, text, rel in _anchors(response):
@@ -344,7 +348,7 @@ class NewsSpider(Spider):
         if len(parse_qsl(parts.query, keep_blank_values=True)) > self.max_query_params:
             self.crawler.stats.inc_value("newscrawler/skipped/too_many_query_params")
             return None
-        return canonicalize_url(url)
+        return self._canonical(url)
 
     def _allowed_host(self, host: str) -> bool:
         host = host.lower()
@@ -396,7 +400,7 @@ class NewsSpider(Spider):
     def _sitemap_requests(self, base: str, sitemaps: list[str]) -> Iterable[Request]:
         probing = not sitemaps
         for url in sitemaps or [urljoin(base, path) for path in COMMON_SITEMAP_PATHS]:
-            yield Request(canonicalize_url(urljoin(base, url.strip())), callback=self.parse_sitemap, errback=self._discovery_failed,
+            yield Request(self._canonical(urljoin(base, url.strip())), callback=self.parse_sitemap, errback=self._discovery_failed,
                           priority=5, meta={"discovered_via": "sitemap", "probe": probing,
                                             "handle_httpstatus_list": [404, 410] if probing else []})
 
@@ -445,7 +449,7 @@ class NewsSpider(Spider):
         probing = not links
         base = f"{urlsplit(response.url).scheme}://{host}/"
         for url in links or [urljoin(base, path) for path in COMMON_FEED_PATHS]:
-            yield Request(canonicalize_url(url), callback=self.parse_feed, errback=self._discovery_failed, priority=5,
+            yield Request(self._canonical(url), callback=self.parse_feed, errback=self._discovery_failed, priority=5,
                           meta={"discovered_via": "feed", "probe": probing,
                                 "handle_httpstatus_list": [404, 410] if probing else []})
 
@@ -508,7 +512,7 @@ class NewsSpider(Spider):
             return None
         if self.profile and self.profile.is_denied(url):
             return None
-        return canonicalize_url(url)
+        return self._canonical(url)
 
     def _discovery_failed(self, failure: Any) -> None:
         request = failure.request
@@ -565,7 +569,7 @@ def _anchors(response: TextResponse) -> Iterable[tuple[str, str, set[str]]]:
         yield a.attrib["href"], text, rel
 
 
-def _teaser_excerpts(response: TextResponse) -> dict[str, str]:
+def _teaser_excerpts(response: TextResponse, canonical: Any = canonicalize_url) -> dict[str, str]:
     """Map story URL -> the excerpt a teaser shows under its linked headline.
 
     Excerpts often open with the story's dateline; the dateline pipeline falls back on
@@ -577,7 +581,7 @@ def _teaser_excerpts(response: TextResponse) -> dict[str, str]:
         hrefs = heading.xpath(".//a/@href | ancestor::a[1]/@href").getall()
         if not hrefs:
             continue
-        url = canonicalize_url(urljoin(response.url, hrefs[0].strip()))
+        url = canonical(urljoin(response.url, hrefs[0].strip()))
         container = heading.xpath("ancestor::*[self::article or self::li or self::div or self::section][1]")
         text = ""
         if container:
