@@ -168,9 +168,10 @@ class PostgresStore:
             return len(rows)
         except psycopg.OperationalError:
             raise
-        except psycopg.Error:
-            if len(rows) == 1:
-                raise
+        except psycopg.Error as exc:
+            if len(rows) == 1:  # a batch of one refused row: that row is the one to reject
+                self.on_reject(rows[0], exc)
+                return 0
         written = 0
         for row in rows:
             try:
