@@ -15,8 +15,6 @@ import pytest
 
 from newscrawler.demo.server import ServedSite, serve_directory
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture
