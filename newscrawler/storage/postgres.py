@@ -230,13 +230,6 @@ def search(conn: psycopg.Connection[Any], query: SearchQuery) -> list[SearchHit]
     )
     rows = conn.execute(sql, [TS_CONFIG, options, *params]).fetchall()
     return [
-        SearchHit(
-            title=r["title"],
-            published_at=r["published_at"],
-            section=r["section"],
-            url=r["canonical_url"] or r["url"],
-            snippet=r["snippet"],
-            score=float(r["score"]),
-        )
+        SearchHit.from_row(r, float(r["score"]))
         for r in rows
     ]

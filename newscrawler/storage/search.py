@@ -33,3 +33,15 @@ class SearchHit:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_row(cls, row: Any, score: float) -> SearchHit:
+        """A hit from a result row of either store (a mapping with the article's columns)."""
+        return cls(
+            title=row["title"],
+            published_at=row["published_at"],
+            section=row["section"],
+            url=row["canonical_url"] or row["url"],
+            snippet=row["snippet"],
+            score=score,
+        )

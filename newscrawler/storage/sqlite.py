@@ -189,13 +189,6 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> list[SearchHit]:
     )
     rows = conn.execute(sql, [*params, query.limit, start, stop, start, stop, query.text])
     return [
-        SearchHit(
-            title=r["title"],
-            published_at=r["published_at"],
-            section=r["section"],
-            url=r["canonical_url"] or r["url"],
-            snippet=r["snippet"],
-            score=-float(r["score"]),
-        )
+        SearchHit.from_row(r, -float(r["score"]))
         for r in rows
     ]
