@@ -27,6 +27,7 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from newscrawler.demo.server import serving_in_thread
 from newscrawler.demo.stories import Section, Story, StoryWriter
 
 SECTIONS = [Section("World", "world"), Section("Business", "business"), Section("Science", "science")]
@@ -160,14 +161,8 @@ def serve_site(routes: dict[str, Route], delay: float = 0.0, **substitutions: st
     handler = type("HostileHandler", (_Handler,), {"site": site})
     server = _Server(("127.0.0.1", 0), handler)
     site.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, name="hostile-site", daemon=True)
-    thread.start()
-    try:
+    with serving_in_thread(server, "hostile-site"):
         yield site
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 # --- Page content ------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def river_site(tmp_path: Path) -> tuple[Path, dict[str, str]]:
             write(root, href, article(headline, f"March {sid + 1}, 2024", head))
         nxt = f"/news/page-{page + 1}.html" if page < news_pages else None
         write(root, "/news/" if page == 1 else f"/news/page-{page}.html", listing("News", stories, nxt))
-    sport = [(f"/story/2000/cup-final-report.html", "Cup final report")]
+    sport = [("/story/2000/cup-final-report.html", "Cup final report")]
     expected[sport[0][0]] = sport[0][1]
     write(root, sport[0][0], article("Cup final report", "2024-03-09"))
     write(root, "/sport/", listing("Sport", sport + [("/private/secret-story.html", "Secret")]))

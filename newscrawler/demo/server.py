@@ -6,6 +6,7 @@ counts every request by path, so tests can assert what a crawl fetched and how o
 
 from __future__ import annotations
 
+import socketserver
 import threading
 import time
 from collections import Counter
@@ -73,10 +74,17 @@ def serve_directory(root: Path | str, host: str = "127.0.0.1", port: int = 0) ->
     server = ThreadingHTTPServer((host, port), partial(_QuietHandler, site=site))
     server.daemon_threads = True
     site.base_url = f"http://{host}:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, name="newscrawler-local-site", daemon=True)
+    with serving_in_thread(server, "newscrawler-local-site"):
+        yield site
+
+
+@contextmanager
+def serving_in_thread(server: socketserver.BaseServer, name: str) -> Iterator[None]:
+    """Run ``server`` in a daemon thread until the block exits, then shut it down cleanly."""
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
-        yield site
+        yield
     finally:
         server.shutdown()
         server.server_close()

@@ -392,7 +392,7 @@ class StoryWriter:
                 f"a move officials said would affect about {r.randint(200, 9000):,} {self.pick(vocab['unit'])}.",
                 f"weeks after a similar step in {self.pick(vocab['place'])} drew sharp criticism.",
                 f"setting up a clash with {self.pick(vocab['actor'])} ahead of the winter session.",
-                f"saying the matter lay at the heart of a long-running dispute.",
+                "saying the matter lay at the heart of a long-running dispute.",
             ])
         )
         return f"{dateline} {opening}" if dateline else opening

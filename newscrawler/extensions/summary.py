@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path

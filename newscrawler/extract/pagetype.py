@@ -216,10 +216,8 @@ def _structured_signals(root: lxml.html.HtmlElement, url: str) -> _Structured:
     candidates = main or [t for t, _ in types]
     found.article_type = next((t for t in candidates if t.lower() in ARTICLE_TYPES), None)
     if not found.article_type:
+        # A bare WebSite node says nothing either way: every page of many sites carries one.
         found.listing_type = next((t for t in candidates if t.lower() in LISTING_TYPES - {"website"}), None)
-        if not found.listing_type and candidates and all(t.lower() in {"website", "organization", "webpage",
-                                                                        "breadcrumblist", "person"} for t in candidates):
-            found.listing_type = None  # a bare WebPage/WebSite graph says nothing either way
     return found
 
 

@@ -295,7 +295,7 @@ class NewsSpider(Spider):
 
         known = self._known([url for url, is_pagination in candidates if not is_pagination])
         stories = [url for url, is_pagination in candidates
-                   if not is_pagination and (url in excerpts or _url_looks_dated(url))]
+                   if not is_pagination and (url in excerpts or date_from_url(url) is not None)]
         nothing_new = bool(stories) and all(url in known for url in stories)
         stop_pagination = nothing_new and self.known is not None and not self.resuming and not from_article
 
@@ -554,10 +554,6 @@ def _newer(listed: str | None, stored: str) -> bool:
         return a > b
     except ValueError:
         return listed > stored
-
-
-def _url_looks_dated(url: str) -> bool:
-    return date_from_url(url) is not None
 
 
 def _anchors(response: TextResponse) -> Iterable[tuple[str, str, set[str]]]:
