@@ -4,16 +4,20 @@ A synthetic corpus built from the extraction benchmark's real article bodies, sp
 sentences and recombined: original stories, exact copies, near copies (1-15% of words edited
 in runs of 1-4 words, headline changed) and distinct stories on the same topic (same source
 body, different sentences, one shared quote). Every article goes through
-``StoryIndex.check`` against a real SQLite file, committed in groups as the pipeline does.
+``StoryIndex.check`` against a real store, committed as the pipeline does: a SQLite file
+(in groups) or the Redis server (``--backend redis``: every decision on its own).
 
     python bench/dedupe.py                           # 100,000 articles, default settings
     python bench/dedupe.py --articles 20000 --threshold 0.4 --shingle 2
-    python bench/dedupe.py --articles 1000000 --db big.db   # the 1M run (hours on a busy machine)
-    python bench/dedupe.py --startup big.db          # start-up cost on that store
+    python bench/dedupe.py --articles 1000000 --db big.db   # the 1M run (tens of minutes)
+    python bench/dedupe.py --startup big.db          # start-up cost on that store again
+    python bench/dedupe.py --backend redis --articles 100000   # state in Redis (deleted after)
 
 Prints precision/recall for near-duplicates (and exact), articles per second through the
 dedupe stage (checks and commits only, per CPU second of the one thread), memory and
-database size as the store grows, and a linear extrapolation to 1,000,000 stories.
+database size (Redis: the server's ``used_memory`` growth) as the store grows, the start-up
+cost of opening the finished store in a new instance (time to the first check), and figures
+for 1,000,000 stories: measured with ``--articles 1000000``, else extrapolated.
 """
 
 from __future__ import annotations
@@ -165,9 +169,14 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: a temporary one)")
     parser.add_argument("--startup", type=Path, default=None, metavar="DB",
                         help="instead: time opening an existing store (e.g. a 1M run's --db) and 1,000 checks on it")
+    parser.add_argument("--backend", choices=("sqlite", "redis"), default="sqlite")
+    parser.add_argument("--redis-url", default=os.environ.get("NEWSCRAWLER_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--keep", action="store_true", help="redis: keep the bench's keys (default: deleted after)")
     args = parser.parse_args()
     if args.startup:
-        measure_startup(args.startup)
+        if not args.startup.is_file():
+            raise SystemExit(f"no store at {args.startup}: run with --db {args.startup} first")
+        time_first_check(Backend("sqlite", args.startup), Corpus(GROUND_TRUTH), MinHashSigner())
         return
 
     defaults = MinHashSigner()
@@ -187,9 +196,11 @@ def main() -> None:
         cluster[item.index] = item.cluster
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "dedupe.db"
-        store = DedupeStore(db)
+        backend = Backend(args.backend, db, args.redis_url, keep=args.keep)
+        store = backend.open()
         index = StoryIndex(store, signer, **({"threshold": args.threshold} if args.threshold else {}))
-        rss_before = rss_mb()
+        rss_before, state_before = rss_mb(), backend.size_mb()
+        commit_every = args.commit_every if store.group_commit else 1
         run = Run(kinds=array("b"), predicted=array("i"))
         step = max(1, len(planted) // 10)
         print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
@@ -198,7 +209,7 @@ def main() -> None:
             url = f"https://site{item.index % 50}.example/news/{item.index}"
             started, started_cpu = time.perf_counter(), time.process_time()
             verdict = index.check(Story(url=url, canonical_url=url, title=headline, body=body))
-            if n % args.commit_every == 0:
+            if n % commit_every == 0:
                 store.commit()
             run.wall += time.perf_counter() - started
             run.cpu += time.process_time() - started_cpu
@@ -206,47 +217,76 @@ def main() -> None:
             run.predicted.append(cluster[int(verdict.original.rsplit("/", 1)[1])])
             if n % step == 0:
                 run.checkpoints.append((n, run.wall, run.cpu))
-                size = sum(f.stat().st_size for f in Path(db).parent.glob(Path(db).name + "*")) / 2**20
                 print(
                     f"  {n:>9,} articles: {n / run.cpu:,.0f}/s per CPU second so far, RSS {rss_mb():,.0f} MB, "
-                    f"database {size:,.0f} MB, load {os.getloadavg()[0]:.1f}",
+                    f"{backend.name} {backend.size_mb() - state_before:,.0f} MB, load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
         store.commit()
         run.stories = store.count_stories()
         store.close()
-        run.db_mb = sum(f.stat().st_size for f in Path(db).parent.glob(Path(db).name + "*")) / 2**20
-    run.rss_before, run.hwm_after = rss_before, rss_mb("VmHWM")
-    report(args, signer, index, planted, cluster, run)
+        run.db_mb = backend.size_mb() - state_before
+        run.rss_before, run.hwm_after = rss_before, rss_mb("VmHWM")
+        report(args, signer, index, planted, cluster, run, backend.name)
+        time_first_check(backend, corpus, signer)
+        backend.cleanup()
 
 
-def measure_startup(db: Path) -> None:
-    """What a new crawl pays to start on a large store: open, first checks, memory."""
-    if not db.is_file():
-        raise SystemExit(f"no store at {db}: run with --db {db} first")
-    rss_before = rss_mb()
-    started = time.perf_counter()
-    store = DedupeStore(db)
-    index = StoryIndex(store)
-    opened = time.perf_counter() - started
-    corpus = Corpus(GROUND_TRUTH)
-    planted = corpus.plant(1_000, random.Random(99))
+class Backend:
+    """The store the bench fills: a SQLite file, or keys under a unique prefix in Redis."""
+
+    def __init__(self, kind: str, db: Path, redis_url: str = "", *, keep: bool = False) -> None:
+        self.kind, self.db = kind, db
+        self.name = f"database {db.name}" if self.kind == "sqlite" else "Redis used_memory growth"
+        if self.kind == "redis":
+            import redis
+
+            self.url, self.keep = redis_url, keep
+            self.client = redis.Redis.from_url(self.url)
+            self.prefix = f"newscrawler-bench-{os.getpid()}:dedupe"
+
+    def open(self) -> DedupeStore:
+        if self.kind == "redis":
+            from newscrawler.dedupe.redis import RedisDedupeStore
+
+            return RedisDedupeStore(self.url, self.prefix)
+        return DedupeStore(self.db)
+
+    def size_mb(self) -> float:
+        if self.kind == "redis":
+            return self.client.info("memory")["used_memory"] / 2**20
+        return sum(f.stat().st_size for f in self.db.parent.glob(self.db.name + "*")) / 2**20
+
+    def cleanup(self) -> None:
+        if self.kind == "redis" and not self.keep:
+            from newscrawler.dedupe.redis import delete_state
+
+            delete_state(self.client, self.prefix)
+
+
+def time_first_check(backend: Backend, corpus: Corpus, signer: MinHashSigner) -> None:
+    """A new crawl on the finished store: open it in a new instance and time the first checks."""
+    planted = corpus.plant(200, random.Random(77))
     stories = [Story(url=f"https://startup.example/{p.index}", canonical_url=f"https://startup.example/{p.index}",
                      title=t, body=b) for p in planted for t, b in [corpus.render(p)]]
-    started = time.perf_counter()
+    rss_before = rss_mb()
+    started, started_cpu = time.perf_counter(), time.process_time()
+    store = backend.open()
+    index = StoryIndex(store, signer)
+    opened = time.perf_counter() - started
     index.check(stories[0])
-    first = time.perf_counter() - started
+    first, first_cpu = time.perf_counter() - started, time.process_time() - started_cpu
     started = time.perf_counter()
     for story in stories[1:]:
         index.check(story)
-    rest = time.perf_counter() - started
+    rest = (time.perf_counter() - started) / (len(stories) - 1)
     store.rollback()
     known = store.last_story_id()
     store.close()
     print(
-        f"start-up on a store of ~{known:,} stories ({db.stat().st_size / 2**20:,.0f} MB): open {opened * 1000:.0f} ms, "
-        f"first check {first * 1000:.1f} ms, next 999 checks {rest / 999 * 1000:.2f} ms each (wall clock, load "
-        f"{os.getloadavg()[0]:.1f}); RSS {rss_before:.0f} MB before, {rss_mb():.0f} MB after"
+        f"start-up on the finished store (~{known:,} stories, new instance): open {opened * 1000:.1f} ms, "
+        f"open + first check {first * 1000:.1f} ms wall / {first_cpu * 1000:.1f} ms CPU, next checks "
+        f"{rest * 1000:.2f} ms each (OS cache warm); RSS +{rss_mb() - rss_before:.0f} MB"
     )
 
 
@@ -269,7 +309,7 @@ class Run:
     hwm_after: float = 0.0
 
 
-def report(args, signer, index, planted, cluster, run: Run) -> None:  # noqa: ANN001
+def report(args, signer, index, planted, cluster, run: Run, state: str) -> None:  # noqa: ANN001
     near, exact = KIND_CODES[NEAR], KIND_CODES[EXACT]
     near_clusters = {item.cluster for item in planted if item.kind == "near"}
     exact_clusters = {item.cluster for item in planted if item.kind == "exact"}
@@ -308,13 +348,16 @@ def report(args, signer, index, planted, cluster, run: Run) -> None:  # noqa: AN
     )
     print(
         f"memory: RSS {run.rss_before:,.0f} MB before the run (corpus plan), peak {run.hwm_after:,.0f} MB, "
-        f"growth {run.hwm_after - run.rss_before:,.0f} MB; database {run.db_mb:,.0f} MB for {total:,} articles"
+        f"growth {run.hwm_after - run.rss_before:,.0f} MB; {state} {run.db_mb:,.0f} MB for {total:,} articles "
+        f"({run.stories:,} stories)"
     )
-    if total < 1_000_000:
+    if total >= 1_000_000:
+        print(f"measured at {total:,} articles: the figures above (speed of the last 10% is the speed at this size)")
+    else:
         factor = 1_000_000 / total
         print(
-            f"extrapolated to 1,000,000 articles: database ~{run.db_mb * factor:,.0f} MB on disk (linear in stories); "
-            f"memory stays bounded (every lookup is an indexed query, SQLite's page cache is capped at 64 MB, "
+            f"extrapolated to 1,000,000 articles: {state} ~{run.db_mb * factor:,.0f} MB (linear in stories); "
+            f"process memory stays bounded (every lookup is an indexed query, SQLite's page cache is capped at 64 MB, "
             f"the word sequences kept for the word-order check at 64 MB): measure with --articles 1000000"
         )
 
