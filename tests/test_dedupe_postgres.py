@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+import threading
+import time
 
 import pytest
 
@@ -89,6 +91,36 @@ def test_workers_sharing_the_store_emit_each_story_once(pg_dsn: str) -> None:
     # a moment later by the LSH query instead (similarity 1.0): near
     dropped = sum(p.stats.get_value(f"dedupe/{kind}", 0) for p in pipelines for kind in ("exact", "near"))
     assert dropped == len(bodies)
+
+
+def test_two_workers_deciding_near_copies_at_the_same_moment_keep_one(pg_dsn: str) -> None:
+    """Worker A has decided "new" but not committed yet when worker B checks a near copy: B
+    must not decide "new" too from a store that does not show A's story yet."""
+    a, b = open_index(pg_dsn), open_index(pg_dsn)
+    body = prose(300)
+    assert a.check(story("a/quake", body)).kind == "new"  # A's transaction is still open
+    verdicts = []
+
+    def worker_b() -> None:
+        verdicts.append(b.check(story("b/quake", edit(body, 0.05, seed=7), title="Syndicated")))
+        b.store.commit()
+
+    thread = threading.Thread(target=worker_b)
+    thread.start()
+    with psycopg.connect(pg_dsn, autocommit=True) as watcher:
+        deadline = time.monotonic() + 20
+        while thread.is_alive() and time.monotonic() < deadline:  # until B waits on A
+            row = watcher.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
+                                  (b.store.conn.info.backend_pid,)).fetchone()
+            if row and row[0] == "Lock":
+                break
+            time.sleep(0.02)
+    a.store.commit()
+    thread.join(30)
+    assert [v.kind for v in verdicts] == ["near"]
+    assert verdicts[0].original == f"{SITE}/a/quake"
+    a.store.close()
+    b.store.close()
 
 
 def test_an_unreachable_server_is_a_clear_error() -> None:

@@ -131,11 +131,14 @@ class StoryIndex:
             self._add(story, None, content_hash, None, [])
             return Verdict(NEW, canonical, content_checked=False)
         body_hash = words_digest(words)
+        signature = self.signer.signature(words)
+        band_keys = self.signer.band_keys(signature)
+        # A store shared by several workers holds these bands until this decision is committed,
+        # so a near copy checked by another worker at the same moment waits and then sees it.
+        self.store.lock_bands(band_keys)
         exact = self.store.story_by_body_hash(body_hash)
         if exact:
             return self._duplicate(story, EXACT, exact)
-        signature = self.signer.signature(words)
-        band_keys = self.signer.band_keys(signature)
         scored = []
         for candidate in self.store.candidates(band_keys):
             if candidate.signature is None:

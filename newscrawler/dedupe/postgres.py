@@ -2,8 +2,10 @@
 
 The same tables and queries as the SQLite store (``store.py``); only the connection, the
 schema's types and the placeholders differ. Every decision is committed on its own, so a
-worker sees what the others decided a moment ago; two workers storing the same story at the
-same instant is a unique-key conflict the pipeline settles by deciding again.
+worker sees what the others decided a moment ago. Two workers deciding copies of one story at
+the same instant: the same URL or body is a unique-key conflict the pipeline settles by
+deciding again; near copies share LSH band keys, and a decision holds an advisory lock on each
+of its band keys until it commits, so the second worker waits and then finds the first's story.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ _SCHEMA = (
     ALIASES_DDL,
 )
 _PLACEHOLDER = re.compile(r"\?")
+_BAND_LOCKS = 0x6E637364  # first key of the two-key advisory locks on band keys ("ncsd")
 
 
 class PostgresDedupeStore(DedupeStore):
@@ -63,11 +66,21 @@ class PostgresDedupeStore(DedupeStore):
         with self.conn.cursor() as cursor:
             cursor.executemany(_PLACEHOLDER.sub("%s", sql), rows)
 
+    def lock_bands(self, band_keys: list[int]) -> None:
+        # 32-bit lock keys: two bands folding to one key only make a worker wait a moment more.
+        # Taken in sorted order, so two decisions never wait on each other's bands.
+        locks = sorted({(key ^ (key >> 32)) & 0xFFFFFFFF for key in band_keys})
+        self._execute(
+            "SELECT count(pg_advisory_xact_lock(?::int, k)) FROM unnest(?::int[]) AS k",
+            (_BAND_LOCKS, [lock - (1 << 32) if lock >= 1 << 31 else lock for lock in locks]),
+        )
+
     @property
     def conflict_errors(self) -> tuple[type[Exception], ...]:
         import psycopg
 
-        return (psycopg.errors.UniqueViolation,)
+        # a deadlock between two decisions' unique keys is settled the same way: decide again
+        return (psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected)
 
     @property
     def errors(self) -> tuple[type[Exception], ...]:

@@ -135,6 +135,9 @@ class DedupeStore:
         )
         return {row[0]: UrlMatch(StoredStory(*row[3:]), row[1], row[2]) for row in rows}
 
+    def lock_bands(self, band_keys: list[int]) -> None:
+        """Hold these LSH band keys until the decision commits (one writer here: nothing to do)."""
+
     def story_by_body_hash(self, body_hash: bytes) -> StoredStory | None:
         row = self._execute(
             f"SELECT {_STORY_COLUMNS} FROM dedupe_stories WHERE body_hash = ? LIMIT 1", (body_hash,)
