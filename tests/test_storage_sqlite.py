@@ -13,12 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
+from itemadapter import ItemAdapter
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from newscrawler.items import Article, Dateline, Image
 from newscrawler.pipelines.sqlite import SQLitePipeline
-from newscrawler.storage.schema import COLUMN_NAMES, from_row
+from newscrawler.storage.schema import COLUMN_NAMES, from_row, to_row
 from newscrawler.storage.sqlite import SQLiteStore, connect
 
 
@@ -91,6 +92,26 @@ def test_upsert_by_canonical_url_keeps_fts_in_step(tmp_path: Path) -> None:
     aliases = {r["url"]: r["canonical_url"] for r in conn.execute("SELECT * FROM aliases")}
     assert aliases["http://127.0.0.1/amp/news/1"] == edited.canonical_url
     assert pipeline.stats.get_value("newscrawler/sqlite/stored") == 1
+
+
+def test_large_batches_of_any_size_keep_every_row_and_the_index(tmp_path: Path) -> None:
+    """Batches go in as multi-row statements cut to a few sizes; none may lose a row or a term."""
+    store = SQLiteStore(tmp_path / "news.db")
+    store._max_chunk = 64  # as if SQLite allowed few bound variables: several chunks per batch
+    first = [to_row(ItemAdapter(make_article(n))) for n in range(301)]
+    assert store.upsert(first) == 301
+    # The second batch edits 150 stored stories (one of them twice) and adds 37 new ones.
+    edited = [to_row(ItemAdapter(make_article(n, body=f"Cyclone warning number {n}."))) for n in range(0, 300, 2)]
+    edited.append(to_row(ItemAdapter(make_article(4, body="Cyclone and tsunami warning."))))
+    added = [to_row(ItemAdapter(make_article(n))) for n in range(1000, 1037)]
+    assert store.upsert(edited + added) == 187
+    conn = store.conn
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 338
+    conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
+    assert len(fts_ids(conn, "cyclone")) == 150
+    assert len(fts_ids(conn, "ministers")) == 338 - 150
+    assert len(fts_ids(conn, "tsunami")) == 1
+    store.close()
 
 
 def test_crawl_log_keeps_no_passwords() -> None:
@@ -184,6 +205,7 @@ FEEDER = """
 import asyncio, sys
 sys.path.insert(0, {tests!r})
 from test_storage_sqlite import make_article
+from itemadapter import ItemAdapter
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 from newscrawler.pipelines.sqlite import SQLitePipeline

@@ -124,15 +124,17 @@ def columns_ddl(sql_types: dict[str, str]) -> str:
     )
 
 
-def upsert_sql(placeholders: list[str], stamp: str) -> str:
+def upsert_sql(placeholders: list[str], stamp: str, rows: int = 1) -> str:
     """``INSERT ... ON CONFLICT (canonical_url) DO UPDATE`` (SQLite and PostgreSQL alike).
 
-    ``placeholders`` has one entry per column, ``stamp`` is the one for ``stored_at``.
+    ``placeholders`` has one entry per column, ``stamp`` is the one for ``stored_at``;
+    ``rows`` rows of them make a multi-row ``VALUES``.
     """
     names = [c.name for c in COLUMNS]
     updates = ", ".join(f"{n}=excluded.{n}" for n in names if n != KEY)
+    row = f"({', '.join(placeholders)}, {stamp})"
     return (
-        f"INSERT INTO articles ({', '.join(names)}, stored_at) VALUES ({', '.join(placeholders)}, {stamp}) "
+        f"INSERT INTO articles ({', '.join(names)}, stored_at) VALUES {', '.join([row] * rows)} "
         f"ON CONFLICT ({KEY}) DO UPDATE SET {updates}, stored_at=excluded.stored_at"
     )
 
