@@ -50,9 +50,11 @@ IDLE_RECHECK = 0.5
 
 
 def frontier_keys(prefix: str, spider_name: str = "news") -> dict[str, str]:
-    """The Redis keys of one shared crawl: request queue, fingerprints, busy markers."""
+    """The Redis keys of one shared crawl: request queue, fingerprints, busy markers, and the
+    prefix of its dedupe state (``newscrawler.dedupe.redis``)."""
     base = prefix % {"spider": spider_name}
-    return {"requests": f"{base}:requests", "dupefilter": f"{base}:dupefilter", "busy": f"{base}:busy:"}
+    return {"requests": f"{base}:requests", "dupefilter": f"{base}:dupefilter", "busy": f"{base}:busy:",
+            "dedupe": f"{base}:dedupe"}
 
 
 class RedisAddon:
@@ -116,12 +118,19 @@ def seed(url: str, start_urls: Iterable[str], prefix: str = DEFAULT_KEY_PREFIX, 
     return added
 
 
-def reset(url: str, prefix: str = DEFAULT_KEY_PREFIX, spider_name: str = "news") -> int:
-    """Delete a shared crawl's queue, fingerprints and busy markers; returns keys deleted."""
+def reset(url: str, prefix: str = DEFAULT_KEY_PREFIX, spider_name: str = "news", *, dedupe: bool = False) -> int:
+    """Delete a shared crawl's queue, fingerprints and busy markers, and with ``dedupe`` its
+    dedupe state too; returns keys deleted. Kept, the dedupe state makes the next pass emit
+    only new and changed stories."""
     server = _connect(url)
     keys = frontier_keys(prefix, spider_name)
     doomed = [keys["requests"], keys["dupefilter"], *server.scan_iter(match=keys["busy"] + "*")]
-    return int(server.delete(*doomed)) if doomed else 0
+    deleted = int(server.delete(*doomed)) if doomed else 0
+    if dedupe:
+        from newscrawler.dedupe.redis import delete_state
+
+        deleted += delete_state(server, keys["dedupe"])
+    return deleted
 
 
 def status(url: str, prefix: str = DEFAULT_KEY_PREFIX, spider_name: str = "news") -> dict[str, Any]:
@@ -131,6 +140,7 @@ def status(url: str, prefix: str = DEFAULT_KEY_PREFIX, spider_name: str = "news"
         "queued": server.zcard(keys["requests"]),
         "seen": server.scard(keys["dupefilter"]),
         "busy_workers": sum(1 for _ in server.scan_iter(match=keys["busy"] + "*")),
+        "dedupe_stories": server.hlen(keys["dedupe"] + ":stories"),
     }
 
 
@@ -142,13 +152,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     seed_cmd = commands.add_parser("seed", help="add start URLs to the shared frontier")
     seed_cmd.add_argument("urls", nargs="+")
-    commands.add_parser("reset", help="forget the shared frontier and every fingerprint")
+    reset_cmd = commands.add_parser("reset", help="forget the shared frontier and every fingerprint")
+    reset_cmd.add_argument("--dedupe", action="store_true",
+                           help="also forget the dedupe state: the next pass emits every story as new")
     commands.add_parser("status", help="queued requests, fingerprints seen, busy workers")
     args = parser.parse_args(argv)
     if args.command == "seed":
         print(f"added {seed(args.redis_url, args.urls, args.prefix)} of {len(args.urls)} URLs")
     elif args.command == "reset":
-        print(f"deleted {reset(args.redis_url, args.prefix)} keys")
+        print(f"deleted {reset(args.redis_url, args.prefix, dedupe=args.dedupe)} keys")
     else:
         print(status(args.redis_url, args.prefix))
     return 0

@@ -74,6 +74,11 @@ NEWSCRAWLER_DATELINES_ENABLED = True
 # body and near-duplicate body are dropped, updates re-emitted with is_update. State is kept
 # in NEWSCRAWLER_SQLITE_PATH (dedupe_* tables + aliases); empty path: this run only.
 NEWSCRAWLER_DEDUPE_ENABLED = True
+# Where the dedupe state lives: "sqlite" (NEWSCRAWLER_SQLITE_PATH), "postgres"
+# (NEWSCRAWLER_POSTGRES_DSN) or "redis" (NEWSCRAWLER_REDIS_URL, keys under
+# NEWSCRAWLER_REDIS_KEY_PREFIX + ":dedupe"). Empty: postgres when a DSN is set, else redis when
+# NEWSCRAWLER_REDIS_URL is, else sqlite; the shared stores let several workers dedupe together.
+NEWSCRAWLER_DEDUPE_BACKEND = ""
 # Estimated Jaccard similarity of 3-word shingles from which a body is a near copy. 0.5 keeps
 # precision and recall >= 0.99 on bench/dedupe.py (copies with 1-15% of words reworded) while
 # distinct stories written from one template (the demo site, up to 0.33) stay apart.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import sqlite3
 import subprocess
 import sys
@@ -46,6 +47,53 @@ def run_items(db: str, items: list[Any], **settings: Any) -> tuple[list[str], di
 
     outcomes = asyncio.run(run())
     stats = {k: v for k, v in crawler.stats.get_stats().items() if "dedupe" in k}
+    return outcomes, stats
+
+
+def run_workers(settings: dict[str, Any], bodies: list[str], seed: int = 1) -> tuple[list[DedupePipeline], list[str]]:
+    """Two pipelines (two workers) at once, each fetching every story under its own URLs in its
+    own order; returns the pipelines and the bodies emitted by both."""
+    rng = random.Random(seed)
+    pipelines = [DedupePipeline.from_crawler(get_crawler(settings_dict=settings)) for _ in range(2)]
+
+    async def run(pipeline: DedupePipeline, mirror: str) -> list[str]:
+        items = [article(f"{mirror}/story-{n}", body) for n, body in enumerate(bodies)]
+        rng.shuffle(items)
+        emitted = []
+        for item in items:
+            try:
+                emitted.append((await pipeline.process_item(item)).body)
+            except DropItem:
+                pass
+        return emitted
+
+    async def both() -> list[list[str]]:
+        for pipeline in pipelines:
+            await pipeline.open_spider()
+        results = await asyncio.gather(run(pipelines[0], "a"), run(pipelines[1], "b"))
+        for pipeline in pipelines:
+            await pipeline.close_spider()
+        return results
+
+    first, second = asyncio.run(both())
+    return pipelines, first + second
+
+
+def run_items_in_new_process(db: str, items: list[Article], **settings: Any) -> tuple[list[str], dict[str, int]]:
+    """:func:`run_items` in another Python process: nothing but the store carries over."""
+    script = (
+        "import json, sys\n"
+        "from tests.test_dedupe_pipeline import run_items\n"
+        "from newscrawler.items import Article\n"
+        "items = [Article(**row) for row in json.loads(sys.stdin.read())]\n"
+        "print(json.dumps(run_items(sys.argv[1], items, **json.loads(sys.argv[2]))))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, db, json.dumps(settings)], input=json.dumps([a.to_dict() for a in items]),
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    outcomes, stats = json.loads(proc.stdout)
     return outcomes, stats
 
 
@@ -95,19 +143,7 @@ def test_state_survives_a_new_process(tmp_path: Path) -> None:
         article("copy", prose(60), title="Copy"),  # the known alias
         article("s9", prose(69)),  # new
     ]
-    script = (
-        "import json, sys\n"
-        "from tests.test_dedupe_pipeline import run_items\n"
-        "from newscrawler.items import Article\n"
-        "items = [Article(**row) for row in json.loads(sys.stdin.read())]\n"
-        "print(json.dumps(run_items(sys.argv[1], items)))\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", script, db], input=json.dumps([a.to_dict() for a in second]),
-        capture_output=True, text=True, cwd=REPO, timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    outcomes, stats = json.loads(proc.stdout)
+    outcomes, stats = run_items_in_new_process(db, second)
     assert outcomes[0].startswith("dropped: unchanged since the last crawl")
     assert outcomes[1:3] == ["update", "update"]
     assert outcomes[3].startswith("dropped: unchanged")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
 import threading
 import time
 
@@ -11,16 +9,13 @@ import pytest
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg not installed: pip install newscrawler[postgres]")
 
-from scrapy.exceptions import DropItem  # noqa: E402
-from scrapy.utils.test import get_crawler  # noqa: E402
 
 from newscrawler.dedupe.fingerprints import MinHashSigner  # noqa: E402
 from newscrawler.dedupe.index import StoryIndex  # noqa: E402
 from newscrawler.dedupe.postgres import PostgresDedupeStore  # noqa: E402
-from newscrawler.pipelines.dedupe import DedupePipeline  # noqa: E402
 from tests.test_dedupe_fingerprints import edit, prose  # noqa: E402
 from tests.test_dedupe_index import SITE, story  # noqa: E402
-from tests.test_dedupe_pipeline import article  # noqa: E402
+from tests.test_dedupe_pipeline import run_workers  # noqa: E402
 from tests.test_storage_postgres import pg_dsn  # noqa: E402, F401 - fixture: a fresh database per test
 
 pytestmark = pytest.mark.postgres
@@ -58,35 +53,8 @@ def test_decisions_and_runs_in_postgres(pg_dsn: str) -> None:
 def test_workers_sharing_the_store_emit_each_story_once(pg_dsn: str) -> None:
     """Two pipelines (two workers) at once, each fetching every story under its own URLs."""
     bodies = [prose(200 + n) for n in range(25)]
-    rng = random.Random(1)
-
-    def worker_items(mirror: str) -> list:
-        items = [article(f"{mirror}/story-{n}", body) for n, body in enumerate(bodies)]
-        rng.shuffle(items)
-        return items
-
-    pipelines = [DedupePipeline.from_crawler(get_crawler(settings_dict={
-        "NEWSCRAWLER_POSTGRES_DSN": pg_dsn, "NEWSCRAWLER_SQLITE_PATH": ""})) for _ in range(2)]
-
-    async def run(pipeline: DedupePipeline, items: list) -> list[str]:
-        emitted = []
-        for item in items:
-            try:
-                emitted.append((await pipeline.process_item(item)).body)
-            except DropItem:
-                pass
-        return emitted
-
-    async def both() -> list[list[str]]:
-        for pipeline in pipelines:
-            await pipeline.open_spider()
-        results = await asyncio.gather(run(pipelines[0], worker_items("a")), run(pipelines[1], worker_items("b")))
-        for pipeline in pipelines:
-            await pipeline.close_spider()
-        return results
-
-    first, second = asyncio.run(both())
-    assert sorted(first + second) == sorted(bodies)
+    pipelines, emitted = run_workers({"NEWSCRAWLER_POSTGRES_DSN": pg_dsn, "NEWSCRAWLER_SQLITE_PATH": ""}, bodies)
+    assert sorted(emitted) == sorted(bodies)
     # mostly exact; a copy checked while the other worker commits its original may be matched
     # a moment later by the LSH query instead (similarity 1.0): near
     dropped = sum(p.stats.get_value(f"dedupe/{kind}", 0) for p in pipelines for kind in ("exact", "near"))

@@ -45,7 +45,7 @@ def shared_crawl():
     client = _redis_or_skip()
     prefix = f"newscrawler-test-{uuid.uuid4().hex[:10]}:%(spider)s"
     yield client, prefix
-    reset(REDIS_URL, prefix)
+    reset(REDIS_URL, prefix, dedupe=True)  # the workers' crawls keep their dedupe state there too
     assert not list(client.scan_iter(match=prefix % {"spider": "news"} + "*"))
 
 

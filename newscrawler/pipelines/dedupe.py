@@ -3,8 +3,9 @@
 Duplicates (same URL again, same canonical URL, same body, or a near copy) are dropped and
 counted under ``dedupe/<kind>``, their URLs recorded as aliases of the original; a story
 re-crawled unchanged is counted as ``dedupe/unchanged`` and dropped; a changed one is emitted
-with ``is_update=True``. The state lives in the SQLite database the storage pipeline writes
-(``NEWSCRAWLER_SQLITE_PATH``), so the next run starts from it. Checks run on one worker thread
+with ``is_update=True``. The state lives in the store ``NEWSCRAWLER_DEDUPE_BACKEND`` names (by
+default PostgreSQL when a DSN is set, else Redis when the crawl is shared through Redis, else
+the SQLite database the storage pipeline writes), so the next run starts from it. Checks run on one worker thread
 in arrival order, committing whenever the queue runs dry, so the reactor never waits on disk.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import threading
 from contextlib import suppress
@@ -35,6 +37,7 @@ from newscrawler.dedupe.index import (
     Verdict,
 )
 from newscrawler.dedupe.store import DedupeStore
+from newscrawler.distributed import DEFAULT_KEY_PREFIX, frontier_keys
 from newscrawler.pipelines.postgres import postgres_dsn
 from newscrawler.urls import canonicalize_url, tracking_params
 
@@ -45,14 +48,21 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _COMMIT_EVERY = 256
+_DECIDE_ATTEMPTS = 5
+"""Decisions of one story in a row that another worker's commit may invalidate, before the
+item is passed on unchecked."""
 
 
 @dataclass(frozen=True)
 class DedupeConfig:
     """The ``NEWSCRAWLER_DEDUPE_*`` settings, read and checked once."""
 
+    backend: str
+    """sqlite, postgres or redis (resolved from NEWSCRAWLER_DEDUPE_BACKEND, "" = auto)."""
     path: str
     postgres_dsn: str
+    redis_url: str
+    redis_prefix: str
     threshold: float
     min_words: int
     signer: MinHashSigner
@@ -71,9 +81,23 @@ class DedupeConfig:
             bands=settings.getint("NEWSCRAWLER_DEDUPE_BANDS", 21),
             rows=settings.getint("NEWSCRAWLER_DEDUPE_ROWS", 3),
         )
+        dsn = postgres_dsn(settings)
+        redis_url = settings.get("NEWSCRAWLER_REDIS_URL") or os.environ.get("NEWSCRAWLER_REDIS_URL", "")
+        backend = (settings.get("NEWSCRAWLER_DEDUPE_BACKEND") or "").strip().lower()
+        if not backend:
+            backend = "postgres" if dsn else "redis" if redis_url else "sqlite"
+        if backend not in ("sqlite", "postgres", "redis"):
+            raise ValueError(f"NEWSCRAWLER_DEDUPE_BACKEND must be sqlite, postgres or redis, got {backend!r}")
+        if backend == "postgres" and not dsn:
+            raise ValueError("NEWSCRAWLER_DEDUPE_BACKEND=postgres needs NEWSCRAWLER_POSTGRES_DSN")
+        if backend == "redis" and not redis_url:
+            raise ValueError("NEWSCRAWLER_DEDUPE_BACKEND=redis needs NEWSCRAWLER_REDIS_URL")
         return cls(
+            backend=backend,
             path=settings.get("NEWSCRAWLER_SQLITE_PATH") or "",
-            postgres_dsn=postgres_dsn(settings),
+            postgres_dsn=dsn,
+            redis_url=redis_url,
+            redis_prefix=settings.get("NEWSCRAWLER_REDIS_KEY_PREFIX") or DEFAULT_KEY_PREFIX,
             threshold=threshold,
             min_words=settings.getint("NEWSCRAWLER_DEDUPE_MIN_WORDS", DEFAULT_MIN_WORDS),
             signer=signer,
@@ -110,10 +134,16 @@ class DedupePipeline:
 
     def _open(self) -> StoryIndex:
         config = self.config
-        if config.postgres_dsn:
+        if config.backend == "postgres":
             from newscrawler.dedupe.postgres import PostgresDedupeStore
 
             store: DedupeStore = PostgresDedupeStore(config.postgres_dsn, params=config.store_params())
+        elif config.backend == "redis":
+            from newscrawler.dedupe.redis import RedisDedupeStore
+
+            spider = getattr(self.crawler, "spider", None)
+            prefix = frontier_keys(config.redis_prefix, getattr(spider, "name", None) or "news")["dedupe"]
+            store = RedisDedupeStore(config.redis_url, prefix, params=config.store_params())  # type: ignore[assignment]
         else:
             if not config.path:
                 logger.warning("NEWSCRAWLER_SQLITE_PATH is empty: dedupe state lasts this run only")
@@ -151,13 +181,18 @@ class DedupePipeline:
             self._queued -= 1
             idle = self._queued == 0
         try:
-            try:
-                verdict = self.index.check(story)
-            except store.conflict_errors:
-                store.rollback()  # another worker stored this story a moment ago
-                verdict = self.index.check(story)
+            for attempt in range(_DECIDE_ATTEMPTS):
+                try:
+                    verdict = self.index.check(story)
+                    if not store.group_commit:
+                        store.commit()  # a shared store: one decision per transaction
+                    break
+                except store.conflict_errors:
+                    store.rollback()  # another worker stored this story a moment ago: decide again
+                    if attempt == _DECIDE_ATTEMPTS - 1:
+                        raise
             self._uncommitted += 1
-            if idle or not store.group_commit or self._uncommitted >= _COMMIT_EVERY:
+            if store.group_commit and (idle or self._uncommitted >= _COMMIT_EVERY):
                 store.commit()
                 self._uncommitted = 0
             if verdict.kind == UNCHANGED and not self._article_stored(verdict.original):
@@ -175,7 +210,7 @@ class DedupePipeline:
     def _article_stored(self, canonical_url: str) -> bool:
         """Does the SQLite article table hold this story? True when there is no such table to ask."""
         if self._articles is None:
-            path = Path(self.config.path) if self.config.path and not self.config.postgres_dsn else None
+            path = Path(self.config.path) if self.config.path and self.config.backend == "sqlite" else None
             if path is None or not path.is_file():
                 return True
             self._articles = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
@@ -213,9 +248,11 @@ class DedupePipeline:
         if self.index is not None:
             await self._on_worker(self.index.store.close)
             self.index = None
-        if self._articles is not None:
-            await self._on_worker(self._articles.close)
-            self._articles = None
+        for name in ("_articles", "_pg_articles"):
+            connection = getattr(self, name)
+            if connection is not None:
+                await self._on_worker(connection.close)
+                setattr(self, name, None)
         self._executor.shutdown(wait=True)
 
     async def _on_worker(self, function: Any, *args: Any) -> Any:
