@@ -13,6 +13,7 @@ import logging
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +23,15 @@ _BATCH = 400
 class KnownArticles:
     """Read-only view of the SQLite store's articles and aliases."""
 
-    def __init__(self, path: Path) -> None:
-        """Snapshot the store as it is now: what this run itself stores is not "known"."""
+    def __init__(self, path: Path, postgres_dsn: str = "") -> None:
+        """Snapshot the store as it is now: what this run itself stores is not "known".
+
+        With ``postgres_dsn`` a URL is known only when PostgreSQL holds it too: a run killed
+        between the two stores' commits must fetch again what one of them lacks.
+        """
         self.path = path
+        self.postgres_dsn = postgres_dsn
+        self._pg: Any = None
         self._conn: sqlite3.Connection | None = None
         self._max_id = 0
         if not path.is_file():
@@ -73,10 +80,32 @@ class KnownArticles:
                         found[url] = max(found.get(url, ""), stamp or "")
             except sqlite3.Error as exc:
                 logger.warning("Incremental lookup in %s failed: %s", self.path, exc)
-                return found
-        return found
+                break
+        return self._also_in_postgres(found)
+
+    def _also_in_postgres(self, found: dict[str, str]) -> dict[str, str]:
+        """The URLs of ``found`` that PostgreSQL holds too (all of them without PostgreSQL)."""
+        if not self.postgres_dsn or not found:
+            return found
+        import psycopg
+
+        query = ("SELECT url FROM articles WHERE url = ANY(%(u)s) "
+                 "UNION SELECT canonical_url FROM articles WHERE canonical_url = ANY(%(u)s) "
+                 "UNION SELECT al.url FROM aliases al JOIN articles a ON a.canonical_url = al.canonical_url "
+                 "WHERE al.url = ANY(%(u)s)")
+        try:
+            if self._pg is None:
+                self._pg = psycopg.connect(self.postgres_dsn, autocommit=True, connect_timeout=5)
+            held = {row[0] for row in self._pg.execute(query, {"u": list(found)})}
+        except psycopg.Error as exc:
+            logger.warning("Incremental lookup in PostgreSQL failed, fetching again: %s", exc)
+            return {}
+        return {url: stamp for url, stamp in found.items() if url in held}
 
     def close(self) -> None:
+        if self._pg is not None:
+            self._pg.close()
+            self._pg = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None

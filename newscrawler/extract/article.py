@@ -14,6 +14,7 @@ its traceback).
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 import threading
@@ -79,7 +80,7 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
     meta = extract_metadata(tree, url)
     overrides = _apply_selectors(tree, selectors, url, notes)
 
-    article.canonical_url = meta.canonical_url or url
+    article.canonical_url = plausible_canonical(meta.canonical_url, url) or url
     article.title = overrides.get("title") or choose_title(meta, url)
     article.description = overrides.get("description") or meta.description
     article.authors = overrides.get("authors") or _dedupe_authors(meta.authors, meta.site_name)
@@ -129,6 +130,20 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
 # --- input ---------------------------------------------------------------------------------
 
 
+def plausible_canonical(canonical: str | None, url: str) -> str | None:
+    """The page's canonical URL, unless it names the site's front page while the page is not it.
+
+    A template bug common enough to guard against ("every story's canonical is the home
+    page") would otherwise make every story a duplicate of the first one.
+    """
+    if not canonical:
+        return None
+    target, page = urlsplit(canonical), urlsplit(url)
+    if target.path.strip("/") or target.query:
+        return canonical
+    return canonical if not (page.path.strip("/") or page.query) else None
+
+
 def decode_html(data: bytes | bytearray) -> str:
     """Decode page bytes without HTTP headers: BOM, then ``<meta charset>``, then detection."""
     from w3lib.encoding import html_to_unicode
@@ -136,6 +151,32 @@ def decode_html(data: bytes | bytearray) -> str:
     raw = bytes(data)
     _, text = html_to_unicode(None, raw, auto_detect_fun=_detect_encoding)
     return text
+
+
+def decode_declared(data: bytes, encoding: str | None) -> str:
+    """Decode page bytes by the encoding the server or page declared, leniently.
+
+    Pages labelled UTF-8 are often Windows-1252 in places (or throughout): bytes that are
+    not valid UTF-8 are read as Windows-1252 instead of becoming replacement characters.
+    """
+    name = (encoding or "utf-8").lower().replace("_", "-")
+    if name in {"utf-8", "utf8"}:
+        return data.decode("utf-8", errors=_CP1252_FALLBACK)
+    try:
+        return data.decode(name, errors="replace")
+    except LookupError:
+        return data.decode("utf-8", errors=_CP1252_FALLBACK)
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start:error.end]
+    return bad.decode("cp1252", errors="replace"), error.end
+
+
+_CP1252_FALLBACK = "newscrawler-cp1252-fallback"
+codecs.register_error(_CP1252_FALLBACK, _cp1252_fallback)
 
 
 def _detect_encoding(data: bytes) -> str | None:

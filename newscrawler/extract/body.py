@@ -50,6 +50,7 @@ _FURNITURE = re.compile(
     r"recommended(?: for you| stories| articles)?|more from [\w .'-]+|follow us(?: on [\w ,]+)?|"
     r"sign up for (?:our|the) [\w ]*newsletters?|subscribe(?: now| today)?|skip to (?:main )?content|"
     r"back to top|top stories|trending(?: now| stories)?|most (?:read|popular|viewed)|also read|"
+    r"(?:also read|read also|see also|related|tags|topics|filed under|tagged)\s*:.*|"
     r"updated(?: on| at)? [\w ,:.]*\d[\w ,:.]*|posted(?: on| at)? [\w ,:.]*\d[\w ,:.]*)[.:!…]*$",
     re.IGNORECASE,
 )
@@ -97,6 +98,7 @@ def extract_body(
 
     for node in boilerplate_nodes(tree):
         _drop(node)
+    unwrap_layout_tables(tree)
     options = dict(url=url, with_metadata=False, include_comments=False, include_tables=True,
                    include_images=False, include_formatting=True, output_format="python")
     # Precision mode leaves out more of the page's furniture; when it keeps very little,
@@ -121,6 +123,36 @@ def extract_body(
         lede=next((text for kind, text in blocks if kind == "p" and len(text.split()) >= 5), blocks[0][1]),
         blocks=[text for _, text in blocks],
     )
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Turn tables used for page layout into plain blocks, innermost first.
+
+    Old-style pages put the whole story in a table cell; extracted as a table, its
+    paragraphs would run together in one "row". A table is layout when a cell holds a
+    headline, several paragraphs or a long text: data tables do not.
+    """
+    for table in reversed(list(tree.iter("table"))):
+        cells = table.xpath("./tr/td | ./tbody/tr/td | ./thead/tr/td | ./tr/th | ./tbody/tr/th")
+        if not any(_is_layout_cell(cell) for cell in cells):
+            continue
+        for part in table.xpath("./tbody | ./thead | ./tfoot | ./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr"):
+            part.drop_tag()
+        for cell in cells:
+            cell.tag = "div"
+            for name in list(cell.attrib):
+                if name not in ("class", "id"):
+                    del cell.attrib[name]
+        table.tag = "div"
+        for name in list(table.attrib):
+            if name not in ("class", "id"):
+                del table.attrib[name]
+
+
+def _is_layout_cell(cell: HtmlElement) -> bool:
+    if cell.find(".//h1") is not None or cell.find(".//h2") is not None:
+        return True
+    return len(cell.findall("p")) >= 2 or len(cell.text_content().split()) > 80
 
 
 def _words(document) -> int:

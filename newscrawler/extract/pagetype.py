@@ -270,11 +270,15 @@ def _url_kind(url: str) -> str:
     """What the URL alone suggests: ``home``, ``listing``, ``static``, ``dated``, ``slug`` or ``plain``."""
     parts = urlsplit(url)
     path = parts.path or "/"
-    query_keys = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    query_keys = {k.lower() for k, _ in query}
     if path in {"", "/"} and not (query_keys - _LISTING_QUERY_KEYS):
         return "home"
     if query_keys & _LISTING_QUERY_KEYS:
         return "listing"
+    if _is_entry_script(path) and any(v.isdigit() for k, v in query if k.lower() not in _LISTING_QUERY_KEYS):
+        # ``/?p=123``, ``/index.php?id=42``, ``/story.php?storyid=9``: one entry by its number.
+        return "slug"
     if _DATED_PATH.search(path):
         return "dated"
     if _is_listing_path(path):
@@ -286,6 +290,12 @@ def _url_kind(url: str) -> str:
     if _YEAR_MONTH_PATH.search(path) or _ARTICLE_ID.search(path) or stem.count("-") >= 3:
         return "slug"
     return "plain"
+
+
+def _is_entry_script(path: str) -> bool:
+    """The site root or a lone script (``/index.php``, ``/article.aspx``) that serves pages by query."""
+    segments = [s for s in path.split("/") if s]
+    return not segments or (len(segments) == 1 and bool(re.search(r"\.(?:php|aspx?|jsp|cgi|html?)$", segments[0], re.I)))
 
 
 def _is_listing_path(path: str) -> bool:

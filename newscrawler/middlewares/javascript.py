@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, TextResponse
 from scrapy_playwright.page import PageMethod
 
+from newscrawler.extract.article import decode_declared
 from newscrawler.middlewares.failures import browser_failure_reason
 
 if TYPE_CHECKING:
@@ -121,7 +122,13 @@ class JavaScriptMiddleware:
                    for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS}
         # A follow-up of the fetch, not a seed: a shared frontier drops seeds it has seen.
         meta = {k: v for k, v in request.meta.items() if k not in {"retry_times", "download_slot", "is_start_request"}}
-        meta[PREFETCHED] = {"url": response.url, "status": response.status, "headers": headers, "body": response.body}
+        body = response.body
+        if isinstance(response, TextResponse) and "\ufffd" in response.text:
+            # The browser would read the bad bytes as the spider would not: give it clean UTF-8.
+            body = decode_declared(body, response.encoding).encode("utf-8")
+            headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+            headers["Content-Type"] = "text/html; charset=utf-8"
+        meta[PREFETCHED] = {"url": response.url, "status": response.status, "headers": headers, "body": body}
         self.stats.inc_value("newscrawler/js/rendered")
         return request.replace(url=response.url, meta=meta, dont_filter=True)
 

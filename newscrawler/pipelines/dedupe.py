@@ -124,6 +124,7 @@ class DedupePipeline:
         self._queued = 0
         self._uncommitted = 0
         self._articles: sqlite3.Connection | None = None
+        self._pg_articles: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -208,9 +209,14 @@ class DedupePipeline:
             return None
 
     def _article_stored(self, canonical_url: str) -> bool:
-        """Does the SQLite article table hold this story? True when there is no such table to ask."""
+        """Do the article tables (SQLite, and PostgreSQL when configured) hold this story?
+        True for a table there is not to ask."""
+        return self._in_sqlite(canonical_url) and self._in_postgres(canonical_url)
+
+    def _in_sqlite(self, canonical_url: str) -> bool:
         if self._articles is None:
-            path = Path(self.config.path) if self.config.path and self.config.backend == "sqlite" else None
+            # with the state in Redis, workers share it but each has its own SQLite file
+            path = Path(self.config.path) if self.config.path and self.config.backend != "redis" else None
             if path is None or not path.is_file():
                 return True
             self._articles = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
@@ -219,6 +225,19 @@ class DedupePipeline:
                                           (canonical_url,)).fetchone() is not None
         except sqlite3.Error:
             return True  # no article table (storage off): the dedupe state is the only record
+
+    def _in_postgres(self, canonical_url: str) -> bool:
+        if not self.config.postgres_dsn:
+            return True
+        import psycopg
+
+        try:
+            if self._pg_articles is None:
+                self._pg_articles = psycopg.connect(self.config.postgres_dsn, autocommit=True, connect_timeout=5)
+            return self._pg_articles.execute("SELECT 1 FROM articles WHERE canonical_url = %s",
+                                             (canonical_url,)).fetchone() is not None
+        except psycopg.Error:
+            return True  # no article table there (storage off) or no answer: the dedupe state decides
 
     def _apply(self, verdict: Verdict | None, item: Any, adapter: ItemAdapter, url: str) -> Any:
         if verdict is None:

@@ -41,9 +41,10 @@ from newscrawler.discovery import (
     parse_sitemap,
     sitemap_urls_from_robots,
 )
-from newscrawler.extract.article import extract_article
+from newscrawler.extract.article import decode_declared, extract_article
 from newscrawler.extract.pagetype import classify_page
 from newscrawler.incremental import KnownArticles
+from newscrawler.pipelines.postgres import postgres_dsn
 from newscrawler.sites import ProfileError, SiteProfile, load_profile
 from newscrawler.urls import UrlCanonicalizer, canonicalize_url
 
@@ -172,7 +173,7 @@ class NewsSpider(Spider):
         spider.obeys_robots = settings.getbool("ROBOTSTXT_OBEY")
         store = settings.get("NEWSCRAWLER_SQLITE_PATH")
         if store and not spider.refresh and settings.getbool("NEWSCRAWLER_INCREMENTAL", True):
-            spider.known = KnownArticles(Path(store))
+            spider.known = KnownArticles(Path(store), postgres_dsn(settings))
         jobdir = settings.get("JOBDIR")
         if jobdir:
             spider._resume_marker = Path(jobdir) / _RESUME_MARKER
@@ -216,6 +217,8 @@ class NewsSpider(Spider):
             return
         try:
             html = response.text
+            if "\ufffd" in html:  # bytes the declared encoding cannot read: Windows-1252 in a UTF-8 page
+                html = decode_declared(response.body, response.encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             stats.inc_value("newscrawler/skipped/undecodable")
             self.logger.warning("Skipped %s: cannot decode the page (%s)", response.url, exc)
