@@ -97,11 +97,16 @@ def test_seeded_and_reset_frontier(shared_crawl, tmp_path: Path):
         again = run_crawl(tmp_path / "again", "-a", f"start_url={site.url('/section-1/')}", settings=settings)
         assert again.returncode == 0 and again.items == []
         assert site.count("/section-1/") == 1
-        # ... until the shared crawl is reset.
+        # ... until the shared crawl is reset: every page is fetched again, but the dedupe state
+        # (kept in Redis too) knows the stories, so none is emitted again ...
         assert reset(REDIS_URL, prefix) >= 1
         third = run_crawl(tmp_path / "third", "-a", f"start_url={site.url('/section-1/')}", settings=settings)
-        assert len(third.items) == len(expected)
+        assert third.items == [] and third.stats.get("dedupe/unchanged") == len(expected)
         assert site.count("/section-1/") == 2
+        # ... unless the reset forgets the dedupe state too.
+        reset(REDIS_URL, prefix, dedupe=True)
+        fourth = run_crawl(tmp_path / "fourth", "-a", f"start_url={site.url('/section-1/')}", settings=settings)
+        assert len(fourth.items) == len(expected)
 
 
 def test_addon_is_off_without_a_redis_url_and_rejects_a_bad_one():
