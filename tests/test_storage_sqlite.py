@@ -114,6 +114,33 @@ def test_large_batches_of_any_size_keep_every_row_and_the_index(tmp_path: Path) 
     store.close()
 
 
+def test_search_ranks_the_newest_window_of_a_very_common_word(tmp_path: Path) -> None:
+    from newscrawler.storage.search import SearchQuery
+    from newscrawler.storage.sqlite import search
+
+    store = SQLiteStore(tmp_path / "news.db")
+    # Every story says "ministers"; story 5 (old) and story 55 (new) say "cyclone" three times.
+    rows = [
+        to_row(ItemAdapter(make_article(n, body=f"Ministers met. {'Cyclone cyclone cyclone.' if n in (5, 55) else ''}")))
+        for n in range(60)
+    ]
+    store.upsert(rows)
+    conn = store.conn
+    ids = {r["canonical_url"]: r["id"] for r in conn.execute("SELECT id, canonical_url FROM articles")}
+    newest = sorted(ids.values())[-20:]
+    windowed = search(conn, SearchQuery("ministers", limit=50, window=20))
+    assert sorted(ids[h.url] for h in windowed) == newest
+    assert len(search(conn, SearchQuery("ministers", limit=100, window=None))) == 60
+    # Fewer matches than the window: the ranking is the full one, old stories included.
+    few = [h.url for h in search(conn, SearchQuery("cyclone", limit=5, window=20))]
+    assert sorted(few) == ["http://127.0.0.1/news/5", "http://127.0.0.1/news/55"]
+    assert few == [h.url for h in search(conn, SearchQuery("cyclone", limit=5, window=None))]
+    # The window counts the matches that pass the filters, not all matches.
+    sport = search(conn, SearchQuery("ministers", limit=50, window=20, section="Sport"))
+    assert len(sport) == 20 and all(h.section == "Sport" for h in sport)
+    store.close()
+
+
 def test_crawl_log_keeps_no_passwords() -> None:
     from newscrawler.storage.pipeline import _without_secrets
 

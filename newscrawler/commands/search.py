@@ -138,6 +138,7 @@ class SearchCommand(ScrapyCommand):
             since=parse_since(opts.since),
             section=opts.section,
             mark=("\x1b[1m", "\x1b[0m") if bold else ("**", "**"),
+            window=self.settings.getint("NEWSCRAWLER_SEARCH_WINDOW", 10_000) or None,
         )
         dsn = postgres_dsn(self.settings)
         try:

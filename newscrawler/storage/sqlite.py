@@ -216,6 +216,16 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> list[SearchHit]:
     # Filters look each match up by primary key; without them the index alone ranks.
     join = " JOIN articles f ON f.id = articles_fts.rowid" if filters else ""
     restrict = "".join(f" AND {f}" for f in filters)
+    if query.window:
+        # The newest ``window`` matches are found in rowid order, which costs no scoring.
+        oldest = conn.execute(
+            f"SELECT articles_fts.rowid FROM articles_fts{join} WHERE articles_fts MATCH ?{restrict} "
+            "ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET ?",
+            [*params, query.window - 1],
+        ).fetchone()
+        if oldest is not None:
+            restrict += " AND articles_fts.rowid >= ?"
+            params.append(oldest[0])
     start, stop = query.mark
     sql = (
         "WITH top AS (SELECT articles_fts.rowid AS id, bm25(articles_fts, 10.0, 4.0, 1.0) AS score "
