@@ -154,6 +154,7 @@ def bench_sqlite(articles: list[Article], vocab: list[str], batch: int, folder: 
     conn = store.connect(path, readonly=True)
     size = sum(p.stat().st_size for p in folder.glob("bench.db*")) / 1e6
     report("SQLite", len(articles), seconds, lambda q: store.search(conn, q), vocab, 5_000)
+    print(f"SQLite: searches rank at most the newest {SearchQuery('').window:,} matches (NEWSCRAWLER_SEARCH_WINDOW)")
     print(f"SQLite: database {size:,.0f} MB")
 
 
@@ -196,11 +197,13 @@ def main() -> None:
     articles, vocab = make_articles(args.articles)
     print(f"built {len(articles):,} synthetic articles in {time.perf_counter() - start:.1f} s "
           f"(mean {statistics.mean(a.word_count for a in articles[:1000]):.0f} words); "
-          f"batches of {args.batch}, Python {sys.version.split()[0]}")
+          f"batches of {args.batch}, Python {sys.version.split()[0]}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work skews wall-clock figures)")
     with tempfile.TemporaryDirectory(prefix="newscrawler-bench-") as tmp:
         bench_sqlite(articles, vocab, args.batch, Path(tmp))
     if not args.no_postgres:
         bench_postgres(articles, vocab, args.batch, args.dsn, args.postgres_writers)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
