@@ -272,7 +272,7 @@ def test_sigkill_then_resume_with_the_same_jobdir_stores_every_story_once(tmp_pa
 
 # --- A JavaScript-only section and network faults ---------------------------------------------------
 
-FAULT_SETTINGS = {"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 3, "NEWSCRAWLER_RETRY_AFTER_MAX": 2}
+FAULT_SETTINGS = {"DOWNLOAD_TIMEOUT": 2, "RETRY_TIMES": 3, "NEWSCRAWLER_RETRY_AFTER_MAX": 2}
 
 
 def _check_fault_crawl(results: list[CrawlResult], site, decoy, built: UnseenSite) -> None:
@@ -301,7 +301,7 @@ def _check_fault_crawl(results: list[CrawlResult], site, decoy, built: UnseenSit
 @pytest.mark.chromium
 def test_one_worker_renders_the_script_section_and_survives_the_faults(tmp_path: Path) -> None:
     _chromium_or_skip()
-    with serve_unseen_site(stories=16, js=3, faults=True) as (site, decoy, built):
+    with serve_unseen_site(stories=4, js=2, faults=True, copies=False) as (site, decoy, built):
         result = run_crawl(tmp_path / "crawl", "-a", f"start_url={site.url('/')}", "-a", "render_js=1",
                            settings=FAULT_SETTINGS, timeout=240)
         _check_fault_crawl([result], site, decoy, built)
@@ -317,7 +317,7 @@ def test_three_workers_sharing_redis_store_every_reachable_story_once(tmp_path: 
     prefix = f"newscrawler-unseen-{uuid.uuid4().hex[:10]}:%(spider)s"
     settings = {**FAULT_SETTINGS, "NEWSCRAWLER_REDIS_URL": REDIS_URL, "NEWSCRAWLER_REDIS_KEY_PREFIX": prefix}
     try:
-        with serve_unseen_site(stories=16, js=3, faults=True) as (site, decoy, built):
+        with serve_unseen_site(stories=4, js=2, faults=True, copies=False) as (site, decoy, built):
             with ThreadPoolExecutor(3) as pool:
                 futures = [pool.submit(run_crawl, tmp_path / f"worker{n}", "-a", f"start_url={site.url('/')}",
                                        "-a", "render_js=1", settings=settings, timeout=300) for n in range(3)]

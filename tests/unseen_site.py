@@ -518,6 +518,7 @@ def build_unseen_site(base: str, *, stories: int = 20, copies: bool = True, js: 
         site.non_articles.add(path)
 
     # Tags, writers (with a biography long enough to pass for a story), static pages.
+    # (Bylines and tags of the live and briefs stories lead to 404s: broken links are weather too.)
     for tag in sorted({t for s in main for t in s.tags}):
         path = f"/tag/{tag}/"
         put(path, listing_page(chrome, f"Stories tagged {tag}", [teaser(s) for s in main if tag in s.tags]))
@@ -616,7 +617,7 @@ FAULTY: list[tuple[dict, bool]] = [
     ({"fault": "status:500", "times": 1}, True),
     ({"fault": "status:503", "times": 1}, True),
     ({"fault": "status:429", "times": 2}, True),
-    ({"fault": "slow:2.5", "times": 1}, True),
+    ({"fault": "slow:3", "times": 1}, True),
     ({"fault": "reset", "times": 1}, True),
     ({"fault": "gzip_truncated"}, False),
     ({"fault": "status:500"}, False),
