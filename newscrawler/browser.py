@@ -1,8 +1,9 @@
 """JavaScript rendering: Chromium through scrapy-playwright, only when a crawl asks for it.
 
-A crawl asks for it with ``-a render_js=1`` (every page), with a site profile's
-``render_js = true`` or ``render_js = ["pattern", ...]`` (pages whose URL matches), or with
-``-s NEWSCRAWLER_RENDER_JS=1`` (every page, for any spider). Then :class:`JavaScriptAddon`
+A crawl asks for it with ``-a render_js=1`` (every page), ``-a render_js=auto`` (only
+pages that arrive as script-built shells, see ``newscrawler.extract.scripted``), with a site
+profile's ``render_js = true``, ``"auto"`` or ``["pattern", ...]`` (pages whose URL
+matches), or with ``-s NEWSCRAWLER_RENDER_JS=1`` or ``=auto`` (for any spider). Then :class:`JavaScriptAddon`
 (listed in ``ADDONS``; it reads the spider, which exists by the time add-ons load) puts
 scrapy-playwright's download handler in place, launches Debian's Chromium and enables
 ``newscrawler.middlewares.javascript.JavaScriptMiddleware``, which sends the pages that
@@ -119,13 +120,47 @@ class BrowserRequestFilter:
         return None
 
 
-def wants_javascript(crawler: Crawler) -> bool:
-    """Whether this crawl renders any page: the setting, ``-a render_js=1`` or the profile."""
-    if crawler.settings.getbool("NEWSCRAWLER_RENDER_JS"):
+AUTO = "auto"
+"""Render mode: only pages that arrive as script-built shells (``extract.scripted``)."""
+
+
+def render_mode(value: Any, name: str = "render_js") -> bool | str:
+    """``True`` (every page), ``False`` or ``"auto"`` from a flag given as text or a bool."""
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    lowered = str(value).strip().lower()
+    if lowered == AUTO:
+        return AUTO
+    if lowered in {"1", "true", "yes", "on"}:
         return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise UsageError(f"{name}={value!r} is not valid: expected 1, 0 or auto")
+
+
+def crawl_render_mode(crawler: Crawler) -> bool | str:
+    """The crawl's mode: every page if any source says so, else auto if any does, else off.
+
+    Sources: ``NEWSCRAWLER_RENDER_JS``, ``-a render_js=``, the profile's ``render_js``
+    (URL patterns are handled apart, by the middleware).
+    """
     spider = getattr(crawler, "spider", None)
     profile = getattr(spider, "profile", None)
-    return bool(getattr(spider, "render_js", False) or getattr(profile, "render_js", False))
+    modes = [
+        render_mode(crawler.settings.get("NEWSCRAWLER_RENDER_JS"), "NEWSCRAWLER_RENDER_JS"),
+        getattr(spider, "render_js", False),
+        False if getattr(profile, "render_js_patterns", ()) else getattr(profile, "render_js", False),
+    ]
+    if True in modes:
+        return True
+    return AUTO if AUTO in modes else False
+
+
+def wants_javascript(crawler: Crawler) -> bool:
+    """Whether this crawl may render any page: a render mode or the profile's URL patterns."""
+    spider = getattr(crawler, "spider", None)
+    profile = getattr(spider, "profile", None)
+    return bool(crawl_render_mode(crawler) or getattr(profile, "render_js_patterns", ()))
 
 
 class JavaScriptAddon:

@@ -145,8 +145,9 @@ NEWSCRAWLER_REDIS_URL = ""
 NEWSCRAWLER_REDIS_KEY_PREFIX = "newscrawler:%(spider)s"
 
 # --- JavaScript pages (newscrawler/browser.py) ------------------------------------------------
-# Pages are rendered in Chromium (scrapy-playwright) only when asked: -a render_js=1, a site
-# profile's render_js (true, or URL patterns), or this setting (every page, any spider).
+# Pages are rendered in Chromium (scrapy-playwright) only when asked: -a render_js=1 (every
+# page) or =auto (pages that arrive as script-built shells), a site profile's render_js (true,
+# "auto" or URL patterns), or this setting (True or "auto", any spider).
 NEWSCRAWLER_RENDER_JS = False
 # Chromium to launch; empty: the first of chromium, chromium-browser, google-chrome on PATH.
 NEWSCRAWLER_CHROMIUM_PATH = ""

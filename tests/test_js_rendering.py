@@ -78,6 +78,23 @@ def test_profile_patterns_render_only_the_javascript_section(tmp_path, serve, cr
 
 
 @pytest.mark.chromium
+def test_auto_mode_renders_only_the_pages_built_by_script(tmp_path, serve, crawl):
+    _chromium_or_skip()
+    live, news = build_scripted_site(tmp_path / "site", scripted=3, plain=3)
+    site = serve(tmp_path / "site")
+    result = crawl("-a", f"start_url={site.url('/')}", "-a", "render_js=auto")
+    assert result.returncode == 0, result.log[-3000:]
+    found = _paths(result, site)
+    assert set(found) == set(live) | set(news)
+    for path, title in {**live, **news}.items():
+        assert found[path]["title"] == title
+    # The home page (its menu is a script's), the /live/ listing and its three stories; the
+    # plain /news/ listing and stories carry their text and stay on plain HTTP.
+    assert result.stats.get("newscrawler/js/auto_detected") == 2 + len(live)
+    assert result.stats.get("newscrawler/js/rendered") == 2 + len(live)
+
+
+@pytest.mark.chromium
 def test_rendered_crawl_of_the_hostile_site_keeps_every_guard(tmp_path):
     """Through the browser too: retries, no off-site or looping redirects, failures by reason."""
     _chromium_or_skip()

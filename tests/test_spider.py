@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -114,8 +115,12 @@ def test_max_pages_ends_the_crawl(serve, crawl, river_site) -> None:
     result = crawl("-a", f"start_url={site.base_url}", "-a", "max_pages=4")
     assert result.returncode == 0
     assert result.report["finish_reason"] == "closespider_pagecount"
-    # robots.txt plus a few in-flight responses may pass the bound, never by much.
-    assert sum(site.requests.values()) <= 4 + 8
+    # Responses in flight when the bound is reached may pass it, never by much. The start
+    # page's discovery probes (robots.txt, the usual sitemap and feed paths) go out together
+    # with its links and are not counted here: under load more of them come back in time.
+    probes = re.compile(r"robots\.txt|sitemap|feed|rss|atom", re.IGNORECASE)
+    pages = {path: n for path, n in site.requests.items() if not probes.search(path)}
+    assert sum(pages.values()) <= 4 + 8, pages
 
 
 @pytest.mark.parametrize(
@@ -125,6 +130,7 @@ def test_max_pages_ends_the_crawl(serve, crawl, river_site) -> None:
         (("-a", "start_url=http://127.0.0.1:9/", "-a", "max_pages=lots"), "expected a positive integer"),
         (("-a", "site=no-such-site"), "unknown site profile 'no-such-site'"),
         (("-a", "start_url=ftp://example/"), "not an absolute http(s) URL"),
+        (("-a", "start_url=http://127.0.0.1:9/", "-a", "render_js=sometimes"), "expected 1, 0 or auto"),
         ((), "no start URL"),
     ],
 )

@@ -3,8 +3,9 @@
 Enabled by ``newscrawler.browser.JavaScriptAddon`` only when the crawl renders pages. A
 page needs the browser when it is an HTML page for the spider's ``parse`` (not robots.txt,
 a sitemap or a feed) and either every page is rendered (``-a render_js=1``,
-``NEWSCRAWLER_RENDER_JS``, a profile's ``render_js = true``) or its URL matches one of the
-profile's ``render_js`` patterns.
+``NEWSCRAWLER_RENDER_JS``, a profile's ``render_js = true``), its URL matches one of the
+profile's ``render_js`` patterns, or the mode is ``auto`` and the fetched page is a shell
+whose content a script inserts (``newscrawler.extract.scripted``).
 
 Such a page is first fetched like any other, so everything the crawl does about a hostile
 network applies to it unchanged: retries and ``Retry-After``, redirects checked against
@@ -32,6 +33,7 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy_playwright.page import PageMethod
 
 from newscrawler.extract.article import decode_declared
+from newscrawler.extract.scripted import needs_javascript
 from newscrawler.middlewares.failures import browser_failure_reason
 
 if TYPE_CHECKING:
@@ -71,10 +73,11 @@ async def serve_prefetched_document(page: Any, request: Request) -> None:
 class JavaScriptMiddleware:
     """Sends fetched pages that need JavaScript back round through the browser."""
 
-    def __init__(self, crawler: Crawler, render_all: bool, wait_for: str | None) -> None:
+    def __init__(self, crawler: Crawler, wait_for: str | None) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.render_all = render_all
+        self.render_all = False
+        self.auto = False
         self.patterns: tuple[re.Pattern[str], ...] = ()
         self.page_methods = [PageMethod("wait_for_selector", wait_for) if wait_for
                              else PageMethod("wait_for_load_state", "networkidle")]
@@ -85,24 +88,28 @@ class JavaScriptMiddleware:
 
         if not wants_javascript(crawler):
             raise NotConfigured("no page of this crawl is rendered")
-        middleware = cls(crawler, crawler.settings.getbool("NEWSCRAWLER_RENDER_JS"),
-                         crawler.settings.get("NEWSCRAWLER_JS_WAIT_FOR") or None)
+        middleware = cls(crawler, crawler.settings.get("NEWSCRAWLER_JS_WAIT_FOR") or None)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
-        profile = getattr(spider, "profile", None)
-        patterns = tuple(getattr(profile, "render_js_patterns", ()) or ())
-        if getattr(spider, "render_js", False) or (getattr(profile, "render_js", False) and not patterns):
-            self.render_all = True
-        self.patterns = patterns
+        from newscrawler.browser import AUTO, crawl_render_mode
 
-    def needs_browser(self, request: Request, url: str | None = None) -> bool:
+        mode = crawl_render_mode(self.crawler)
+        self.render_all, self.auto = mode is True, mode == AUTO
+        self.patterns = tuple(getattr(getattr(spider, "profile", None), "render_js_patterns", ()) or ())
+
+    def needs_browser(self, request: Request, url: str | None = None, body: bytes | None = None) -> bool:
         url = url or request.url
         callback = getattr(request.callback, "__name__", "parse")
         if callback != "parse" or _NOT_HTML.search(url.split("?", 1)[0]):
             return False
-        return self.render_all or any(p.search(url) or p.search(request.url) for p in self.patterns)
+        if self.render_all or any(p.search(url) or p.search(request.url) for p in self.patterns):
+            return True
+        if self.auto and body is not None and needs_javascript(body):
+            self.stats.inc_value("newscrawler/js/auto_detected")
+            return True
+        return False
 
     def process_request(self, request: Request) -> None:
         if PREFETCHED in request.meta:
@@ -116,7 +123,7 @@ class JavaScriptMiddleware:
             return response  # rendered already, or a request that chose for itself
         content_type = response.headers.get(b"Content-Type", b"").lower()
         if response.status != 200 or not any(t in content_type for t in _HTML_TYPES) \
-                or not self.needs_browser(request, response.url):
+                or not self.needs_browser(request, response.url, response.body):
             return response
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
                    for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS}

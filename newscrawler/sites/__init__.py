@@ -32,7 +32,8 @@ class SiteProfile:
     section_patterns: tuple[re.Pattern[str], ...] = ()
     deny_patterns: tuple[re.Pattern[str], ...] = ()
     selectors: dict[str, str] = field(default_factory=dict)
-    render_js: bool = False
+    render_js: bool | str = False
+    """True (every page), ``"auto"`` (pages built by script) or False."""
     render_js_patterns: tuple[re.Pattern[str], ...] = ()
 
     def is_article_url(self, url: str) -> bool:
@@ -88,8 +89,10 @@ def parse_profile(name: str, data: dict[str, Any], source: str = "<profile>") ->
     render_patterns: list[str] = []
     if isinstance(render, list):
         render_patterns, render = render, True
+    elif render == "auto":
+        pass
     elif not isinstance(render, bool):
-        raise ProfileError(f"{source}: render_js must be true/false or a list of URL patterns")
+        raise ProfileError(f"{source}: render_js must be true/false, \"auto\" or a list of URL patterns")
     return SiteProfile(
         name=data.get("name", name),
         start_urls=tuple(_str_list(data, "start_urls", source)),

@@ -31,6 +31,7 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 
+from newscrawler.browser import render_mode
 from newscrawler.discovery import (
     COMMON_FEED_PATHS,
     COMMON_SITEMAP_PATHS,
@@ -54,7 +55,7 @@ ACCEPTED_ARGUMENTS = {
     "site": "name of a site profile in newscrawler/sites/ (profile mode)",
     "max_pages": "stop after this many fetched pages (positive integer)",
     "max_pagination": "follow section pagination at most this many pages deep (positive integer)",
-    "render_js": "1 to render every page in Chromium (scrapy-playwright); a profile may limit it to URL patterns",
+    "render_js": "1 to render every page in Chromium (scrapy-playwright), auto to render only pages built by script",
     "since": "only stories published on or after this day (YYYY-MM-DD)",
     "until": "only stories published on or before this day (YYYY-MM-DD)",
     "refresh": "1 to fetch again the articles an earlier run stored",
@@ -108,7 +109,7 @@ class NewsSpider(Spider):
         self._given_urls = start_url or start_urls
         self.max_pages = _positive_int("max_pages", max_pages)
         self.max_pagination = _positive_int("max_pagination", max_pagination)
-        self.render_js = _flag("render_js", render_js)
+        self.render_js = render_mode(render_js, "-a render_js")
         self.since = _day("since", since)
         self.until = _day("until", until)
         if self.since and self.until and self.since > self.until:
