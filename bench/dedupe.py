@@ -109,13 +109,16 @@ class Corpus:
             body = self.reword(body, item.edit_rate, rng)
         return headline, body
 
+    lone_words = False
+    """Edit one word at a time (``--lone-words``): the hardest case for shingles."""
+
     def reword(self, body: str, rate: float, rng: random.Random) -> str:
         """Edit ``rate`` of the words as a sub-editor would: runs of 1-4 words replaced,
         dropped or inserted, spread over the whole text."""
         words = body.split(" ")
         budget = max(1, round(rate * len(words)))
         while budget > 0:
-            run = min(rng.randint(1, 4), budget, len(words) - 1)
+            run = min(1 if self.lone_words else rng.randint(1, 4), budget, len(words) - 1)
             position = rng.randrange(len(words) - run)
             operation = rng.random()
             if operation < 0.6:
@@ -166,6 +169,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--commit-every", type=int, default=256)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--lone-words", action="store_true",
+                        help="near copies edit one word at a time, not runs of 1-4 (a harder case)")
     parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: a temporary one)")
     parser.add_argument("--startup", type=Path, default=None, metavar="DB",
                         help="instead: time opening an existing store (e.g. a 1M run's --db) and 1,000 checks on it")
@@ -187,6 +192,7 @@ def main() -> None:
         rows=args.rows or defaults.rows,
     )
     corpus = Corpus(GROUND_TRUTH)
+    corpus.lone_words = args.lone_words
     planted = corpus.plant(args.articles, random.Random(args.seed))
     kinds = dict(Counter(p.kind for p in planted))
     print(f"corpus: {len(corpus.sentences)} sentences from {len(corpus.topics)} bodies; {kinds}")

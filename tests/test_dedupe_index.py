@@ -59,6 +59,34 @@ def test_same_topic_stories_sharing_a_quote_are_distinct(tmp_path: Path) -> None
     assert index.check(story("b", quote + " " + prose(21))).kind == "new"
 
 
+def test_copies_edited_one_word_at_a_time_are_near_copies(tmp_path: Path) -> None:
+    """14% lone-word edits break ~40% of the shingles: scores fall under the threshold, but
+    the words stay in order, which a story of the same run is checked for."""
+    index = open_index(tmp_path / "news.db")
+    verdicts = []
+    for seed in range(12):
+        body = prose(100 + seed, words=400)
+        assert index.check(story(f"world/{seed}", body)).kind == "new"
+        copy = index.check(story(f"wire/{seed}", edit(body, 0.14, seed=seed), title="Syndicated"))
+        verdicts.append((copy.kind, copy.similarity))
+    found = [score for kind, score in verdicts if kind == "near"]
+    assert len(found) >= 10, verdicts  # the rest are LSH misses: no band in common
+    assert min(found) < index.threshold  # found below the threshold, by word order
+
+
+def test_stories_sharing_shuffled_sentences_are_not_near_copies(tmp_path: Path) -> None:
+    """Half the sentences of another story, reordered, plus new ones: shingles overlap, the
+    order does not."""
+    index = open_index(tmp_path / "news.db")
+    sentences = [s.strip() + "." for s in prose(40, words=500).split(".") if s.strip()]
+    assert index.check(story("a", " ".join(sentences))).kind == "new"
+    shared = sentences[::2]
+    shared.reverse()
+    other = " ".join(shared) + " " + prose(41, words=250)
+    verdict = index.check(story("b", other))
+    assert verdict.kind == "new", verdict
+
+
 def test_state_survives_reopening_and_tells_updates_from_unchanged(tmp_path: Path) -> None:
     db = tmp_path / "news.db"
     first = open_index(db)

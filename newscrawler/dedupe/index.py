@@ -25,6 +25,12 @@ DEFAULT_THRESHOLD = 0.5
 with 13-15% of words reworded in short runs score 0.59 and up (0.4 if every edit were a lone
 word); distinct stories written from one template (the demo site) reach 0.33. 0.5 leaves room
 for the estimate's noise (about 0.06 with 64 permutations) on both sides."""
+DEFAULT_CLOSE_FLOOR = 0.3
+"""Below the threshold, a candidate this similar is still a near copy when its words are known
+and kept in order (:data:`DEFAULT_CLOSE_SIMILARITY`): a copy with 15% of its words changed one
+at a time keeps 85% of its words in order but scores only about 0.44, as each lone edit breaks
+three shingles."""
+DEFAULT_CLOSE_SIMILARITY = 0.8
 DEFAULT_MIN_WORDS = 20
 DEFAULT_VERIFY_SIMILARITY = 0.7
 """Share of words two bodies keep in the same order (LCS) for a MinHash candidate to be a near
@@ -91,6 +97,8 @@ class StoryIndex:
         threshold: float = DEFAULT_THRESHOLD,
         min_words: int = DEFAULT_MIN_WORDS,
         verify_similarity: float = DEFAULT_VERIFY_SIMILARITY,
+        close_floor: float = DEFAULT_CLOSE_FLOOR,
+        close_similarity: float = DEFAULT_CLOSE_SIMILARITY,
         sequence_budget: int = 64 * 1024 * 1024,
     ) -> None:
         if not 0 < threshold <= 1:
@@ -100,6 +108,8 @@ class StoryIndex:
         self.threshold = threshold
         self.min_words = min_words
         self.verify_similarity = verify_similarity
+        self.close_floor = min(close_floor, threshold)
+        self.close_similarity = close_similarity
         # Word sequences of this run's stories, for the word-order check of near-duplicate
         # candidates (bounded: past the budget the oldest go, and those candidates are judged
         # by MinHash alone, as stories from earlier runs are).
@@ -144,23 +154,26 @@ class StoryIndex:
             if candidate.signature is None:
                 continue
             score = similarity(signature, self.signer.from_bytes(candidate.signature))
-            if score >= self.threshold:
+            if score >= self.close_floor:
                 scored.append((score, candidate))
         packed = pack_words(words)
         for score, candidate in sorted(scored, key=lambda pair: -pair[0]):
-            if self._same_words_in_order(packed, candidate.id):
+            if self._same_words_in_order(packed, candidate.id, strict=score < self.threshold):
                 return self._duplicate(story, NEAR, candidate, score)
         story_id = self._add(story, body_hash, content_hash, signature.tobytes(), band_keys)
         self._remember_sequence(story_id, packed)
         return Verdict(NEW, canonical)
 
-    def _same_words_in_order(self, packed: bytes, story_id: int) -> bool:
+    def _same_words_in_order(self, packed: bytes, story_id: int, strict: bool = False) -> bool:
         """Word-order check of a MinHash candidate: an edited copy keeps most words in order, a
-        story written on the same template does not. Unknown sequences pass (MinHash decides)."""
+        story written on the same template does not. Unknown sequences pass (MinHash decides),
+        except for a ``strict`` check of a candidate scored below the threshold: that one
+        needs its words known and ``close_similarity`` of them in order."""
         other = self._sequences.get(story_id)
         if other is None:
-            return True
-        return sequence_similarity(unpack_words(packed), unpack_words(other)) >= self.verify_similarity
+            return not strict
+        needed = self.close_similarity if strict else self.verify_similarity
+        return sequence_similarity(unpack_words(packed), unpack_words(other)) >= needed
 
     def _remember_sequence(self, story_id: int | None, packed: bytes) -> None:
         if story_id is None:
