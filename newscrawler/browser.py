@@ -163,6 +163,15 @@ def wants_javascript(crawler: Crawler) -> bool:
     return bool(crawl_render_mode(crawler) or getattr(profile, "render_js_patterns", ()))
 
 
+def js_timeout(settings: BaseSettings) -> float:
+    """Seconds a page may take to render (``NEWSCRAWLER_JS_TIMEOUT``), independent of DOWNLOAD_TIMEOUT."""
+    seconds = settings.getfloat("NEWSCRAWLER_JS_TIMEOUT", 30.0)
+    if seconds <= 0:
+        raise UsageError(f"NEWSCRAWLER_JS_TIMEOUT={settings.get('NEWSCRAWLER_JS_TIMEOUT')!r} must be a number "
+                         "of seconds above 0")
+    return seconds
+
+
 class JavaScriptAddon:
     """Switches downloads to scrapy-playwright when the crawl needs a browser (see module doc)."""
 
@@ -195,7 +204,8 @@ class JavaScriptAddon:
         settings.set("PLAYWRIGHT_MAX_CONTEXTS", 1, priority="project")
         pages = min(settings.getint("NEWSCRAWLER_JS_MAX_PAGES", 4), settings.getint("CONCURRENT_REQUESTS", 16))
         settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", max(1, pages), priority="project")
-        settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", settings.getint("DOWNLOAD_TIMEOUT", 30) * 1000,
-                     priority="project")
+        # The browser renders a copy Scrapy already fetched: its time is CPU and the page's own
+        # scripts, not the server's answer, so it has its own limit, not DOWNLOAD_TIMEOUT.
+        settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", js_timeout(settings) * 1000, priority="project")
         middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
         settings.set("DOWNLOADER_MIDDLEWARES", {**middlewares, MIDDLEWARE: 80}, priority="project")

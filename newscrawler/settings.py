@@ -155,6 +155,10 @@ NEWSCRAWLER_CHROMIUM_PATH = ""
 NEWSCRAWLER_JS_WAIT_FOR = ""
 # Pages rendered at once (each is a renderer process: memory is the limit).
 NEWSCRAWLER_JS_MAX_PAGES = 4
+# Seconds the browser may take to render one page (load, then network idle or the selector
+# above). Not DOWNLOAD_TIMEOUT: the page was fetched already, rendering is CPU and its scripts.
+# A render that takes longer is retried (RETRY_TIMES), then the page is used as fetched.
+NEWSCRAWLER_JS_TIMEOUT = 30
 
 # Add-ons switch on Redis and the browser only when the settings above ask for them.
 ADDONS = {

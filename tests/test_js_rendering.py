@@ -9,6 +9,7 @@ for rendered pages as well.
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 
@@ -16,7 +17,9 @@ import pytest
 
 from newscrawler.browser import BrowserNotFoundError, find_chromium, launch_options
 from tests.conftest import run_crawl
-from tests.hostile_server import build_scripted_site, serve_hostile_site
+from tests.hostile_server import (
+    SCRIPTED_ARTICLE, Route, build_scripted_site, listing_html, page, serve_hostile_site, serve_site, write_stories,
+)
 
 def _chromium_or_skip() -> str:
     try:
@@ -111,6 +114,57 @@ def test_rendered_crawl_of_the_hostile_site_keeps_every_guard(tmp_path):
     for reason in ("http_500", "http_503", "timeout", "data_loss", "truncated_body", "too_large", "redirect_loop"):
         assert result.stats.get(f"newscrawler/failed/{reason}") == 1, reason
     assert result.stats.get("newscrawler/js/rendered", 0) >= len(expected) - 1
+
+
+@pytest.mark.chromium
+def test_render_time_is_its_own_limit_and_a_render_past_it_falls_back_with_one_warning(tmp_path):
+    """DOWNLOAD_TIMEOUT bounds the server, NEWSCRAWLER_JS_TIMEOUT the browser.
+
+    Three script-built stories whose text arrives from the server at once, after 2 s (slower
+    than the 1 s network timeout, well within the render timeout) and after 12 s (past it).
+    """
+    _chromium_or_skip()
+    delays = {"quick": None, "slow": "slow:2", "stuck": "slow:12"}
+    stories = dict(zip(delays, write_stories(3, seed=5)))
+    routes = {"/robots.txt": Route(b"User-agent: *\nDisallow:\n", "text/plain")}
+    for name, story in stories.items():
+        routes[f"/live/{name}.html"] = page(SCRIPTED_ARTICLE.format(data=f"/live/{name}.json"))
+        data = {"title": story.title, "author": ", ".join(story.authors), "published": story.published.isoformat(),
+                "paragraphs": story.text_blocks()}
+        routes[f"/live/{name}.json"] = page(json.dumps(data), content_type="application/json", fault=delays[name])
+    routes["/"] = page(listing_html("Night Desk", [(f"/live/{name}.html", name) for name in stories]))
+    with serve_site(routes) as site:
+        result = run_crawl(tmp_path / "crawl", "-a", f"start_url={site.url('/')}", "-a", "render_js=auto",
+                           settings={"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 1, "NEWSCRAWLER_JS_TIMEOUT": 5},
+                           timeout=120)
+        assert site.count("/live/stuck.json") == 2  # rendered, timed out, retried once
+    assert result.returncode == 0, result.log[-3000:]
+    found = _paths(result, site)
+    for name in ("quick", "slow"):
+        assert found[f"/live/{name}.html"]["title"] == stories[name].title
+    assert "/live/stuck.html" not in found  # the shell as fetched has no story to give
+    stats = result.stats
+    assert stats.get("newscrawler/js/render_failed/timeout") == 1
+    assert sum(v for k, v in stats.items() if k.startswith("newscrawler/js/render_failed/")) == 1
+    # One warning line names the page; no traceback, no second line from scrapy-playwright or Scrapy's retry.
+    assert "Traceback" not in result.log, result.log[-3000:]
+    loud = [line for line in result.log.splitlines()
+            if "/live/stuck.html" in line and (" WARNING: " in line or " ERROR: " in line)]
+    assert len(loud) == 1 and "Could not render" in loud[0] and "timeout" in loud[0], loud
+
+
+def test_render_timeout_setting_is_independent_of_download_timeout():
+    from scrapy.settings import Settings
+
+    from newscrawler.browser import JavaScriptAddon
+
+    def navigation_timeout(**values) -> float:
+        settings = Settings({"DOWNLOAD_TIMEOUT": 1, "CONCURRENT_REQUESTS": 16, **values})
+        JavaScriptAddon("/usr/bin/chromium", None).update_settings(settings)  # type: ignore[arg-type]
+        return settings.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT")
+
+    assert navigation_timeout() == 30_000
+    assert navigation_timeout(NEWSCRAWLER_JS_TIMEOUT=2.5) == 2_500
 
 
 def test_missing_chromium_stops_the_crawl_with_a_clear_error(tmp_path, serve, crawl):

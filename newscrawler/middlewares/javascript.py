@@ -17,7 +17,14 @@ fetched document from memory (:func:`serve_prefetched_document`) instead of aski
 server again; its scripts' own requests go out through ``BrowserRequestFilter``. The page
 is closed after its HTML is read, once the network is idle (or the CSS selector in
 ``NEWSCRAWLER_JS_WAIT_FOR`` shows). When the browser fails for good, the page as fetched
-is passed on instead (``newscrawler/js/render_failed``).
+is passed on instead (``newscrawler/js/render_failed/<reason>``, one warning line).
+
+The browser's time limit is ``NEWSCRAWLER_JS_TIMEOUT``, not ``DOWNLOAD_TIMEOUT``: the page
+is already in memory, so rendering waits on the CPU and the page's own scripts, not on the
+server. scrapy-playwright logs a warning with a traceback for every failed render, before
+the error reaches this middleware; :class:`QuietHandledRenderFailures` turns that record
+into a DEBUG line without the traceback for the renders this middleware retries or
+replaces, which it reports itself.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
+PLAYWRIGHT_LOGGER = "scrapy-playwright"
 
 PREFETCHED = "newscrawler_prefetched"
 """Request meta key: the fetched document (url, status, headers, body) the browser renders."""
@@ -70,27 +78,54 @@ async def serve_prefetched_document(page: Any, request: Request) -> None:
     await page.route("**/*", handler)
 
 
+class QuietHandledRenderFailures(logging.Filter):
+    """On scrapy-playwright's logger: its "Closing page due to failed request" warning, logged
+    with a traceback, becomes a DEBUG line without one for a render of a prefetched page that
+    failed in a way :meth:`JavaScriptMiddleware.process_exception` handles (it retries the
+    render or uses the page as fetched, and logs one warning line itself). Anything else
+    scrapy-playwright logs passes unchanged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        if (record.levelno == logging.WARNING and str(record.msg).startswith("Closing page due to failed request")
+                and PREFETCHED in (getattr(request, "meta", None) or {})
+                and browser_failure_reason(getattr(record, "exception", None) or Exception()) is not None):
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            # Handlers (Scrapy's root handler at LOG_LEVEL) compare levelno: below it, dropped.
+        return True
+
+
 class JavaScriptMiddleware:
     """Sends fetched pages that need JavaScript back round through the browser."""
 
-    def __init__(self, crawler: Crawler, wait_for: str | None) -> None:
+    def __init__(self, crawler: Crawler, wait_for: str | None, timeout: float = 30.0) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.render_all = False
         self.auto = False
         self.patterns: tuple[re.Pattern[str], ...] = ()
-        self.page_methods = [PageMethod("wait_for_selector", wait_for) if wait_for
+        # wait_for_load_state takes the navigation timeout scrapy-playwright sets on each page
+        # (NEWSCRAWLER_JS_TIMEOUT, see browser.py); wait_for_selector needs it given.
+        self.page_methods = [PageMethod("wait_for_selector", wait_for, timeout=timeout * 1000) if wait_for
                              else PageMethod("wait_for_load_state", "networkidle")]
+        self.log_filter = QuietHandledRenderFailures()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        from newscrawler.browser import wants_javascript
+        from newscrawler.browser import js_timeout, wants_javascript
 
         if not wants_javascript(crawler):
             raise NotConfigured("no page of this crawl is rendered")
-        middleware = cls(crawler, crawler.settings.get("NEWSCRAWLER_JS_WAIT_FOR") or None)
+        middleware = cls(crawler, crawler.settings.get("NEWSCRAWLER_JS_WAIT_FOR") or None,
+                         js_timeout(crawler.settings))
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        logging.getLogger(PLAYWRIGHT_LOGGER).addFilter(middleware.log_filter)
         return middleware
+
+    def spider_closed(self, spider: Spider) -> None:
+        logging.getLogger(PLAYWRIGHT_LOGGER).removeFilter(self.log_filter)
 
     def spider_opened(self, spider: Spider) -> None:
         from newscrawler.browser import AUTO, crawl_render_mode
@@ -149,10 +184,14 @@ class JavaScriptMiddleware:
         if reason is None:
             return None
         if reason in _TRANSIENT and not request.meta.get("dont_retry"):
-            retry = get_retry_request(request, spider=self.crawler.spider, reason=f"browser_{reason}")
+            # Giving up is logged once, below, as a warning: not also as Scrapy's error line.
+            retry = get_retry_request(request, spider=self.crawler.spider, reason=f"browser_{reason}",
+                                      give_up_log_level=logging.DEBUG)
             if retry is not None:
                 return retry
         self.stats.inc_value(f"newscrawler/js/render_failed/{reason}")
-        logger.warning("Could not render %s in the browser (%s); using the page as fetched", request.url, exception)
+        detail = " ".join(str(exception).split("\n", 1)[0].split())  # Playwright appends a call log
+        logger.warning("Could not render %s in the browser after %d retries (%s: %s); using the page as fetched",
+                       request.url, request.meta.get("retry_times", 0), reason, detail)
         return HtmlResponse(document["url"], status=document["status"], headers=document["headers"],
                             body=document["body"], request=request)
