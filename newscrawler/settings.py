@@ -114,7 +114,8 @@ DOWNLOADER_MIDDLEWARES = {
     # after retries), drops public-to-private redirects and redirect loops, honours Retry-After.
     "newscrawler.middlewares.failures.FailureStatsMiddleware": 40,
     "newscrawler.middlewares.addresses.PrivateAddressMiddleware": 60,
-    "newscrawler.middlewares.redirect_loops.RedirectLoopMiddleware": 70,
+    # Above RedirectMiddleware (600): it sees a redirect before it is followed.
+    "newscrawler.middlewares.redirect_loops.RedirectLoopMiddleware": 610,
     "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
     "newscrawler.middlewares.truncation.TruncatedBodyMiddleware": 595,
 }

@@ -301,7 +301,8 @@ def hostile_routes() -> tuple[dict[str, Route], dict[str, str], set[str]]:
     routes["/go/elsewhere.html"] = Route(fault="redirect:{decoy}news/offsite.html")
     routes["/files/photo.html"] = Route(PNG, content_type="text/html")
     routes["/files/huge.html"] = Route(b"<html>" + b" " * (21 * 1024 * 1024))  # past DOWNLOAD_MAXSIZE
-    extra = [("/loop/a.html", "Loop"), ("/go/elsewhere.html", "Partner story"), ("/files/photo.html", "Photo"),
+    # Both ends of the loop are linked: it must be counted whichever end is met first.
+    extra = [("/loop/a.html", "Loop"), ("/loop/b.html", "Loop back"), ("/go/elsewhere.html", "Partner story"), ("/files/photo.html", "Photo"),
              ("/files/huge.html", "Archive"),
              ("/gone.html", "Gone"), ("{decoy}news/linked.html", "Partner site")]
     routes["/"] = page(listing_html("Local Ledger", links + extra))

@@ -176,6 +176,50 @@ def test_redirect_loop_is_dropped_when_a_url_repeats():
     assert crawler.stats.get_value("newscrawler/failed/redirect_loop") == 1
 
 
+def _redirect(middleware, url: str, location: str, chain: tuple[str, ...] = ()):
+    """A 302 from ``url`` (reached through ``chain``) to ``location``, through the middleware."""
+    request = Request(url, meta={"redirect_urls": list(chain)} if chain else {})
+    return middleware.process_response(request, Response(url, status=302, headers={"Location": location}))
+
+
+def test_redirect_loop_with_both_ends_linked_is_counted_once_whichever_end_comes_first():
+    a, b = "http://s.example/a", "http://s.example/b"
+    for first, second in ((a, b), (b, a)):
+        crawler = _crawler()
+        middleware = RedirectLoopMiddleware(crawler.stats)
+        # Both fetched as links: the first redirect is followed, the second closes the loop.
+        assert _redirect(middleware, first, second).status == 302
+        with pytest.raises(IgnoreRequest, match="redirect loop"):
+            _redirect(middleware, second, first)
+        # The redirect the first one started is on its way: dropped before it is sent, not counted again.
+        with pytest.raises(IgnoreRequest):
+            middleware.process_request(Request(second, meta={"redirect_urls": [first]}))
+        with pytest.raises(IgnoreRequest):
+            _redirect(middleware, second, first, chain=(first,))
+        assert crawler.stats.get_value("newscrawler/failed/redirect_loop") == 1
+        assert crawler.stats.get_value("newscrawler/failed") == 1
+
+
+def test_redirects_that_do_not_loop_are_followed():
+    crawler = _crawler()
+    middleware = RedirectLoopMiddleware(crawler.stats)
+    # A tracking variant redirecting to the clean URL, two old URLs to one new, a chain, another host.
+    assert _redirect(middleware, "http://s.example/a?utm_source=x", "/a").status == 302
+    assert _redirect(middleware, "http://s.example/old-1", "/new").status == 302
+    assert _redirect(middleware, "http://s.example/old-2", "/new").status == 302
+    assert _redirect(middleware, "http://s.example/x", "/y").status == 302
+    assert _redirect(middleware, "http://s.example/y", "/z", chain=("http://s.example/x",)).status == 302
+    assert _redirect(middleware, "http://s.example/z", "https://s.example/x").status == 302  # http is not https
+    assert middleware.process_request(Request("http://s.example/new", meta={"redirect_urls": ["http://s.example/old-1"]})) is None
+    not_followed = Request("http://s.example/p", meta={"dont_redirect": True})
+    middleware.process_response(not_followed, Response(not_followed.url, status=302, headers={"Location": "/p"}))
+    assert crawler.stats.get_value("newscrawler/failed/redirect_loop") is None
+    # A page redirecting to itself is a loop.
+    with pytest.raises(IgnoreRequest):
+        _redirect(middleware, "http://s.example/self", "http://s.example/self#top")
+    assert crawler.stats.get_value("newscrawler/failed/redirect_loop") == 1
+
+
 @pytest.mark.parametrize("header,seconds", [
     (b"3", 3.0), (b" 0 ", 0.0), (b"", None), (None, None), (b"soon", None), (b"-5", None),
     (b"Mon, 20 May 2024 09:00:10 GMT", 10.0), (b"Mon, 20 May 2024 08:00:00 GMT", 0.0),

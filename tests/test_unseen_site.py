@@ -272,17 +272,25 @@ def test_sigkill_then_resume_with_the_same_jobdir_stores_every_story_once(tmp_pa
 
 # --- A JavaScript-only section and network faults ---------------------------------------------------
 
-FAULT_SETTINGS = {"DOWNLOAD_TIMEOUT": 2, "RETRY_TIMES": 3, "NEWSCRAWLER_RETRY_AFTER_MAX": 2}
+# A crawl that gives up on slow servers after 1 s: the browser has its own limit (NEWSCRAWLER_JS_TIMEOUT).
+FAULT_SETTINGS = {"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 3, "NEWSCRAWLER_RETRY_AFTER_MAX": 2}
 
 
 def _check_fault_crawl(results: list[CrawlResult], site, decoy, built: UnseenSite) -> None:
     for result in results:
         assert result.returncode == 0, result.log[-3000:]
-        # (scrapy-playwright logs a traceback with its warning when a render times out: retried)
         assert "Spider error processing" not in result.log, result.log[-3000:]
+        assert "Traceback" not in result.log, result.log[-3000:]
     assert decoy.total() == 0, "the off-site server was asked"
-    # Both ends of the loop are linked: each is fetched once as a link and once in the other's chain.
-    assert site.count("/briefs/loop-a.html") <= 2 and site.count("/briefs/loop-b.html") <= 2
+    # Both ends of the loop are linked: the loop is recognised whichever end is met first. One
+    # worker fetches each end once; workers sharing a crawl each know only the redirects they
+    # saw, so an end may be fetched once more in the other's chain and the loop counted by two.
+    loops = sum(result.stats.get("newscrawler/failed/redirect_loop", 0) for result in results)
+    ends = (site.count("/briefs/loop-a.html"), site.count("/briefs/loop-b.html"))
+    if len(results) == 1:
+        assert ends == (1, 1) and loops == 1, (ends, loops)
+    else:
+        assert max(ends) <= 2 and 1 <= loops <= 2, (ends, loops)
     items = [item for result in results for item in result.items]
     _check_once(_stories(items, site, built), set(built.expected))
     base = site.base_url.rstrip("/")
