@@ -22,8 +22,8 @@ class SearchQuery:
     window: int | None = 10_000
     """SQLite ranks only the newest this-many matches (``None`` or 0: all of them).
 
-    Scoring every match of a word found in nearly every article costs ~1-2 µs a match
-    (100-200 ms at 100k articles) and such a word says little about relevance, so its
+    Scoring every match of a word found in nearly every article costs ~1 µs a match
+    (~80 ms at 100k articles, ~11 ms windowed) and such a word says little about relevance, so its
     newest matches are ranked. Queries with fewer matches are ranked in full.
     """
 
