@@ -20,6 +20,9 @@ ALIASES_DDL = (
 )
 """The shared table of a story's other URLs (the storage component creates the same one)."""
 
+WAL_CHECKPOINT_PAGES = 16384
+"""Pages (4 KB) the write-ahead log may hold before a connection copies it into the file."""
+
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS dedupe_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS dedupe_runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL)",
@@ -89,6 +92,9 @@ class DedupeStore:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA cache_size=-65536")
+        # Checkpoint the WAL every 64 MB, not 4 MB: band keys land on random pages, and a page
+        # dirtied again before the checkpoint is copied into the file once (+17% wall at 100k).
+        self.conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         for ddl in _SCHEMA:
             self.conn.execute(ddl)
         self.conn.execute("DROP INDEX IF EXISTS dedupe_stories_body_hash")  # older, not unique

@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from newscrawler.dedupe.store import WAL_CHECKPOINT_PAGES
 from newscrawler.storage.schema import (
     ALIASES_DDL,
     COLUMNS,
@@ -85,6 +86,8 @@ def connect(path: Path | str, *, readonly: bool = False, timeout: float = 30) ->
         # NORMAL is durable against a killed process (only a power cut can lose the last commits).
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA cache_size=-65536")  # 64 MB: index pages stay hot at 100k+ articles
+        # The dedupe state shares this file: both checkpoint at the same WAL size.
+        conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     conn.row_factory = sqlite3.Row
     return conn
 
