@@ -119,6 +119,7 @@ class JavaScriptMiddleware:
             raise NotConfigured("no page of this crawl is rendered")
         middleware = cls(crawler, crawler.settings.get("NEWSCRAWLER_JS_WAIT_FOR") or None,
                          js_timeout(crawler.settings))
+        middleware.read_mode()  # the spider exists already: the add-on that enabled us read it
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         logging.getLogger(PLAYWRIGHT_LOGGER).addFilter(middleware.log_filter)
@@ -128,11 +129,16 @@ class JavaScriptMiddleware:
         logging.getLogger(PLAYWRIGHT_LOGGER).removeFilter(self.log_filter)
 
     def spider_opened(self, spider: Spider) -> None:
+        self.read_mode()
+
+    def read_mode(self) -> None:
+        """Every page, auto or URL patterns, from the settings, the spider and its profile."""
         from newscrawler.browser import AUTO, crawl_render_mode
 
         mode = crawl_render_mode(self.crawler)
         self.render_all, self.auto = mode is True, mode == AUTO
-        self.patterns = tuple(getattr(getattr(spider, "profile", None), "render_js_patterns", ()) or ())
+        profile = getattr(getattr(self.crawler, "spider", None), "profile", None)
+        self.patterns = tuple(getattr(profile, "render_js_patterns", ()) or ())
 
     def needs_browser(self, request: Request, url: str | None = None, body: bytes | None = None) -> bool:
         url = url or request.url
