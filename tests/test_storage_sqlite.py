@@ -141,6 +141,33 @@ def test_search_ranks_the_newest_window_of_a_very_common_word(tmp_path: Path) ->
     store.close()
 
 
+def test_article_store_and_dedupe_state_open_a_new_file_at_the_same_moment(tmp_path: Path) -> None:
+    """Both pipelines open the file as a crawl starts; switching a new file to WAL answers
+    "database is locked" at once to the second, without the busy wait."""
+    import threading
+
+    from newscrawler.dedupe.store import DedupeStore
+
+    errors: list[BaseException] = []
+    for round_ in range(15):
+        path = tmp_path / f"news{round_}.db"
+        barrier = threading.Barrier(2)
+
+        def open_(make) -> None:
+            barrier.wait()
+            try:
+                make(path).conn.close()
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_, args=(make,)) for make in (SQLiteStore, DedupeStore)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+
+
 def test_crawl_log_keeps_no_passwords() -> None:
     from newscrawler.storage.pipeline import _without_secrets
 

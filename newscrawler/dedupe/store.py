@@ -14,14 +14,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from newscrawler.storage.wal import use_wal
+
 ALIASES_DDL = (
     "CREATE TABLE IF NOT EXISTS aliases (url TEXT PRIMARY KEY, canonical_url TEXT NOT NULL, "
     "kind TEXT NOT NULL, seen_at TEXT NOT NULL)"
 )
 """The shared table of a story's other URLs (the storage component creates the same one)."""
-
-WAL_CHECKPOINT_PAGES = 16384
-"""Pages (4 KB) the write-ahead log may hold before a connection copies it into the file."""
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS dedupe_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -89,12 +88,8 @@ class DedupeStore:
         if self.path != Path(":memory:"):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn: Any = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
+        use_wal(self.conn)
         self.conn.execute("PRAGMA cache_size=-65536")
-        # Checkpoint the WAL every 64 MB, not 4 MB: band keys land on random pages, and a page
-        # dirtied again before the checkpoint is copied into the file once (+17% wall at 100k).
-        self.conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         for ddl in _SCHEMA:
             self.conn.execute(ddl)
         self.conn.execute("DROP INDEX IF EXISTS dedupe_stories_body_hash")  # older, not unique

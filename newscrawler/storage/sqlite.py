@@ -12,7 +12,6 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from newscrawler.dedupe.store import WAL_CHECKPOINT_PAGES
 from newscrawler.storage.schema import (
     ALIASES_DDL,
     COLUMNS,
@@ -25,6 +24,7 @@ from newscrawler.storage.schema import (
     upsert_sql,
 )
 from newscrawler.storage.search import SearchHit, SearchQuery
+from newscrawler.storage.wal import use_wal
 
 LOCKED_RETRIES = 3
 _SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "bool": "INTEGER", "json": "TEXT"}
@@ -82,12 +82,8 @@ def connect(path: Path | str, *, readonly: bool = False, timeout: float = 30) ->
     else:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=timeout)
-        conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL is durable against a killed process (only a power cut can lose the last commits).
-        conn.execute("PRAGMA synchronous=NORMAL")
+        use_wal(conn)
         conn.execute("PRAGMA cache_size=-65536")  # 64 MB: index pages stay hot at 100k+ articles
-        # The dedupe state shares this file: both checkpoint at the same WAL size.
-        conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     conn.row_factory = sqlite3.Row
     return conn
 
@@ -126,8 +122,10 @@ class SQLiteStore:
             self._migrate_fts()
             for ddl in _fts_ddl():
                 self.conn.execute(ddl)
+            stored = dict(self.conn.execute("SELECT k, v FROM articles_fts_config"))
             for option, value in FTS_OPTIONS.items():
-                self.conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES (?, ?)", (option, value))
+                if stored.get(option) != value:  # written once: opening the file stays read-only
+                    self.conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES (?, ?)", (option, value))
 
     def _migrate_fts(self) -> None:
         """An index built with other options is dropped here and rebuilt from ``articles``."""
