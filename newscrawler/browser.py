@@ -3,9 +3,10 @@
 A crawl asks for it with ``-a render_js=1`` (every page), ``-a render_js=auto`` (only
 pages that arrive as script-built shells, see ``newscrawler.extract.scripted``), with a site
 profile's ``render_js = true``, ``"auto"`` or ``["pattern", ...]`` (pages whose URL
-matches), or with ``-s NEWSCRAWLER_RENDER_JS=1`` or ``=auto`` (for any spider). Then :class:`JavaScriptAddon`
-(listed in ``ADDONS``; it reads the spider, which exists by the time add-ons load) puts
-scrapy-playwright's download handler in place, launches Debian's Chromium and enables
+matches), or with ``-s NEWSCRAWLER_RENDER_JS=1`` or ``=auto`` (for any spider). Then
+:class:`JavaScriptAddon` (listed in ``ADDONS``; it reads the spider, which exists by the time
+add-ons load) puts scrapy-playwright's download handler in place, launches Debian's Chromium
+and enables
 ``newscrawler.middlewares.javascript.JavaScriptMiddleware``, which sends the pages that
 need the browser through it once Scrapy has fetched them (see there why). Every other
 request, robots.txt, sitemaps and feeds included, goes over plain HTTP through the same

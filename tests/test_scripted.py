@@ -37,7 +37,8 @@ def test_pages_that_carry_their_text_do_not() -> None:
     assert not needs_javascript(page(f"<nav>{MENU}</nav><article><h1>Port reopens</h1>{text}</article>", analytics))
     # A long server-rendered page keeps an (already filled) mount point: not a shell.
     assert not needs_javascript(page(f'<div id="root"><article>{text}</article></div>', analytics))
-    headlines = "".join(f'<li><a href="/story/{n}">{p[:90]}</a></li>' for n, p in enumerate(distinct_paragraphs("scripted-listing", 12)))
+    teasers = distinct_paragraphs("scripted-listing", 12)
+    headlines = "".join(f'<li><a href="/story/{n}">{p[:90]}</a></li>' for n, p in enumerate(teasers))
     assert not needs_javascript(page(f"<nav>{MENU}</nav><ul>{headlines}</ul>", analytics))
 
 
