@@ -8,7 +8,8 @@ reason code appended to ``warnings`` so the crawl can count it.
 Reason codes: ``empty_page``, ``not_html``, ``unparseable_html``, ``no_title``, ``no_body``,
 ``body_extractor_failed``, ``body_from_jsonld``, ``future_published_date``,
 ``future_modified_date``, ``modified_before_published``, ``bad_selector``,
-``empty_selector``, ``unknown_selector_field``, ``bad_url``, ``extraction_failed`` (a bug: logged with
+``empty_selector``, ``unknown_selector_field``, ``bad_url``, ``jsonld_broken``, ``jsonld_too_deep``
+(that JSON-LD block skipped), ``extraction_failed`` (a bug: logged with
 its traceback).
 """
 
@@ -29,6 +30,7 @@ from lxml.html import HtmlElement
 from newscrawler.extract.body import Body, body_from_selector_nodes, body_from_text, extract_body, extract_images
 from newscrawler.extract.dates import DateCandidate, MODIFIED, PUBLISHED, choose_dates
 from newscrawler.extract.metadata import PageMetadata, clean_text, extract_metadata, split_authors, split_tags
+from newscrawler.extract.valid_text import valid_values
 from newscrawler.items import Article, Image
 
 logger = logging.getLogger(__name__)
@@ -60,7 +62,7 @@ def extract_article(
     except Exception:  # noqa: BLE001 - the contract is "never raises"; the reason is recorded
         logger.exception("extraction failed for %s", url)
         notes.append("extraction_failed")
-    return article
+    return valid_values(article)  # every text field valid Unicode, nested ones too: any store can write it
 
 
 def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str, str], crawl_time: datetime,
@@ -78,6 +80,7 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
         notes.append("unparseable_html")
         return
     meta = extract_metadata(tree, url)
+    notes.extend(meta.problems)
     overrides = _apply_selectors(tree, selectors, url, notes)
 
     article.canonical_url = plausible_canonical(meta.canonical_url, url) or url

@@ -8,7 +8,6 @@ of this kind live here, in one place.
 from __future__ import annotations
 
 import html as html_lib
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from newscrawler.extract.dates import MODIFIED, PUBLISHED, DateCandidate, date_from_url, find_date_in_text
+from newscrawler.extract.jsonld import JsonLdError, load_jsonld
 
 ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -75,6 +75,8 @@ class PageMetadata:
     breadcrumbs: list[str] = field(default_factory=list)
     content_roots: list[HtmlElement] = field(default_factory=list)
     """Elements that look like the story's container (``<article>``, ``.entry-content``)."""
+    problems: list[str] = field(default_factory=list)
+    """Reason codes of what could not be read (``jsonld_broken``, ``jsonld_too_deep``)."""
 
 
 def clean_text(value: Any) -> str:
@@ -93,7 +95,7 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     """Collect field candidates from structured data first, then visible markup."""
     meta = PageMetadata()
     metas = meta_tags(tree)
-    article, others = _jsonld_article(tree, url)
+    article, others = _jsonld_article(tree, url, meta.problems)
     _from_jsonld(meta, article, others, url)
     _from_meta(meta, metas, url)
     index = index_markup(tree)
@@ -167,13 +169,15 @@ def _from_meta(meta: PageMetadata, metas: dict[str, list[str]], url: str) -> Non
 # --- JSON-LD -----------------------------------------------------------------------------
 
 
-def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page, ``@graph`` and top-level arrays flattened."""
+def jsonld_objects(tree: HtmlElement, problems: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, ``@graph`` and top-level arrays flattened; blocks that
+    cannot be read are skipped, their reasons added to ``problems``."""
     raw: list[Any] = []
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
-        raw.extend(_load_jsonld(script.text_content()))
+        if script.text_content().strip():
+            raw.extend(_load_jsonld(script.text_content(), problems))
     objects: list[dict[str, Any]] = []
     stack = list(reversed(raw))
     while stack:
@@ -188,21 +192,13 @@ def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
     return objects
 
 
-def _load_jsonld(script: str) -> list[Any]:
-    """Parse one script, tolerating the comments and control characters sites leave in it."""
-    from extruct.jsonld import HTML_OR_JS_COMMENTLINE
-    import jstyleson
-
-    script = script.strip()
-    if not script:
-        return []
+def _load_jsonld(script: str, problems: list[str] | None = None) -> list[Any]:
+    """Parse one script; a broken or too deep one is skipped, its reason added to ``problems``."""
     try:
-        return [json.loads(script, strict=False)]
-    except ValueError:
-        pass
-    try:
-        return [jstyleson.loads(HTML_OR_JS_COMMENTLINE.sub("", script), strict=False)]
-    except (ValueError, TypeError, IndexError):
+        return [load_jsonld(script)]
+    except JsonLdError as exc:
+        if problems is not None:
+            problems.append(exc.reason)
         return []
 
 
@@ -212,13 +208,14 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {str(v).rsplit("/", 1)[-1].lower() for v in values if v}
 
 
-def _jsonld_article(tree: HtmlElement, url: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+def _jsonld_article(tree: HtmlElement, url: str,
+                    problems: list[str] | None = None) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The object describing the story: an Article type, else a page type, else anything dated.
 
     Among several of a kind (a story and the related stories a page also describes), the one
     naming this page's URL wins, else the first.
     """
-    objects = jsonld_objects(tree)
+    objects = jsonld_objects(tree, problems)
     here = _url_key(url)
 
     def names_this_page(obj: dict[str, Any]) -> bool:

@@ -17,7 +17,6 @@ theme, so the verdict weighs several that are cheap to read:
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
+
+from newscrawler.extract.jsonld import JsonLdError, load_jsonld
 
 ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -232,9 +233,9 @@ def _jsonld_types(root: lxml.html.HtmlElement, url: str):
         if "ld+json" not in script.get("type", "").lower():
             continue
         try:
-            data = json.loads(script.text or "")
-        except (ValueError, TypeError):
-            continue
+            data = load_jsonld(script.text or "")
+        except JsonLdError:
+            continue  # broken or too deep: the extraction notes and counts it
         for node in _walk_jsonld(data):
             raw_type = node.get("@type")
             type_names = raw_type if isinstance(raw_type, list) else [raw_type]

@@ -44,6 +44,7 @@ from newscrawler.discovery import (
 )
 from newscrawler.extract.article import decode_declared, extract_article
 from newscrawler.extract.pagetype import classify_page
+from newscrawler.extract.valid_text import valid_values
 from newscrawler.incremental import KnownArticles
 from newscrawler.pipelines.postgres import postgres_dsn
 from newscrawler.sites import ProfileError, SiteProfile, load_profile
@@ -262,8 +263,9 @@ class NewsSpider(Spider):
         if warnings:
             self.logger.debug("Extraction of %s: %s", response.url, ", ".join(warnings))
         article.discovered_via = response.meta.get("discovered_via", "link")
-        article.excerpt = article.excerpt or response.meta.get("excerpt")
-        listing = response.meta.get("listing") or {}
+        # What section pages, sitemaps and feeds said is cleaned like extraction's own fields.
+        article.excerpt = article.excerpt or valid_values(response.meta.get("excerpt"))
+        listing = valid_values(response.meta.get("listing") or {})
         if listing:
             _apply_listing(article, listing)
         if self.profile:
