@@ -40,6 +40,11 @@ NEWSCRAWLER_MAX_PAGINATION = 500
 NEWSCRAWLER_MAX_PAGES = 0
 # URLs with more query parameters than this are not followed (faceted-search traps).
 NEWSCRAWLER_MAX_QUERY_PARAMS = 3
+# Sitemaps have their own caps, the protocol's: 50 MB uncompressed (on the wire and once
+# gunzipped; sitemaps past 20 MB are common on big news sites) and 50,000 URLs per file. Entries
+# past the URL cap are counted (newscrawler/sitemap/entries_over_limit), not followed.
+NEWSCRAWLER_SITEMAP_MAX_SIZE = 50 * 1024 * 1024
+NEWSCRAWLER_SITEMAP_MAX_URLS = 50_000
 # Minimum words in the main text of a page without article metadata to call it an article.
 NEWSCRAWLER_MIN_ARTICLE_WORDS = 80
 # Folders searched for site profiles (NAME.toml) before the bundled newscrawler/sites/.
@@ -97,6 +102,9 @@ NEWSCRAWLER_SQLITE_PATH = "output/news.db"
 # `scrapy search` on SQLite ranks at most the newest N matches of a query (0: rank all). A word
 # in nearly every article would otherwise be scored everywhere: ~80 ms at 100k articles, not ~11.
 NEWSCRAWLER_SEARCH_WINDOW = 10_000
+# Longest `scrapy search` query accepted, in characters (0: any). FTS5 took 3 s and 1 GB to parse
+# a 100,000-character query; a longer one is refused in one line (exit status 1).
+NEWSCRAWLER_SEARCH_MAX_QUERY_LENGTH = 1000
 # PostgreSQL DSN (postgresql://user@host:5432/db); empty: off. Env NEWSCRAWLER_POSTGRES_DSN too.
 NEWSCRAWLER_POSTGRES_DSN = ""
 # Parallel PostgreSQL connections; a story always uses the same one, so its updates stay in order.

@@ -18,6 +18,7 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -163,6 +164,23 @@ def serve_site(routes: dict[str, Route], delay: float = 0.0, **substitutions: st
     site.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
     with serving_in_thread(server, "hostile-site"):
         yield site
+
+
+def gzip_bomb(expanded_mib: int, prefix: bytes = b"") -> bytes:
+    """A valid gzip stream of ``prefix`` and then ``expanded_mib`` MiB of zeros, ~1 KB on the wire
+    per MiB: one compressed MiB repeated (each ends in a full flush, so it stands alone)."""
+    zeros = bytes(1 << 20)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    head = deflate.compress(prefix) + deflate.flush(zlib.Z_FULL_FLUSH) if prefix else b""
+    mib = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    block = mib.compress(zeros) + mib.flush(zlib.Z_FULL_FLUSH)
+    end = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
+    crc = zlib.crc32(prefix)
+    for _ in range(expanded_mib):
+        crc = zlib.crc32(zeros, crc)
+    size = (len(prefix) + expanded_mib * len(zeros)) & 0xFFFFFFFF
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    return header + head + block * expanded_mib + end + struct.pack("<II", crc, size)
 
 
 # --- Page content ------------------------------------------------------------------------------

@@ -109,6 +109,42 @@ def test_missing_or_foreign_database_is_one_clear_line(tmp_path: Path) -> None:
     assert result.returncode == 1 and "Traceback" not in result.stderr and "not a readable SQLite" in result.stderr
 
 
+def test_overlong_query_is_refused_in_one_line(sqlite_db: Path, tmp_path: Path) -> None:
+    db = f"NEWSCRAWLER_SQLITE_PATH={sqlite_db}"
+    result = scrapy_search(tmp_path, "cyclone " * 12_500, "-s", db)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == ["search: the query is 99,999 characters long; at most 1,000 are accepted "
+                                          "(-s NEWSCRAWLER_SEARCH_MAX_QUERY_LENGTH=N to change)"]
+    assert scrapy_search(tmp_path, "cyclone " * 120, "-s", db).returncode == 0  # 959 characters: searched
+    longer = scrapy_search(tmp_path, "cyclone " * 12_500, "-s", db, "-s", "NEWSCRAWLER_SEARCH_MAX_QUERY_LENGTH=0")
+    assert longer.returncode == 0 and "Cyclone reaches the eastern coast" in longer.stdout
+
+
+def test_stores_refuse_what_the_command_refuses(sqlite_db: Path) -> None:
+    from newscrawler.storage import sqlite as store
+    from newscrawler.storage.search import SearchError, SearchQuery
+
+    conn = store.connect(sqlite_db, readonly=True)
+    with pytest.raises(SearchError, match="at most 10 are accepted"):
+        store.search(conn, SearchQuery("cyclone warning", max_length=10))
+    with pytest.raises(SearchError, match="not text"):
+        store.search(conn, SearchQuery("cyclone \udcff"))
+    conn.close()
+
+
+@pytest.mark.parametrize("args", [[b"\xff\xfecyclone"], [b"cyclone", b"--section", b"Sp\xe9rt"]])
+def test_undecodable_bytes_are_one_clear_line(sqlite_db: Path, tmp_path: Path, args: list[bytes]) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "NEWSCRAWLER_POSTGRES_DSN"}
+    result = subprocess.run([sys.executable, "-m", "scrapy", "search", *args, "-s", f"NEWSCRAWLER_SQLITE_PATH={sqlite_db}"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                            env={**env, "LC_ALL": "C.UTF-8"})
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "bytes that are not text" in lines[0], result.stderr
+
+
 def test_bad_arguments_are_usage_errors(sqlite_db: Path, tmp_path: Path) -> None:
     assert scrapy_search(tmp_path, "x", "--since", "last week").returncode == 2
     assert scrapy_search(tmp_path, "   ").returncode == 2

@@ -1,8 +1,9 @@
 """``scrapy search "query"``: ranked full-text matches from the crawl's store.
 
 Reads SQLite (``NEWSCRAWLER_SQLITE_PATH``) or, when ``NEWSCRAWLER_POSTGRES_DSN`` is set
-(setting or environment), PostgreSQL. A missing database or a query the index cannot parse
-is reported in one line, never as a traceback.
+(setting or environment), PostgreSQL. A missing database, a query the index cannot parse,
+one longer than ``NEWSCRAWLER_SEARCH_MAX_QUERY_LENGTH`` or one with undecodable bytes is
+reported in one line (exit status 1), never as a traceback.
 """
 
 from __future__ import annotations
@@ -139,9 +140,11 @@ class SearchCommand(ScrapyCommand):
             section=opts.section,
             mark=("\x1b[1m", "\x1b[0m") if bold else ("**", "**"),
             window=self.settings.getint("NEWSCRAWLER_SEARCH_WINDOW", 10_000) or None,
+            max_length=self.settings.getint("NEWSCRAWLER_SEARCH_MAX_QUERY_LENGTH") or None,
         )
         dsn = postgres_dsn(self.settings)
         try:
+            query.check()  # before any store is opened: one line, not a driver's traceback
             if dsn:
                 hits = search_postgres(dsn, query)
             elif path := self.settings.get("NEWSCRAWLER_SQLITE_PATH"):

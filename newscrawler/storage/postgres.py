@@ -210,6 +210,7 @@ class PostgresStore:
 
 def search(conn: psycopg.Connection[Any], query: SearchQuery) -> list[SearchHit]:
     """Ranked ``tsvector`` matches; the snippet is built only for the rows returned."""
+    query.check()
     where = ["a.search @@ q"]
     params: list[Any] = [query.text]
     if query.since:

@@ -207,6 +207,7 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> list[SearchHit]:
     only those get a snippet and their article row: snippets for every match would cost
     more than the search.
     """
+    query.check()
     filters, params = [], [query.text]
     if query.since:
         filters.append("f.published_at >= ?")
