@@ -116,6 +116,9 @@ class Article:
     """Byte offset of that response record in ``warc_file``."""
     warc_record_id: str | None = None
     """``WARC-Record-ID`` of that response record."""
+    replay_url: str | None = None
+    """Address of the archived copy in a pywb collection: ``NEWSCRAWLER_REPLAY_URL`` + the
+    capture's 14-digit UTC timestamp + ``/`` + ``url`` (when that setting and archiving are on)."""
 
     @classmethod
     def field_names(cls) -> list[str]:

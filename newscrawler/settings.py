@@ -112,12 +112,36 @@ NEWSCRAWLER_POSTGRES_WRITERS = 2
 # Stores commit a batch when it holds this many articles or its oldest is this many seconds old.
 NEWSCRAWLER_STORE_BATCH_SIZE = 200
 NEWSCRAWLER_STORE_BATCH_SECONDS = 1.0
+# --- Archive (newscrawler/archive/) ------------------------------------------------------------
 # Folder for a WARC archive of every response (empty: off); files rotate past MAX_SIZE bytes.
 NEWSCRAWLER_WARC_DIR = ""
 NEWSCRAWLER_WARC_MAX_SIZE = 1024 * 1024 * 1024
+# "snapshot": also fetch and archive what every archived HTML page needs to be shown
+# (stylesheets and what they import, images, scripts, fonts, icons), once per crawl, from
+# any host (CDNs) but never followed as pages. Empty: off.
+NEWSCRAWLER_ARCHIVE = ""
+# Where a snapshot writes its WARCs when NEWSCRAWLER_WARC_DIR is empty.
+NEWSCRAWLER_SNAPSHOT_DIR = "output/warc"
+# A payload stored before (same bytes under another URL, or in an earlier run into the same
+# folder) is written as a revisit record; payload-digests.sqlite3 in the folder remembers them.
+NEWSCRAWLER_WARC_REVISITS = True
+# Payloads smaller than this are stored again: a revisit record would not be smaller.
+NEWSCRAWLER_WARC_REVISIT_MIN_SIZE = 512
+# Size caps of page requisites: one resource (bigger ones are cut off and not archived), and
+# all requisites of a crawl together (past it, no more are fetched). Both counted in stats.
+NEWSCRAWLER_ARCHIVE_RESOURCE_MAX_SIZE = 10 * 1024 * 1024
+NEWSCRAWLER_ARCHIVE_CRAWL_MAX_SIZE = 2 * 1024 * 1024 * 1024
+# At most this many candidates of one srcset are fetched (smallest, largest, evenly between).
+NEWSCRAWLER_ARCHIVE_MAX_SRCSET = 8
+# pywb collection address (http://localhost:8080/news/): each article gets replay_url.
+NEWSCRAWLER_REPLAY_URL = ""
+# Write the crawl's WARCs as this WACZ file when the crawl ends (needs py-wacz); empty: no.
+NEWSCRAWLER_WACZ = ""
 # Next to the downloader (above HttpCompression's 590), so records keep the bytes as sent.
 DOWNLOADER_MIDDLEWARES = {
-    "newscrawler.extensions.warc.WarcArchiveMiddleware": 950,
+    "newscrawler.archive.middlewares.WarcArchiveMiddleware": 950,
+    # Below HttpCompression: reads decoded pages and stylesheets for what they need.
+    "newscrawler.archive.snapshot.PageRequisitesMiddleware": 100,
     # Hostile network (newscrawler/middlewares/): counts final failures by reason (engine side,
     # after retries), drops public-to-private redirects and redirect loops, honours Retry-After.
     "newscrawler.middlewares.failures.FailureStatsMiddleware": 40,
@@ -128,7 +152,7 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.truncation.TruncatedBodyMiddleware": 595,
 }
 SPIDER_MIDDLEWARES = {
-    "newscrawler.extensions.warc.WarcLocationMiddleware": 800,
+    "newscrawler.archive.middlewares.WarcLocationMiddleware": 800,
     # DEPTH_LIMIT counts links followed, not pages of pagination (newscrawler/middlewares/depth.py).
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "newscrawler.middlewares.depth.LinkDepthMiddleware": 900,

@@ -18,6 +18,8 @@ from scrapy.exceptions import IgnoreRequest
 from twisted.internet import error as twisted_errors
 from twisted.web._newclient import ResponseFailed
 
+from newscrawler.archive.requisites import REQUISITE
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -92,7 +94,8 @@ class FailureStatsMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         # Discovery probes guessed URLs (/sitemap.xml, /feed/): failing there loses nothing.
-        if response.status >= 400 and not request.meta.get("probe"):
+        # Page requisites are no pages: newscrawler.archive.snapshot counts their failures.
+        if response.status >= 400 and not request.meta.get("probe") and REQUISITE not in request.meta:
             self._count(request, f"http_{response.status}", f"HTTP {response.status}")
         return response
 
@@ -102,8 +105,8 @@ class FailureStatsMiddleware:
             return
         reason = failure_reason(exception)
         detail = f"{type(exception).__name__}: {exception}".rstrip(": ")
-        if request.meta.get("probe"):
-            logger.debug("Probe of %s failed: %s", request.url, detail)  # a guess, not a lost page
+        if request.meta.get("probe") or REQUISITE in request.meta:
+            logger.debug("Probe of %s failed: %s", request.url, detail)  # not a lost page
         else:
             self._count(request, reason, detail)
         raise DownloadGaveUp(reason, f"{request.url}: {detail}") from exception

@@ -39,6 +39,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy_playwright.page import PageMethod
 
+from newscrawler.archive.requisites import REQUISITE
 from newscrawler.extract.article import decode_declared
 from newscrawler.extract.scripted import needs_javascript
 from newscrawler.middlewares.failures import browser_failure_reason
@@ -160,8 +161,8 @@ class JavaScriptMiddleware:
             request.meta.setdefault("playwright_page_methods", self.page_methods)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
-        if PREFETCHED in request.meta or "playwright" in request.meta:
-            return response  # rendered already, or a request that chose for itself
+        if PREFETCHED in request.meta or "playwright" in request.meta or REQUISITE in request.meta:
+            return response  # rendered already, a request that chose for itself, or no page
         content_type = response.headers.get(b"Content-Type", b"").lower()
         if response.status != 200 or not any(t in content_type for t in _HTML_TYPES) \
                 or not self.needs_browser(request, response.url, response.body):

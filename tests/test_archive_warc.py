@@ -23,13 +23,17 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from newscrawler.extensions.warc import (
-    RotatingWarcWriter,
-    WarcArchiveMiddleware,
-    WarcLocationMiddleware,
-    exchange_from,
-)
+from newscrawler.archive.middlewares import WarcArchiveMiddleware, WarcLocationMiddleware
+from newscrawler.archive.digests import PayloadIndex, payload_digest
+from newscrawler.archive.warc import HttpExchange, RotatingWarcWriter, exchange_from
+from newscrawler import settings as project_settings
 from newscrawler.items import Article
+
+
+def project_crawler(**overrides: object):
+    """A crawler with the project's defaults (settings.py) and ``overrides``."""
+    defaults = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
+    return get_crawler(Spider, {**defaults, **overrides})
 
 WORDS = (
     "harbour council vote sea wall storm ferry market fishermen budget mayor river bridge school "
@@ -172,14 +176,14 @@ def test_crawl_archives_every_response_and_links_articles(gzip_site, crawl) -> N
     assert check.returncode == 0, check.stdout + check.stderr
     index = warcio_cli("index", *map(str, files))
     assert index.returncode == 0, index.stderr
-    assert sum(1 for line in index.stdout.splitlines() if json.loads(line)["warc-type"] == "response") \
+    assert sum(1 for line in index.stdout.splitlines() if json.loads(line)["warc-type"] in {"response", "revisit"}) \
         == sum(site.requests.values())
 
     responses = {}
     for path in files:
         recs = records(path)
         assert recs[0]["type"] == "warcinfo", f"{path.name} does not open with warcinfo"
-        ids = {r["id"]: r for r in recs if r["type"] == "response"}
+        ids = {r["id"]: r for r in recs if r["type"] in {"response", "revisit"}}
         for r in recs:
             if r["type"] == "request":
                 assert r["concurrent_to"] in ids, "request record not paired with its response"
@@ -241,21 +245,65 @@ def test_cut_off_body_is_marked_truncated(tmp_path: Path) -> None:
 
 
 def test_location_is_copied_only_onto_items_of_that_response() -> None:
-    crawler = get_crawler(Spider, {"NEWSCRAWLER_WARC_DIR": "unused"})
+    crawler = project_crawler(NEWSCRAWLER_WARC_DIR="unused", NEWSCRAWLER_REPLAY_URL="http://localhost:8080/news")
     middleware = WarcLocationMiddleware.from_crawler(crawler)
-    location = {"warc_file": "w.warc.gz", "warc_offset": 42, "warc_record_id": "<urn:uuid:x>"}
+    location = {"warc_file": "w.warc.gz", "warc_offset": 42, "warc_record_id": "<urn:uuid:x>",
+                "warc_date": "2024-05-01T09:08:07.123456Z"}
     response = HtmlResponse("http://127.0.0.1/a", body=b"", request=Request("http://127.0.0.1/a", meta={"warc": location}))
     item = middleware.get_processed_item(Article(url="http://127.0.0.1/a"), response)
     assert (item.warc_file, item.warc_offset, item.warc_record_id) == ("w.warc.gz", 42, "<urn:uuid:x>")
+    assert item.replay_url == "http://localhost:8080/news/20240501090807/http://127.0.0.1/a"
     bare = HtmlResponse("http://127.0.0.1/b", body=b"", request=Request("http://127.0.0.1/b"))
     assert middleware.get_processed_item(Article(url="http://127.0.0.1/b"), bare).warc_file is None
     assert middleware.get_processed_item({"other": 1}, response) == {"other": 1}
 
 
 def test_switched_off_without_a_folder() -> None:
-    crawler = get_crawler(Spider, {"NEWSCRAWLER_WARC_DIR": ""})
+    crawler = project_crawler(NEWSCRAWLER_WARC_DIR="")
     for component in (WarcArchiveMiddleware, WarcLocationMiddleware):
         with pytest.raises(NotConfigured):
             component.from_crawler(crawler)
 
 
+
+
+def _exchange(url: str, body: bytes) -> HttpExchange:
+    return HttpExchange(url=url, method="GET", request_headers=[("Host", "127.0.0.1")], request_body=b"",
+                        status=200, protocol="HTTP/1.1", response_headers=[("Content-Type", "image/png")],
+                        response_body=body)
+
+
+def test_same_payload_is_a_revisit_in_this_run_and_the_next(tmp_path: Path) -> None:
+    payload = bytes(random.Random(1).getrandbits(8) for _ in range(4000))
+    first = RotatingWarcWriter(tmp_path, 10**6, payloads=PayloadIndex(tmp_path), revisit_min_size=512)
+    original = first.write(_exchange("http://127.0.0.1/a.png", payload))
+    copy = first.write(_exchange("http://127.0.0.1/b.png", payload))
+    small = first.write(_exchange("http://127.0.0.1/c.png", b"x" * 100))
+    first.write(_exchange("http://127.0.0.1/d.png", b"x" * 100))
+    first.close()
+    assert original.revisit_of is None and copy.revisit_of == original.warc_record_id
+    assert copy.saved_bytes == len(payload) and small.revisit_of is None
+    second = RotatingWarcWriter(tmp_path, 10**6, payloads=PayloadIndex(tmp_path), revisit_min_size=512)
+    later = second.write(_exchange("http://127.0.0.1/a.png", payload))
+    second.close()
+    assert later.revisit_of == original.warc_record_id
+    assert second.referenced_files == {Path(original.warc_file).name}
+    for location in (copy, later):
+        with open(location.warc_file, "rb") as fh:
+            fh.seek(location.warc_offset)
+            record = next(iter(ArchiveIterator(fh)))
+            assert record.rec_type == "revisit"
+            assert record.rec_headers.get_header("WARC-Profile").endswith("/revisit/identical-payload-digest")
+            assert record.rec_headers.get_header("WARC-Refers-To-Target-URI") == "http://127.0.0.1/a.png"
+            assert record.rec_headers.get_header("WARC-Payload-Digest") == payload_digest(payload)
+            assert record.content_stream().read() == b""
+    check = warcio_cli("check", *map(str, first.files + second.files))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert sum(p.stat().st_size for p in second.files) < len(payload)
+
+
+def test_old_module_path_still_names_the_middlewares() -> None:
+    from newscrawler.extensions import warc as old
+
+    assert old.WarcArchiveMiddleware is WarcArchiveMiddleware
+    assert old.WarcLocationMiddleware is WarcLocationMiddleware
