@@ -109,10 +109,19 @@ def test_pagination_bound_stops_a_trap(serve, crawl, river_site) -> None:
     assert result.stats["newscrawler/skipped/pagination_limit"] >= 1
 
 
-def test_max_pages_ends_the_crawl(serve, crawl, river_site) -> None:
+@pytest.mark.parametrize(
+    "bound",
+    [
+        pytest.param({"args": ("-a", "max_pages=4")}, id="argument"),
+        pytest.param({"settings": {"NEWSCRAWLER_MAX_PAGES": 4}}, id="setting"),
+        # The argument is the more specific of the two: it wins.
+        pytest.param({"args": ("-a", "max_pages=4"), "settings": {"NEWSCRAWLER_MAX_PAGES": 1000}}, id="both"),
+    ],
+)
+def test_max_pages_ends_the_crawl(serve, crawl, river_site, bound) -> None:
     root, _ = river_site
     site = serve(root)
-    result = crawl("-a", f"start_url={site.base_url}", "-a", "max_pages=4")
+    result = crawl("-a", f"start_url={site.base_url}", *bound.get("args", ()), settings=bound.get("settings"))
     assert result.returncode == 0
     assert result.report["finish_reason"] == "closespider_pagecount"
     # Responses in flight when the bound is reached may pass it, never by much. The start
@@ -132,6 +141,8 @@ def test_max_pages_ends_the_crawl(serve, crawl, river_site) -> None:
         (("-a", "start_url=ftp://example/"), "not an absolute http(s) URL"),
         (("-a", "start_url=http://127.0.0.1:9/", "-a", "render_js=sometimes"), "expected 1, 0 or auto"),
         ((), "no start URL"),
+        (("-a", "start_url=http://127.0.0.1:9/", "-s", "NEWSCRAWLER_MAX_PAGES=-2"),
+         "NEWSCRAWLER_MAX_PAGES='-2' is not valid"),
     ],
 )
 def test_bad_arguments_stop_the_crawl_with_a_clear_message(crawl, args, message) -> None:

@@ -163,6 +163,8 @@ class NewsSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider._configure(settings.getlist("NEWSCRAWLER_PROFILE_DIRS"), settings)
+        if spider.max_pages is None:
+            spider.max_pages = _max_pages_setting(settings)
         if spider.max_pages:
             settings.set("CLOSESPIDER_PAGECOUNT", spider.max_pages, priority="spider")
         if spider.max_pagination is None:
@@ -639,6 +641,18 @@ def _positive_int(name: str, value: str | int | None) -> int | None:
     if number <= 0:
         raise UsageError(f"-a {name}={value!r} is not valid: expected a positive integer")
     return number
+
+
+def _max_pages_setting(settings: Any) -> int | None:
+    """``-s NEWSCRAWLER_MAX_PAGES=N``: the same bound as ``-a max_pages=N`` (which wins); 0 is none."""
+    value = settings.get("NEWSCRAWLER_MAX_PAGES")
+    try:
+        number = int(value or 0)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0:
+        raise UsageError(f"-s NEWSCRAWLER_MAX_PAGES={value!r} is not valid: expected 0 (no limit) or a positive integer")
+    return number or None
 
 
 def _day(name: str, value: str | None) -> date | None:
