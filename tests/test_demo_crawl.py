@@ -20,6 +20,9 @@ def demo_crawl(tmp_path_factory):
     manifest = build_demo_site(root)
     with serve_directory(root) as site:
         result = run_crawl(tmp_path_factory.mktemp("demo-crawl"), "-a", f"start_url={site.base_url}")
+        # Every check below reads the items: a crawl that emitted nothing must not pass them.
+        assert result.returncode == 0, result.log[-3000:]
+        assert result.items, "the demo crawl emitted no article:\n" + result.log[-3000:]
         yield manifest, site, result
 
 
