@@ -27,8 +27,14 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 10
 # A 429/503 with Retry-After waits that long (at most this many seconds) before its retry.
 NEWSCRAWLER_RETRY_AFTER_MAX = 30.0
-# A crawl that starts on public sites never requests private/loopback addresses (SSRF guard).
+# A crawl that starts on public sites never connects to private/loopback addresses (SSRF guard):
+# checked before each request (newscrawler/middlewares/addresses.py) and on every DNS answer where
+# the connection is made (newscrawler/resolver.py), so DNS rebinding gets nothing either.
 NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES = True
+TWISTED_DNS_RESOLVER = "newscrawler.resolver.PublicAddressResolver"
+# The resolver it filters: Scrapy's caching one (IPv4, DNS_TIMEOUT); scrapy.resolver.CachingHostnameResolver
+# adds IPv6.
+NEWSCRAWLER_DNS_RESOLVER = "scrapy.resolver.CachingThreadedResolver"
 
 # --- Crawler traps -----------------------------------------------------------------------
 # Links deeper than this from a start page are not followed.
@@ -146,6 +152,8 @@ DOWNLOADER_MIDDLEWARES = {
     # after retries), drops public-to-private redirects and redirect loops, honours Retry-After.
     "newscrawler.middlewares.failures.FailureStatsMiddleware": 40,
     "newscrawler.middlewares.addresses.PrivateAddressMiddleware": 60,
+    # Above RetryMiddleware (550): a lookup refused for its private answers is not retried.
+    "newscrawler.middlewares.addresses.RefusedLookupMiddleware": 555,
     # Above RedirectMiddleware (600): it sees a redirect before it is followed.
     "newscrawler.middlewares.redirect_loops.RedirectLoopMiddleware": 610,
     "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,

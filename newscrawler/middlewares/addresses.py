@@ -1,18 +1,30 @@
 """Keep a crawl of public sites off private networks (SSRF guard).
 
-A public news site, or anyone who can plant a redirect on it, could send the crawler to
-``http://169.254.169.254/`` or ``http://localhost:6379/``. When the crawl started on
-public addresses, every request whose host is, or resolves to, a loopback, private,
-link-local or otherwise non-global address is dropped, counted under
-``newscrawler/skipped/private_address`` and logged. A crawl that itself starts on such an
-address (the demo, the tests, an intranet) is left alone: the operator asked for it.
-``NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES = False`` switches the guard off.
+A public news site, or anyone who can plant a redirect or a DNS answer for it, could send
+the crawler to ``http://169.254.169.254/`` or ``http://localhost:6379/``. When the crawl
+started on public addresses, nothing loopback, private, link-local or otherwise non-global
+is connected to, IPv4 addresses inside IPv6 ones included (:mod:`newscrawler.public_addresses`).
+
+Two places check:
+
+- :class:`PrivateAddressMiddleware`, before a request is sent, drops hosts that name a
+  private address by themselves (``127.1``, ``[::ffff:127.0.0.1]``, ``localhost``) and decides
+  once whether the crawl is guarded at all: a crawl that itself starts on such an address
+  (the demo, the tests, an intranet) is left alone, the operator asked for it.
+- :class:`~newscrawler.resolver.PublicAddressResolver`, the reactor's resolver, drops every
+  non-public DNS answer where the connection is made, for every lookup (no verdict kept per
+  host, so DNS rebinding gets nothing). :class:`RefusedLookupMiddleware` turns the failed
+  lookup into a counted skip before it is retried.
+
+Either way the request is counted under ``newscrawler/skipped/private_address`` and logged.
+Should ``TWISTED_DNS_RESOLVER`` name another resolver, the middleware looks hosts up itself
+(a host that does not resolve is refused) and says, at start, that rebinding is not covered.
+``NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES = False`` switches all of it off.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import socket
 from collections.abc import Awaitable, Callable, Iterable
@@ -20,12 +32,19 @@ from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.error import DNSLookupError
+
+from newscrawler.public_addresses import is_local_name, is_public_address, is_public_ip, literal_address
+from newscrawler.resolver import PublicAddressResolver, installed_resolver
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
+
+__all__ = ["AddressGuard", "PrivateAddressMiddleware", "RefusedLookupMiddleware", "is_public_address"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,83 +60,92 @@ async def resolve_host(host: str) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-def is_public_address(address: str) -> bool:
-    """True for a globally routable IP address (IPv4-mapped IPv6 judged by its IPv4)."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-def _literal_address(host: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(host.strip("[]")))
-    except ValueError:
-        return None
+def _private_by_name(host: str) -> bool | None:
+    """True/False when the host alone says whether it is private; None when only DNS can tell."""
+    literal = literal_address(host)
+    if literal is not None:
+        return not is_public_ip(literal)
+    return True if is_local_name(host) else None
 
 
 class AddressGuard:
     """Tells whether a URL may be fetched: any, when the crawl started on a non-public
-    address; only public hosts otherwise. Hosts are judged once per crawl."""
+    address; otherwise only hosts whose every address is public (a host that does not
+    resolve is refused). With ``resolves=False`` host names are left to the connect-time
+    resolver and only what a host says by itself is judged."""
 
-    def __init__(self, start_urls: Iterable[str] = (), resolver: Resolver = resolve_host) -> None:
+    def __init__(self, start_urls: Iterable[str] = (), resolver: Resolver = resolve_host, resolves: bool = True) -> None:
         self.start_urls = list(start_urls)
         self.resolver = resolver
-        self._verdicts: dict[str, bool] = {}
+        self.resolves = resolves
         self._active: bool | None = None
+        self._deciding: asyncio.Future[bool] | None = None
 
     async def is_public_host(self, host: str) -> bool:
-        """Whether every address of ``host`` is public."""
+        """Whether every address of ``host`` is public; False when it does not resolve."""
         host = host.lower().rstrip(".")
-        verdict = self._verdicts.get(host)
-        if verdict is None:
-            literal = _literal_address(host)
-            if literal is not None:
-                verdict = is_public_address(literal)
-            elif host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-                verdict = False
-            else:
-                addresses = await self.resolver(host)
-                # Unresolvable hosts are left to the downloader, which reports a DNS error.
-                verdict = all(is_public_address(a) for a in addresses)
-            self._verdicts[host] = verdict
-        return verdict
+        private = _private_by_name(host)
+        if private is not None:
+            return not private
+        addresses = await self.resolver(host)
+        return bool(addresses) and all(is_public_address(a) for a in addresses)
 
     async def active(self) -> bool:
         """False when a start URL is itself on a non-public address (the operator's choice)."""
         if self._active is None:
-            self._active = True
-            for url in self.start_urls:
-                host = urlsplit(url).hostname or ""
-                if host and not await self.is_public_host(host):
-                    self._active = False
-                    logger.info("Crawl starts on a private or loopback address: private-address guard off")
-                    break
+            if self._deciding is None:
+                self._deciding = asyncio.ensure_future(self._decide())
+            self._active = await asyncio.shield(self._deciding)
         return self._active
+
+    async def _decide(self) -> bool:
+        for url in self.start_urls:
+            host = (urlsplit(url).hostname or "").lower().rstrip(".")
+            if not host:
+                continue
+            private = _private_by_name(host)
+            if private is None:
+                # A start host that does not resolve keeps the guard on: failing closed.
+                addresses = await self.resolver(host)
+                private = any(not is_public_address(a) for a in addresses)
+            if private:
+                logger.info("Crawl starts on a private or loopback address (%s): private-address guard off", host)
+                return False
+        return True
 
     async def blocks(self, url: str) -> str | None:
         """The host that makes ``url`` off limits, or None when it may be fetched."""
         if not await self.active():
             return None
         host = urlsplit(url).hostname or ""
-        return host if host and not await self.is_public_host(host) else None
+        if not host:
+            return None
+        if not self.resolves:
+            return host if _private_by_name(host.lower().rstrip(".")) else None
+        return host if not await self.is_public_host(host) else None
 
 
 class PrivateAddressMiddleware:
     """Drops requests to non-public addresses, unless the crawl itself started on one."""
 
-    def __init__(self, stats: StatsCollector, resolver: Resolver = resolve_host) -> None:
+    def __init__(self, stats: StatsCollector, resolver: Resolver = resolve_host,
+                 connect_guard: PublicAddressResolver | None = None) -> None:
         self.stats = stats
-        self.guard = AddressGuard(resolver=resolver)
+        self.connect_guard = connect_guard
+        if connect_guard is not None:
+            resolver = _unguarded_lookup(connect_guard)
+        self.guard = AddressGuard(resolver=resolver, resolves=connect_guard is None)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES", True):
             raise NotConfigured("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES is off")
-        middleware = cls(crawler.stats)
+        connect_guard = installed_resolver()
+        if connect_guard is None:
+            logger.warning("TWISTED_DNS_RESOLVER is not %s.%s: addresses are checked before each request only, "
+                           "which DNS rebinding can get past", PublicAddressResolver.__module__,
+                           PublicAddressResolver.__name__)
+        middleware = cls(crawler.stats, connect_guard=connect_guard)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         return middleware
 
@@ -125,6 +153,9 @@ class PrivateAddressMiddleware:
         self.guard.start_urls = list(getattr(spider, "start_urls", None) or [])
 
     async def process_request(self, request: Request) -> None:
+        active = await self.guard.active()
+        if self.connect_guard is not None:
+            self.connect_guard.guarding = active
         host = await self.guard.blocks(request.url)
         if host is not None:
             self.stats.inc_value("newscrawler/skipped/private_address")
@@ -132,3 +163,41 @@ class PrivateAddressMiddleware:
             logger.warning("Dropped %s: %s is not a public address%s", request.url, host,
                            f" (redirected from {via[0]})" if via else "")
             raise IgnoreRequest(f"{host} is not a public address")
+
+
+class RefusedLookupMiddleware:
+    """Counts a lookup the connect-time resolver refused as a skip, before it could be retried.
+
+    Sits just above RetryMiddleware: retrying would only be refused again.
+    """
+
+    def __init__(self, stats: StatsCollector, connect_guard: PublicAddressResolver) -> None:
+        self.stats = stats
+        self.connect_guard = connect_guard
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        connect_guard = installed_resolver()
+        if not crawler.settings.getbool("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES", True) or connect_guard is None:
+            raise NotConfigured("no connect-time address guard")
+        return cls(crawler.stats, connect_guard)
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if not isinstance(exception, (DNSLookupError, CannotResolveHostError)):
+            return
+        host = urlsplit(request.url).hostname or ""
+        refused = self.connect_guard.refused_answers(host)
+        if refused is None:
+            return
+        self.stats.inc_value("newscrawler/skipped/private_address")
+        via = request.meta.get("redirect_urls")
+        logger.warning("Dropped %s: %s resolves to %s, not a public address%s", request.url, host,
+                       ", ".join(refused), f" (redirected from {via[0]})" if via else "")
+        raise IgnoreRequest(f"{host} resolves to {', '.join(refused)}, not a public address")
+
+
+def _unguarded_lookup(connect_guard: PublicAddressResolver) -> Resolver:
+    async def lookup(host: str) -> list[str]:
+        return await maybe_deferred_to_future(connect_guard.lookup_unguarded(host))
+
+    return lookup
