@@ -28,6 +28,10 @@ _DISCOVERY_PREFIXES = ("newscrawler/sitemap/", "newscrawler/feed/", "newscrawler
 # reported under "skipped" and "failed" with their reasons, not as errors.
 _COUNTED_AS_SKIP_OR_FAILURE = (".IgnoreRequest", ".DownloadGaveUp")
 
+collect_report_sections = object()
+"""Signal sent while the report is built: a handler returns ``{name: section}`` to add to it
+(the template pipeline adds ``template``), so components report without the report knowing them."""
+
 
 class CrawlSummary:
     """Prints a short summary and writes the crawl report when the spider closes."""
@@ -102,8 +106,16 @@ class CrawlSummary:
                        if k.startswith("newscrawler/failed/")},
             "discovery": {k.removeprefix("newscrawler/"): v for k, v in stats.items()
                           if k.startswith(_DISCOVERY_PREFIXES)},
+            **self._sections(),
             "stats": stats,
         }
+
+    def _sections(self) -> dict[str, Any]:
+        sections: dict[str, Any] = {}
+        for _, section in self.crawler.signals.send_catch_log(collect_report_sections):
+            if isinstance(section, dict):
+                sections.update(section)
+        return sections
 
     @staticmethod
     def format(report: dict[str, Any]) -> str:
@@ -128,6 +140,7 @@ class CrawlSummary:
         coverage = report.get("field_coverage") or {}
         if report["articles_written"] and coverage:
             lines.append("  field coverage:   " + ", ".join(f"{k} {v['share']:.0%}" for k, v in coverage.items()))
+        lines += _template_lines(report.get("template"))
         if report["skipped"]:
             lines.append("  skipped:          " + ", ".join(f"{k} {v}" for k, v in sorted(report["skipped"].items())))
         if report["http_status"]:
@@ -141,3 +154,20 @@ class CrawlSummary:
         if report.get("report_path"):
             lines.append(f"  report:           {report['report_path']}")
         return "\n".join(lines)
+
+
+def _template_lines(section: dict[str, Any] | None) -> list[str]:
+    """The site-template part of the printed summary: what was left out of bodies, how often."""
+    if not section or not (section["dropped"] or section["lines_dropped"]):
+        return []
+    sites = "; ".join(f"{site}: {info['furniture_lines']} lines known, {info['learned_this_run']} learned this run"
+                      for site, info in section["sites"].items() if info["furniture_lines"])
+    lines = [f"  template:         {section['lines_dropped']} furniture lines dropped from "
+             f"{section['articles_stripped']} articles ({sites})"]
+    for entry in section["dropped"][:5]:
+        text = entry["line"] if len(entry["line"]) <= 70 else entry["line"][:69] + "…"
+        lines.append(f"  {'':<17} {entry['dropped']:>5}x {text!r}")
+    if section.get("articles_to_clean_in_store"):
+        lines.append(f"  {'':<17} {section['articles_to_clean_in_store']} articles emitted before their lines were "
+                     "learned: cleaned in the store, not in the feed")
+    return lines

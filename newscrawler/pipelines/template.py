@@ -1,0 +1,313 @@
+"""Leaves each site's furniture lines out of article bodies, learning the template as it crawls.
+
+Runs before the dateline and dedupe pipelines, so datelines are read and fingerprints taken
+on the story's own text. A body's lines are counted once the article is emitted (the
+``item_scraped`` signal): copies, aliases and unchanged re-crawls that dedupe drops are not
+counted again, nor are updates of a story already counted. Counts live in the store (see
+``newscrawler/storage/template.py``), so the next run starts knowing the template.
+
+A line becomes furniture only after enough pages, so the first articles of a site new to
+the store still carry it: their feed lines are written already, but their stored rows
+(SQLite, PostgreSQL) are cleaned when the crawl closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from array import array
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from newscrawler.extensions.summary import collect_report_sections
+from newscrawler.extract.template import SiteTemplate, TemplatePolicy, page_keys, strip_body
+from newscrawler.pipelines.postgres import postgres_dsn
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+    from newscrawler.storage.template import TemplateStore
+
+logger = logging.getLogger(__name__)
+
+_SAVE_EVERY = 256
+"""Articles counted between two writes of the counts to the store."""
+_MAX_IN_FLIGHT = 10_000
+"""Items between this pipeline and the end of the chain whose lines wait to be counted."""
+REPORT_LINES = 50
+"""Furniture lines listed in the crawl report, most dropped first."""
+
+
+@dataclass(frozen=True)
+class TemplateConfig:
+    """The ``NEWSCRAWLER_TEMPLATE_*`` settings, read and checked once."""
+
+    policy: TemplatePolicy
+    sqlite_path: str
+    postgres_dsn: str
+    clean_stored: int
+    """Articles per run whose stored rows are cleaned at close when a line is learned after them."""
+    min_body_words: int
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Self:
+        if not settings.getbool("NEWSCRAWLER_TEMPLATE_ENABLED"):
+            raise NotConfigured("NEWSCRAWLER_TEMPLATE_ENABLED is off")
+        policy = TemplatePolicy(
+            min_pages=settings.getint("NEWSCRAWLER_TEMPLATE_MIN_PAGES"),
+            min_share=settings.getfloat("NEWSCRAWLER_TEMPLATE_MIN_SHARE"),
+            max_lines=settings.getint("NEWSCRAWLER_TEMPLATE_MAX_LINES"),
+        )
+        clean_stored = settings.getint("NEWSCRAWLER_TEMPLATE_CLEAN_STORED")
+        if clean_stored < 0:
+            raise ValueError(f"NEWSCRAWLER_TEMPLATE_CLEAN_STORED must be 0 or more, got {clean_stored}")
+        return cls(policy, settings.get("NEWSCRAWLER_SQLITE_PATH") or "", postgres_dsn(settings), clean_stored,
+                   settings.getint("NEWSCRAWLER_MIN_BODY_WORDS", 20))
+
+
+@dataclass
+class _Pending:
+    """An item on its way through the later pipelines: what to count once it is emitted."""
+
+    site: str
+    canonical_url: str
+    keys: dict[int, str]
+    kept: array
+    """Keys of the lines its body kept (what a later-learned line may have to be cleaned from)."""
+    dropped: list[str]
+    """Furniture lines left out of its body (counted if it is emitted)."""
+
+
+class TemplatePipeline:
+    """Strips learned furniture lines from bodies; learns them from emitted articles."""
+
+    def __init__(self, crawler: Crawler, config: TemplateConfig) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.config = config
+        self.store: TemplateStore | None = None
+        self.sites: dict[str, SiteTemplate] = {}
+        self._loading: dict[str, asyncio.Future[SiteTemplate] | Any] = {}
+        self._in_flight: dict[int, _Pending] = {}
+        self._emitted: list[tuple[str, str, array]] = []
+        self._untracked = 0
+        self._since_save = 0
+        self._saving: Any = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newscrawler-template")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        pipeline = cls(crawler, TemplateConfig.from_settings(crawler.settings))
+        crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(pipeline.item_left, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.item_left, signal=signals.item_error)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.report_section, signal=collect_report_sections)
+        return pipeline
+
+    async def open_spider(self) -> None:
+        self.store = await self._on_worker(self._open_store)
+        where = self.store.where if self.store is not None else "this run only (no store configured)"
+        logger.info("Site templates: %s", where)
+
+    def _open_store(self) -> TemplateStore | None:
+        from newscrawler.storage.template import PostgresTemplateStore, TemplateStore
+
+        if self.config.postgres_dsn:
+            return PostgresTemplateStore(self.config.postgres_dsn)
+        if self.config.sqlite_path:
+            return TemplateStore(Path(self.config.sqlite_path))
+        return None
+
+    # --- items ------------------------------------------------------------------------------
+    async def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        body, site = adapter.get("body"), adapter.get("site")
+        if not isinstance(body, str) or not body or not isinstance(site, str) or not site:
+            return item
+        template = await self._template(site)
+        keys = page_keys(body)
+        stripped = strip_body(body, adapter.get("body_html"), adapter.get("lede"), template, self.config.min_body_words)
+        if stripped is not None:
+            adapter["body"], adapter["word_count"] = stripped.body, stripped.word_count
+            if adapter.get("body_html") is not None:
+                adapter["body_html"] = stripped.body_html
+            adapter["lede"] = stripped.lede
+        elif any(template.is_furniture(key) for key in keys):
+            self.stats.inc_value("newscrawler/template/not_stripped/too_short")
+            logger.info("Kept the template lines of %s: its story alone would be too short", adapter.get("url"))
+        if len(self._in_flight) >= _MAX_IN_FLIGHT:  # never expected: items always end scraped, dropped or failed
+            self._in_flight.clear()
+        kept = array("q", (key for key in keys if not template.is_furniture(key)))
+        canonical = adapter.get("canonical_url") or adapter.get("url") or ""
+        self._in_flight[id(item)] = _Pending(site, str(canonical), keys, kept, stripped.dropped if stripped else [])
+        return item
+
+    async def _template(self, site: str) -> SiteTemplate:
+        """The site's template, loaded from the store the first time the crawl meets the site."""
+        template = self.sites.get(site)
+        if template is not None:
+            return template
+        loading = self._loading.get(site)
+        if loading is None:
+            loading = self._loading[site] = asyncio.ensure_future(self._load(site))
+        return await asyncio.shield(loading)
+
+    async def _load(self, site: str) -> SiteTemplate:
+        pages, lines = 0, []
+        if self.store is not None:
+            try:
+                pages, lines = await self._on_worker(self.store.load, site, self.config.policy.max_lines)
+            except self.store.errors as exc:
+                self.stats.inc_value("newscrawler/template/errors")
+                logger.error("Could not read the template of %s from %s, learning it afresh: %s", site, self.store.where, exc)
+        template = self.sites[site] = SiteTemplate(site, self.config.policy, pages, lines)
+        if template.furniture:
+            logger.info("Template of %s: %d furniture lines known from %d earlier article pages",
+                        site, len(template.furniture), pages)
+        return template
+
+    def item_scraped(self, item: Any) -> None:
+        pending = self._in_flight.pop(id(item), None)
+        if pending is None:
+            return
+        template = self.sites[pending.site]
+        if pending.dropped:
+            template.record_drops(pending.dropped)
+            self.stats.inc_value("newscrawler/template/articles_stripped")
+            self.stats.inc_value("newscrawler/template/lines_dropped", len(pending.dropped))
+        if ItemAdapter(item).get("is_update"):
+            return  # the story's lines were counted when it was first stored
+        for key in template.observe(pending.keys):
+            line = template.lines[key]
+            self.stats.inc_value("newscrawler/template/lines_learned")
+            logger.info("Template of %s: learned furniture line %r (on %d of the %d article pages since it first appeared)",
+                        pending.site, line.sample, line.pages, template.pages - line.first_page + 1)
+        if self.config.clean_stored and pending.kept:
+            if len(self._emitted) < self.config.clean_stored:
+                self._emitted.append((pending.site, pending.canonical_url, pending.kept))
+            else:
+                self._untracked += 1
+        self._since_save += 1
+        if self._since_save >= _SAVE_EVERY and self.store is not None and self._saving is None:
+            self._since_save = 0
+            self._saving = asyncio.ensure_future(self._save())
+            self._saving.add_done_callback(lambda _: setattr(self, "_saving", None))
+
+    def item_left(self, item: Any) -> None:
+        """Dropped (a duplicate, unchanged) or failed: its lines are not counted."""
+        self._in_flight.pop(id(item), None)
+
+    # --- persistence and close -----------------------------------------------------------
+    async def _save(self) -> None:
+        changes = [change for template in self.sites.values() if (change := template.take_changes())]
+        if not changes or self.store is None:
+            return
+        store = self.store
+
+        def save_all() -> None:
+            for change in changes:
+                try:
+                    store.save(change)
+                except store.errors:
+                    store.rollback()
+                    raise
+
+        try:
+            await self._on_worker(save_all)
+        except store.errors as exc:
+            self.stats.inc_value("newscrawler/template/errors")
+            logger.error("Could not store the site templates in %s: %s", store.where, exc)
+
+    async def spider_closed(self) -> None:
+        if self._saving is not None:
+            await self._saving
+        await self._save()
+        try:
+            await self._clean_stored()
+        finally:
+            if self.store is not None:
+                await self._on_worker(self.store.close)
+                self.store = None
+            self._executor.shutdown(wait=True)
+
+    def _to_clean(self) -> dict[str, list[str]]:
+        """Per site, the articles emitted before a line they kept was learned."""
+        out: dict[str, list[str]] = {}
+        for site, url, kept in self._emitted:
+            template = self.sites[site]
+            if template.learned_now and any(template.is_furniture(key) for key in kept):
+                out.setdefault(site, []).append(url)
+        return out
+
+    async def _clean_stored(self) -> None:
+        """Rewrite the stored rows of articles emitted before this run learned a line they hold."""
+        from newscrawler.storage.template import rewrite_postgres_articles, rewrite_sqlite_articles
+
+        to_clean = self._to_clean()
+        if self._untracked and any(t.learned_now for t in self.sites.values()):
+            logger.warning("Template: %d stored articles beyond NEWSCRAWLER_TEMPLATE_CLEAN_STORED were not checked "
+                           "for lines learned after them", self._untracked)
+        targets = []
+        if self.config.sqlite_path and Path(self.config.sqlite_path).is_file():
+            targets.append((self.config.sqlite_path, rewrite_sqlite_articles))
+        if self.config.postgres_dsn:
+            targets.append((self.config.postgres_dsn, rewrite_postgres_articles))
+        for site, urls in to_clean.items():
+            template = self.sites[site]
+
+            def fix(row: dict[str, Any], template: SiteTemplate = template) -> dict[str, Any] | None:
+                if not isinstance(row.get("body"), str):
+                    return None
+                stripped = strip_body(row["body"], row.get("body_html"), row.get("lede"), template,
+                                      self.config.min_body_words)
+                if stripped is None:
+                    return None
+                return {"body": stripped.body, "body_html": stripped.body_html, "lede": stripped.lede,
+                        "word_count": stripped.word_count}
+
+            for where, rewrite in targets:
+                try:
+                    changed = await self._on_worker(rewrite, where, urls, fix)
+                except Exception as exc:  # sqlite3 or psycopg: the crawl's items are safe, say what was not done
+                    self.stats.inc_value("newscrawler/template/errors")
+                    logger.error("Template of %s: could not clean %d stored articles: %s", site, len(urls), exc)
+                    continue
+                self.stats.inc_value("newscrawler/template/stored_cleaned", changed)
+                logger.info("Template of %s: cleaned %d stored articles emitted before their lines were learned",
+                            site, changed)
+
+    def report_section(self) -> dict[str, Any]:
+        """The crawl report's ``template`` section: furniture lines dropped, and how often."""
+        dropped = []
+        for site, template in self.sites.items():
+            for key, line in template.furniture.items():
+                if line.dropped or key in template.learned_now:
+                    dropped.append({"site": site, "line": line.sample, "dropped": line.dropped,
+                                    "seen_on_pages": line.pages,
+                                    "learned": "this run" if key in template.learned_now else "earlier run"})
+        dropped.sort(key=lambda entry: (-entry["dropped"], entry["site"], entry["line"]))
+        stats = self.stats
+        return {"template": {
+            "sites": {site: {"article_pages": t.pages, "furniture_lines": len(t.furniture),
+                             "learned_this_run": len(t.learned_now)} for site, t in sorted(self.sites.items())},
+            "articles_stripped": stats.get_value("newscrawler/template/articles_stripped", 0),
+            "lines_dropped": stats.get_value("newscrawler/template/lines_dropped", 0),
+            "articles_to_clean_in_store": sum(len(urls) for urls in self._to_clean().values()),
+            "dropped": dropped[:REPORT_LINES],
+        }}
+
+    async def _on_worker(self, function: Any, *args: Any) -> Any:
+        """Run on the template thread; inline when no asyncio loop runs (a non-asyncio reactor)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return function(*args)
+        return await asyncio.wrap_future(self._executor.submit(function, *args))
