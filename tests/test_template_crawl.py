@@ -27,7 +27,6 @@ from tests.template_site import (
 )
 
 READING_TIME = re.compile(r"\b\d+ minute read\b")
-FURNITURE_SAMPLES = {"newsletter": NEWSLETTER, "reading time": READING_TIME}
 
 
 def has_furniture(text: str | None) -> bool:

@@ -247,25 +247,12 @@ def strip_html(markup: str, is_furniture: Callable[[int | None], bool]) -> str:
         if element.getparent() is None or not is_furniture(line_key(element.text_content())):
             continue
         parent = element.getparent()
-        _remove_keeping_tail(element)
+        element.drop_tree()  # its tail text stays, joined to what came before
         changed = True
         if parent.tag in ("ul", "ol", "dl") and not len(parent) and not (parent.text or "").strip():
-            _remove_keeping_tail(parent)
+            parent.drop_tree()
     if not changed:
         return markup
     inner = (root.text or "") + "".join(etree.tostring(child, encoding="unicode", method="html") for child in root)
     return inner
 
-
-def _remove_keeping_tail(element: etree._Element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail and tail.strip():
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)

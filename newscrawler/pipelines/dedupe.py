@@ -11,13 +11,11 @@ in arrival order, committing whenever the queue runs dry, so the reactor never w
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sqlite3
 import threading
 from contextlib import suppress
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -38,6 +36,7 @@ from newscrawler.dedupe.index import (
 )
 from newscrawler.dedupe.store import DedupeStore
 from newscrawler.distributed import DEFAULT_KEY_PREFIX, frontier_keys
+from newscrawler.pipelines.offload import WorkerThread
 from newscrawler.pipelines.postgres import postgres_dsn
 from newscrawler.urls import canonicalize_url, tracking_params
 
@@ -119,7 +118,7 @@ class DedupePipeline:
         self.stats = crawler.stats
         self.config = config
         self.index: StoryIndex | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newscrawler-dedupe")
+        self._worker = WorkerThread("newscrawler-dedupe")
         self._lock = threading.Lock()
         self._queued = 0
         self._uncommitted = 0
@@ -272,15 +271,10 @@ class DedupePipeline:
             if connection is not None:
                 await self._on_worker(connection.close)
                 setattr(self, name, None)
-        self._executor.shutdown(wait=True)
+        self._worker.shutdown()
 
     async def _on_worker(self, function: Any, *args: Any) -> Any:
-        """Run on the dedupe thread; inline when no asyncio loop runs (a non-asyncio reactor)."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return function(*args)
-        return await asyncio.wrap_future(self._executor.submit(function, *args))
+        return await self._worker.run(function, *args)
 
 
 def _text(value: Any) -> str | None:

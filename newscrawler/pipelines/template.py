@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from array import array
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -27,6 +26,7 @@ from scrapy.exceptions import NotConfigured
 
 from newscrawler.extensions.summary import collect_report_sections
 from newscrawler.extract.template import SiteTemplate, TemplatePolicy, page_keys, strip_body
+from newscrawler.pipelines.offload import WorkerThread
 from newscrawler.pipelines.postgres import postgres_dsn
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ class TemplatePipeline:
         self._untracked = 0
         self._since_save = 0
         self._saving: Any = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newscrawler-template")
+        self._worker = WorkerThread("newscrawler-template")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -236,7 +236,7 @@ class TemplatePipeline:
             if self.store is not None:
                 await self._on_worker(self.store.close)
                 self.store = None
-            self._executor.shutdown(wait=True)
+            self._worker.shutdown()
 
     def _to_clean(self) -> dict[str, list[str]]:
         """Per site, the articles emitted before a line they kept was learned."""
@@ -305,9 +305,4 @@ class TemplatePipeline:
         }}
 
     async def _on_worker(self, function: Any, *args: Any) -> Any:
-        """Run on the template thread; inline when no asyncio loop runs (a non-asyncio reactor)."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return function(*args)
-        return await asyncio.wrap_future(self._executor.submit(function, *args))
+        return await self._worker.run(function, *args)
