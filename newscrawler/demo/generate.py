@@ -68,7 +68,64 @@ TRENDING = ("Covid-19", "Ukraine", "5G")
 FEED = "/feed/index.xml"
 COMMENTS_FEED = "/comments/feed/index.xml"
 STYLESHEET = "/wp-content/themes/meridian/style.css"
+THEME = "/wp-content/themes/meridian"
 LOGO = "/wp-content/uploads/2022/01/meridian-logo.png"
+FONT = Path(__file__).with_name("meridian-display.woff2")
+PLACEHOLDER = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+# The theme: a stylesheet that @imports another and loads a web font and a background
+# through url(), as WordPress themes do, and a lazy-loading script for data-src images.
+THEME_CSS = """@import url("css/widgets.css");
+@font-face{font-family:"Meridian Display";src:url("fonts/meridian-display.woff2") format("woff2");font-display:block}
+*{box-sizing:border-box}
+body{font-family:Georgia,"Times New Roman",serif;margin:0;color:#222;background:#f3f1ec;line-height:1.55}
+a{color:#14365e}
+.screen-reader-text{position:absolute;left:-9999px}
+.site{max-width:1180px;margin:0 auto;background:#fff;box-shadow:0 0 12px rgba(0,0,0,.12)}
+.top-bar{display:flex;justify-content:space-between;background:#14365e;color:#fff;font:13px/2.4 Arial,sans-serif;padding:0 18px}
+.top-bar a{color:#ffd27a}.social-links{display:inline;list-style:none;margin:0;padding:0}.social-links li{display:inline;margin-left:10px}
+.site-header{background:#fff url("images/masthead.png") repeat-x left bottom;padding:22px 18px 0;border-bottom:4px solid #c0392b}
+.site-branding{display:flex;align-items:center;gap:18px}
+.custom-logo{width:240px;height:60px;display:block}
+.site-title{font-family:"Meridian Display",Impact,sans-serif;font-size:40px;letter-spacing:4px;margin:0;text-transform:uppercase}
+.site-title a{color:#c0392b;text-decoration:none}
+.site-description{font-style:italic;color:#666;margin:0 0 0 auto}
+.header-search{display:flex;gap:14px;align-items:center;font:14px Arial,sans-serif;margin:12px 0}
+.search-field{border:1px solid #bbb;padding:6px 10px;width:240px}.search-submit{background:#c0392b;color:#fff;border:0;padding:7px 14px}
+.main-navigation{background:#1d1d1d;margin:0 -18px}
+.main-navigation ul{list-style:none;margin:0;padding:0 10px;display:flex;flex-wrap:wrap}
+.main-navigation a{display:block;color:#fff;text-decoration:none;padding:11px 14px;font:bold 13px Arial,sans-serif;text-transform:uppercase}
+.site-content{display:flex;gap:28px;padding:24px 18px}
+.content-area{flex:1 1 auto;min-width:0}
+.entry-title{font-size:34px;line-height:1.2;margin:.3em 0}
+.entry-categories a{background:#c0392b;color:#fff;font:bold 11px Arial,sans-serif;padding:3px 8px;text-transform:uppercase;text-decoration:none}
+.entry-meta{font:13px Arial,sans-serif;color:#777;margin-bottom:14px}
+figure{margin:0 0 18px}figure img{width:100%;height:auto;display:block;background:#ddd}
+figcaption{font:italic 13px Arial,sans-serif;color:#666;padding:6px 0;border-bottom:1px solid #eee}
+.entry-content p{font-size:18px}
+.entry-footer{border-top:1px solid #ddd;margin-top:24px;padding-top:10px;font:13px Arial,sans-serif}
+.post-thumbnail img{width:100%;height:auto}
+.comments-area{background:#faf8f3;padding:14px 18px;margin-top:24px}
+.site-footer{background:#1d1d1d;color:#bbb;padding:22px 18px;font:13px Arial,sans-serif}.site-footer a{color:#ffd27a}
+"""
+WIDGETS_CSS = """.widget-area{flex:0 0 320px}
+.widget{margin-bottom:26px}
+.widget-title{font-family:"Meridian Display",Impact,sans-serif;font-size:20px;letter-spacing:2px;border-bottom:3px solid #14365e;padding-bottom:4px}
+.widget ul{list-style:none;margin:0;padding:0}.widget li{border-bottom:1px solid #eee;padding:6px 0}
+.widget-post .post-thumb img{width:100%;height:auto;display:block}
+.widget-post-title{font-size:16px;margin:6px 0 2px}.widget-post-excerpt{font-size:13px;color:#555;margin:0}
+.related-posts{display:grid;grid-template-columns:repeat(2,1fr);gap:16px;margin-top:26px}
+.related-title{grid-column:1/-1;font-family:"Meridian Display",Impact,sans-serif;letter-spacing:2px}
+.related-post img{width:100%;height:auto;display:block;background:#ddd}
+.posts-navigation,.pagination{font:14px Arial,sans-serif;margin:20px 0}
+"""
+LAZY_JS = """document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("img[data-src]").forEach(function (img) {
+    if (img.dataset.srcset) { img.srcset = img.dataset.srcset; }
+    img.src = img.dataset.src;
+    img.classList.add("lazyloaded");
+  });
+});
+"""
 
 
 def build_demo_site(dest: Path, base_url: str = "") -> SiteManifest:
@@ -194,12 +251,17 @@ class WordPressSite:
 
     def write_assets(self) -> None:
         self.folder.write("/robots.txt", "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n")
-        self.folder.write(STYLESHEET, "body{font-family:Georgia,serif;margin:0}.site-content{display:flex}\n")
+        self.folder.write(STYLESHEET, THEME_CSS)
+        self.folder.write(f"{THEME}/css/widgets.css", WIDGETS_CSS)
+        self.folder.write(f"{THEME}/fonts/meridian-display.woff2", FONT.read_bytes())
+        self.folder.write(f"{THEME}/images/masthead.png", png_bytes(8, 24, (236, 230, 218)))
+        self.folder.write(f"{THEME}/js/lazyload.js", LAZY_JS)
         self.folder.write(LOGO, png_bytes(120, 30, (20, 40, 90)))
         for story in self.stories:
             colour = zlib.crc32(story.slug.encode()).to_bytes(4, "big")[:3]
             rgb = (colour[0], colour[1], colour[2])
             self.folder.write(image_url(story), png_bytes(160, 90, rgb))
+            self.folder.write(image_url(story, "-768x432"), png_bytes(96, 54, rgb))
             self.folder.write(image_url(story, "-300x200"), png_bytes(60, 40, rgb))
             for number, _ in enumerate(story.figures(), start=1):
                 self.folder.write(image_url(story, f"-{number}"), png_bytes(120, 80, rgb[::-1]))
@@ -226,6 +288,8 @@ class WordPressSite:
 <link rel="alternate" type="application/rss+xml" title="{escape(SITE_NAME)} » Feed" href="{FEED}">
 <link rel="alternate" type="application/rss+xml" title="{escape(SITE_NAME)} » Comments Feed" href="{COMMENTS_FEED}">
 <link rel="stylesheet" id="meridian-style-css" href="{STYLESHEET}" media="all">
+<link rel="icon" href="{LOGO}" sizes="32x32">
+<script src="{THEME}/js/lazyload.js" defer></script>
 <meta name="generator" content="WordPress 6.0.2">
 </head>
 <body class="{body_class}">
@@ -328,6 +392,7 @@ class WordPressSite:
         photo = story.photo
         figure = (
             f'<figure class="post-thumbnail wp-block-image"><img src="{image_url(story)}" alt="{escape(photo.alt)}" '
+            f'srcset="{image_url(story, "-768x432")} 768w, {image_url(story)} 1200w" sizes="(max-width: 760px) 100vw, 800px" '
             f'width="1200" height="675"><figcaption class="wp-element-caption">{escape(photo.shown)}</figcaption></figure>'
         )
         figures = len(story.figures())
@@ -391,7 +456,9 @@ class WordPressSite:
         items = []
         for other in others:
             url = article_url(other)
-            thumb = f'<a href="{url}"><img src="{image_url(other, "-300x200")}" alt="" width="300" height="200"></a>' if images else ""
+            # Lazy-loaded the way WordPress plugins do it: a placeholder, the picture in data-src.
+            thumb = (f'<a href="{url}"><img src="{PLACEHOLDER}" data-src="{image_url(other, "-300x200")}" class="lazyload" '
+                     f'alt="" width="300" height="200"></a>' if images else "")
             words = other.description.split()
             excerpt = " ".join(words[:24]) + "..."
             items.append(f'<div class="related-post">{thumb}<h4><a href="{url}">{escape(other.title)}</a></h4><p>{escape(excerpt)}</p></div>')
