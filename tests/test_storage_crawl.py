@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_warc import GzipSite, build_site, serving
+from tests.test_archive_warc import GzipSite, build_site, serving
 
 STORIES = 100
 

@@ -13,7 +13,7 @@ from scrapy.utils.test import get_crawler
 
 from newscrawler.storage.schema import COLUMN_NAMES, from_row
 from tests.test_storage_sqlite import make_article
-from tests.test_warc import gzip_site  # noqa: F401 - fixture
+from tests.test_archive_warc import gzip_site  # noqa: F401 - fixture
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg not installed: pip install newscrawler[postgres]")
 from psycopg.conninfo import make_conninfo  # noqa: E402

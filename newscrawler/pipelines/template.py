@@ -113,7 +113,12 @@ class TemplatePipeline:
         return pipeline
 
     async def open_spider(self) -> None:
-        self.store = await self._on_worker(self._open_store)
+        try:
+            self.store = await self._on_worker(self._open_store)
+        except Exception as exc:  # sqlite3, psycopg or the connection: the store pipelines say the same
+            self.stats.inc_value("newscrawler/template/errors")
+            logger.error("Site templates: cannot open their store, learning them for this run only: %s", exc)
+            return
         where = self.store.where if self.store is not None else "this run only (no store configured)"
         logger.info("Site templates: %s", where)
 
