@@ -65,6 +65,28 @@ def looks_like_html(body: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
 
 
+def requisite_request(url: str, kind: str, referrer: str, max_size: int) -> Request:
+    """The request for one requisite: any host (CDNs), robots.txt not asked, the size cap set;
+    every downloader middleware, the private-address guard included, still applies."""
+    return Request(
+        url, headers={"Referer": referrer}, dont_filter=True, priority=-5,
+        meta={REQUISITE: kind, "allow_offsite": True, "dont_obey_robotstxt": True,
+              "download_maxsize": max_size, "download_warnsize": 0, "referrer": referrer},
+    )
+
+
+def failure_reason_of(exception: BaseException) -> str:
+    """Stats key for a requisite that could not be fetched."""
+    if isinstance(exception, DownloadGaveUp):
+        # Scrapy cancels a body that grows past download_maxsize without saying why; nothing
+        # else cancels a requisite while the crawl runs.
+        return "too_large" if exception.reason == "cancelled" else exception.reason
+    if isinstance(exception, IgnoreRequest):
+        # The address guard's refusals (before the request, or of its DNS answers).
+        return "private_address" if "not a public address" in str(exception) else "ignored"
+    return failure_reason(exception)
+
+
 class PageRequisitesMiddleware:
     """Downloader middleware: archives what every HTML page needs to be shown (see module doc)."""
 
@@ -145,12 +167,7 @@ class PageRequisitesMiddleware:
                 logger.warning("Page requisites reached NEWSCRAWLER_ARCHIVE_CRAWL_MAX_SIZE (%d bytes): no more "
                                "are fetched in this crawl", self.config.crawl_max_size)
             return
-        request = Request(
-            url, headers={"Referer": referrer}, dont_filter=True, priority=-5,
-            meta={REQUISITE: kind, "allow_offsite": True, "dont_obey_robotstxt": True,
-                  "download_maxsize": self.config.resource_max_size,
-                  "download_warnsize": 0, "referrer": referrer},
-        )
+        request = requisite_request(url, kind, referrer, self.config.resource_max_size)
         task = asyncio.ensure_future(self._fetch(request))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -160,13 +177,8 @@ class PageRequisitesMiddleware:
         assert engine is not None
         try:
             response = await engine.download_async(request)
-        except DownloadGaveUp as exc:
-            self._failed(request, exc.reason, str(exc))
-        except IgnoreRequest as exc:
-            reason = "private_address" if "not a public address" in str(exc) else "ignored"
-            self._failed(request, reason, str(exc))
         except Exception as exc:  # noqa: BLE001 - any download error is one lost requisite, counted
-            self._failed(request, failure_reason(exc), f"{type(exc).__name__}: {exc}")
+            self._failed(request, failure_reason_of(exc), f"{type(exc).__name__}: {exc}")
         else:
             if response.status >= 400:
                 self._failed(request, f"http_{response.status}", f"HTTP {response.status}")
