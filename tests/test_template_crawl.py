@@ -148,3 +148,15 @@ def test_a_second_run_starts_knowing_the_template(first_crawl) -> None:
     assert section["lines_dropped"] == 2 * len(new_urls)
     assert "furniture lines known from" in result.log
     check_story_text_is_whole(stored(db), base, more.stories)
+
+
+def test_without_a_store_the_template_is_learned_for_the_run(first_crawl, tmp_path) -> None:
+    _, site, _, _, _ = first_crawl
+    result = run_crawl(tmp_path / "nostore", "-a", f"start_url={site.base_url}",
+                       settings={"NEWSCRAWLER_SQLITE_PATH": ""})
+    assert result.returncode == 0, result.log[-3000:]
+    section = result.report["template"]
+    assert {entry["learned"] for entry in section["dropped"]} == {"this run"}
+    assert section["articles_stripped"] == sum(not has_furniture(item["body"]) for item in result.items) > 0
+    assert section["articles_to_clean_in_store"] == 0
+    assert "this run only (no store configured)" in result.log

@@ -203,7 +203,10 @@ class TemplatePipeline:
         self._since_save += 1
         if self._since_save >= _SAVE_EVERY and self.store is not None and self._saving is None:
             self._since_save = 0
-            self._saving = asyncio.ensure_future(self._save())
+            try:
+                self._saving = asyncio.ensure_future(self._save())
+            except RuntimeError:  # no asyncio loop (another reactor): saved at close only
+                return
             self._saving.add_done_callback(lambda _: setattr(self, "_saving", None))
 
     def item_left(self, item: Any) -> None:
@@ -244,8 +247,10 @@ class TemplatePipeline:
             self._worker.shutdown()
 
     def _to_clean(self) -> dict[str, list[str]]:
-        """Per site, the articles emitted before a line they kept was learned."""
+        """Per site, the stored articles emitted before a line they kept was learned."""
         out: dict[str, list[str]] = {}
+        if not (self.config.sqlite_path or self.config.postgres_dsn):
+            return out
         for site, url, kept in self._emitted:
             template = self.sites[site]
             if template.learned_now and any(template.is_furniture(key) for key in kept):
