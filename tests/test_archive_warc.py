@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -307,3 +308,33 @@ def test_old_module_path_still_names_the_middlewares() -> None:
 
     assert old.WarcArchiveMiddleware is WarcArchiveMiddleware
     assert old.WarcLocationMiddleware is WarcLocationMiddleware
+
+
+def test_archive_command_packages_the_folder_with_entry_and_article_pages(gzip_site, crawl) -> None:
+    site, expected = gzip_site
+    result = crawl("-a", f"start_url={site.base_url}/", settings={"NEWSCRAWLER_WARC_DIR": "warc"})
+    assert result.returncode == 0, result.log[-2000:]
+    packaged = subprocess.run(
+        [sys.executable, "-m", "scrapy", "archive", "warc", "-o", "site.wacz", "--entry", f"{site.base_url}/",
+         "--entry", f"{site.base_url}/never-fetched/", "-s", f"NEWSCRAWLER_SQLITE_PATH={result.workdir / 'news.db'}"],
+        cwd=result.workdir, capture_output=True, text=True, timeout=120)
+    assert packaged.returncode == 0, packaged.stdout + packaged.stderr
+    wacz = result.workdir / "site.wacz"
+    valid = subprocess.run([sys.executable, "-m", "wacz", "validate", "-f", str(wacz)], capture_output=True, text=True)
+    assert valid.returncode == 0, valid.stdout[-2000:]
+    import zipfile
+
+    with zipfile.ZipFile(wacz) as archive:
+        lines = [json.loads(line) for line in archive.read("pages/pages.jsonl").decode().splitlines()]
+        assert any(name.startswith("archive/") and name.endswith(".warc.gz") for name in archive.namelist())
+    assert lines[0]["format"] == "json-pages-1.0"
+    pages = lines[1:]
+    assert pages[0]["url"] == f"{site.base_url}/"  # entry first; the page never fetched is left out
+    titles = {p["url"].removeprefix(site.base_url): p.get("title") for p in pages[1:]}
+    stored = {item["url"].removeprefix(site.base_url): item["title"] for item in result.items}
+    assert titles == stored and set(titles) == set(expected)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", p["ts"]) for p in pages)
+    missing = subprocess.run([sys.executable, "-m", "scrapy", "archive", "nowhere"], cwd=result.workdir,
+                             capture_output=True, text=True, timeout=60)
+    assert missing.returncode != 0 and "no *.warc.gz file in nowhere" in missing.stderr + missing.stdout
+    assert "Traceback" not in missing.stderr

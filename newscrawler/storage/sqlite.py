@@ -200,6 +200,12 @@ class SQLiteStore:
         self.conn.close()
 
 
+def archived_articles(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """``(url, title)`` of every stored article that was archived to WARC, oldest first."""
+    return [(url, title or "") for url, title in conn.execute(
+        "SELECT url, title FROM articles WHERE warc_file IS NOT NULL ORDER BY rowid")]
+
+
 def search(conn: sqlite3.Connection, query: SearchQuery) -> list[SearchHit]:
     """Ranked FTS5 matches, title weighted above description above body.
 
