@@ -12,7 +12,6 @@ import argparse
 import json
 import sqlite3
 import sys
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,9 +19,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newscrawler.pipelines.postgres import postgres_dsn
-from newscrawler.storage.search import SearchError, SearchHit, SearchQuery
-
-FTS5_HELP = 'use words, "quoted phrases", AND / OR / NOT, prefix*'
+from newscrawler.storage.search import SearchError, SearchHit, SearchQuery, with_plain_words_fallback
 
 
 def search_sqlite(path: Path, query: SearchQuery) -> list[SearchHit]:
@@ -43,23 +40,12 @@ def search_sqlite(path: Path, query: SearchQuery) -> list[SearchHit]:
             raise SearchError(f"{path} is not a readable SQLite database: {exc}") from exc
         if not has_index:
             raise SearchError(f"{path} has no article search index (not a newscrawler database?)")
-        try:
-            return store.search(conn, query)
-        except sqlite3.OperationalError as exc:
-            words = as_plain_words(query.text)
-            if not words:
-                raise SearchError(f"cannot search for {query.text!r}: {exc} ({FTS5_HELP})") from exc
-            print(f"search: {exc} in {query.text!r}; searching for the words {words} instead", file=sys.stderr)
-            try:
-                return store.search(conn, replace(query, text=words))
-            except sqlite3.OperationalError as exc2:
-                raise SearchError(f"cannot search for {query.text!r}: {exc2} ({FTS5_HELP})") from exc2
-
-
-def as_plain_words(text: str) -> str:
-    """The query as FTS5 phrases, one per word, so punctuation ("covid-19") loses its syntax."""
-    words = [w.replace('"', "") for w in text.split()]
-    return " ".join(f'"{w}"' for w in words if w.strip("\"" + "()*:^+-"))
+        hits, used, complaint = with_plain_words_fallback(
+            lambda q: store.search(conn, q), query, sqlite3.OperationalError
+        )
+        if complaint:
+            print(f"search: {complaint} in {query.text!r}; searching for the words {used.text} instead", file=sys.stderr)
+        return hits
 
 
 def search_postgres(dsn: str, query: SearchQuery) -> list[SearchHit]:

@@ -22,6 +22,9 @@ from newscrawler.extensions.tally import ArticleTally
 
 logger = logging.getLogger(__name__)
 
+REPORT_PATH_STAT = "newscrawler/report_path"
+"""Where this run's report will be written (absolute), known from the start so the crawl log
+in the store can point at it."""
 _SKIP_PREFIXES = ("newscrawler/skipped/", "newscrawler/dropped/", "newscrawler/extract/")
 _DISCOVERY_PREFIXES = ("newscrawler/sitemap/", "newscrawler/feed/", "newscrawler/incremental/")
 # Requests dropped on purpose (robots.txt, offsite, our guards) and downloads given up on are
@@ -48,9 +51,18 @@ class CrawlSummary:
         directory = crawler.settings.get("NEWSCRAWLER_REPORT_DIR", "output/reports")
         ext = cls(crawler, Path(directory) if directory else None,
                   crawler.settings.getbool("NEWSCRAWLER_PRINT_SUMMARY", False))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         return ext
+
+    @property
+    def report_path(self) -> Path | None:
+        return None if self.report_dir is None else (self.report_dir / f"{self.crawl_id}.json").resolve()
+
+    def spider_opened(self, spider: Spider) -> None:
+        if self.report_path is not None:
+            self.crawler.stats.set_value(REPORT_PATH_STAT, str(self.report_path))
 
     def item_scraped(self, item: Any) -> None:
         self.tally.add(item)
@@ -58,10 +70,10 @@ class CrawlSummary:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
         report = self.build_report(spider, reason, stats)
-        if self.report_dir is not None:
+        path = self.report_path
+        if path is not None:
             try:
-                self.report_dir.mkdir(parents=True, exist_ok=True)
-                path = self.report_dir / f"{self.crawl_id}.json"
+                path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(json.dumps(report, indent=2, default=str, sort_keys=True) + "\n", encoding="utf-8")
                 report["report_path"] = str(path)
             except OSError as exc:

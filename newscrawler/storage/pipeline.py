@@ -18,6 +18,7 @@ from itemadapter import ItemAdapter, is_item
 from scrapy import signals
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from newscrawler.extensions.summary import REPORT_PATH_STAT
 from newscrawler.storage.schema import to_row
 from newscrawler.storage.worker import ShardedWriter, StoreWriter
 
@@ -73,6 +74,8 @@ class StorePipeline:
         self._stats_lock = threading.Lock()  # writer threads count into the same keys
         self.writer: StoreWriter[Any] | ShardedWriter[Any] = self.build_writer()
         self.crawl_id: int | None = None
+        self.stories = {"stories_new": 0, "stories_updated": 0}
+        """What this run gave the store, for its row in ``crawls``."""
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def build_writer(self, name: str = "") -> StoreWriter[Any] | ShardedWriter[Any]:
@@ -127,6 +130,7 @@ class StorePipeline:
             logger.warning("%s: not storing item: %s", self.label, exc)
             return item
         self.writer.put(row)
+        self.stories["stories_updated" if row.get("is_update") else "stories_new"] += 1
         if self.writer.pending > self.max_pending:
             # The database has fallen behind: wait for it rather than grow the queue.
             await asyncio.wrap_future(self.writer.call(lambda store: None))
@@ -143,8 +147,12 @@ class StorePipeline:
             return
         stats = dict(self.stats.get_stats())
         stats["finish_reason"] = reason
+        totals = {"pages": stats.get("response_received_count", 0), **self.stories,
+                  "report_path": stats.get(REPORT_PATH_STAT)}
         crawl_id = self.crawl_id
-        await asyncio.wrap_future(self.writer.call(lambda store: store.finish_crawl(crawl_id, reason, stats)))
+        await asyncio.wrap_future(
+            self.writer.call(lambda store: store.finish_crawl(crawl_id, reason, stats, totals))
+        )
         await asyncio.wrap_future(self.writer.close())
         atexit.unregister(self._flush_at_exit)
 

@@ -20,6 +20,7 @@ from psycopg.rows import dict_row
 from newscrawler.storage.schema import (
     ALIASES_DDL,
     COLUMNS,
+    CRAWL_TOTALS,
     alias_sql,
     aliases_of,
     columns_ddl,
@@ -125,6 +126,8 @@ class PostgresStore:
                 self.conn.execute(f"ALTER TABLE articles ADD COLUMN IF NOT EXISTS {c.name} {_SQL_TYPES[c.kind]}")
             self.conn.execute(ALIASES_DDL)
             self.conn.execute(CRAWLS_DDL)
+            for name, kind in CRAWL_TOTALS.items():
+                self.conn.execute(f"ALTER TABLE crawls ADD COLUMN IF NOT EXISTS {name} {_SQL_TYPES[kind]}")
             self.conn.execute("CREATE INDEX IF NOT EXISTS articles_search ON articles USING GIN (search)")
             self.conn.execute("CREATE INDEX IF NOT EXISTS articles_published_at ON articles (published_at)")
             self.conn.execute("CREATE INDEX IF NOT EXISTS articles_section ON articles (lower(section))")
@@ -194,12 +197,16 @@ class PostgresStore:
 
         return self._with_reconnect(run)
 
-    def finish_crawl(self, crawl_id: int, reason: str | None, stats: dict[str, Any]) -> None:
+    def finish_crawl(self, crawl_id: int, reason: str | None, stats: dict[str, Any],
+                     totals: dict[str, Any] | None = None) -> None:
+        totals = {name: (totals or {}).get(name) for name in CRAWL_TOTALS}
+
         def run() -> None:
             with self.conn.transaction():
                 self.conn.execute(
-                    "UPDATE crawls SET finished_at=%s, finish_reason=%s, stats=%s::jsonb WHERE id=%s",
-                    (now_iso(), reason, json.dumps(stats, default=str, sort_keys=True), crawl_id),
+                    f"UPDATE crawls SET finished_at=%s, finish_reason=%s, stats=%s::jsonb, "
+                    f"{', '.join(f'{name}=%s' for name in totals)} WHERE id=%s",
+                    (now_iso(), reason, json.dumps(stats, default=str, sort_keys=True), *totals.values(), crawl_id),
                 )
 
         self._with_reconnect(run)
@@ -209,25 +216,36 @@ class PostgresStore:
 
 
 def search(conn: psycopg.Connection[Any], query: SearchQuery) -> list[SearchHit]:
-    """Ranked ``tsvector`` matches; the snippet is built only for the rows returned."""
+    """Ranked (or newest-first) ``tsvector`` matches; the snippet is built only for the rows returned."""
     query.check()
     where = ["a.search @@ q"]
     params: list[Any] = [query.text]
     if query.since:
         where.append("a.published_at >= %s")
         params.append(query.since)
+    if bound := query.until_bound():
+        where.append(f"a.published_at {bound[0]} %s")
+        params.append(bound[1])
     if query.section:
         where.append("lower(a.section) = lower(%s)")
         params.append(query.section)
-    params.append(query.limit)
+    if query.site:
+        where.append("a.site = %s")
+        params.append(query.site)
+    if query.author:
+        where.append("a.authors ? %s")
+        params.append(query.author)
+    params += [query.limit, query.offset]
+    inner, outer = (("a.published_at DESC NULLS LAST", "m.published_at DESC NULLS LAST") if query.order == "date"
+                    else ("score DESC", "m.score DESC"))
     start, stop = query.mark
     options = f"StartSel={start}, StopSel={stop}, MaxWords=30, MinWords=12, MaxFragments=1"
     sql = (
         "SELECT m.*, ts_headline(%s::regconfig, coalesce(nullif(m.body, ''), m.description, m.title, ''), m.q, %s) AS snippet "
-        "FROM (SELECT a.title, a.published_at, a.section, a.canonical_url, a.url, a.body, a.description, q, "
-        "ts_rank_cd(a.search, q) AS score "
+        "FROM (SELECT a.id, a.title, a.published_at, a.section, a.site, a.authors, a.canonical_url, a.url, a.body, "
+        "a.description, q, ts_rank_cd(a.search, q) AS score "
         f"FROM articles a, websearch_to_tsquery('{TS_CONFIG}', %s) q "
-        f"WHERE {' AND '.join(where)} ORDER BY score DESC LIMIT %s) m ORDER BY m.score DESC"
+        f"WHERE {' AND '.join(where)} ORDER BY {inner} LIMIT %s OFFSET %s) m ORDER BY {outer}"
     )
     rows = conn.execute(sql, [TS_CONFIG, options, *params]).fetchall()
     return [

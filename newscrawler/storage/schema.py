@@ -21,6 +21,10 @@ ALIASES_DDL = (
 )
 """Shared with the dedupe component (issue 5), which creates and writes the same table."""
 
+CRAWL_TOTALS = {"pages": "int", "stories_new": "int", "stories_updated": "int", "report_path": "text"}
+"""Columns of ``crawls`` filled when a run ends, beside its full stats: what the crawl history
+shows for each run without parsing the stats (``report_path``: the end-of-crawl report)."""
+
 FTS_COLUMNS = ("title", "description", "body")
 """Columns the full-text index covers, in weight order for ranking."""
 

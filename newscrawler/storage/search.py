@@ -1,9 +1,18 @@
-"""What a search asks and what it returns, shared by the SQLite and PostgreSQL backends."""
+"""What a search asks and what it returns, shared by the SQLite and PostgreSQL backends,
+``scrapy search`` and the browse pages (``newscrawler.browse``)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any, TypeVar
+
+FTS5_HELP = 'use words, "quoted phrases", AND / OR / NOT, prefix*'
+ORDERS = ("relevance", "date")
+
+T = TypeVar("T")
 
 
 class SearchError(Exception):
@@ -13,10 +22,21 @@ class SearchError(Exception):
 @dataclass(frozen=True)
 class SearchQuery:
     text: str
+    """Full-text query; empty: every story (the newest first)."""
     limit: int = 10
+    offset: int = 0
+    """Matches to pass over first (pagination)."""
+    order: str = "relevance"
+    """``relevance`` (best first) or ``date`` (newest first)."""
     since: str | None = None
     """ISO date; matches published on or after it."""
+    until: str | None = None
+    """ISO date (that whole day included) or date-time; matches published on or before it."""
     section: str | None = None
+    """Case-insensitive."""
+    site: str | None = None
+    author: str | None = None
+    """One of the story's authors, exactly as stored."""
     mark: tuple[str, str] = ("**", "**")
     """Put around matched terms in the snippet."""
     window: int | None = 10_000
@@ -42,6 +62,19 @@ class SearchQuery:
                 raise SearchError(f"the {what} has bytes that are not text in this terminal's encoding "
                                   f"(at character {exc.start + 1}): retype it, or use a UTF-8 locale") from None
 
+    def __post_init__(self) -> None:
+        if self.order not in ORDERS:
+            raise ValueError(f"order must be one of {ORDERS}, got {self.order!r}")
+
+    def until_bound(self) -> tuple[str, str] | None:
+        """(operator, value) that ``published_at`` must meet: a bare date takes in its whole day."""
+        if not self.until:
+            return None
+        try:
+            return "<", (date.fromisoformat(self.until) + timedelta(days=1)).isoformat()
+        except ValueError:
+            return "<=", self.until
+
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -51,7 +84,11 @@ class SearchHit:
     url: str
     snippet: str | None
     score: float
-    """Higher is better; comparable only within one backend."""
+    """Higher is better; comparable only within one backend (0 when ordered by date)."""
+    id: int | None = None
+    """The story's row id in its store."""
+    site: str | None = None
+    authors: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,6 +96,10 @@ class SearchHit:
     @classmethod
     def from_row(cls, row: Any, score: float) -> SearchHit:
         """A hit from a result row of either store (a mapping with the article's columns)."""
+        keys = set(row.keys())
+        authors = row["authors"] if "authors" in keys else None
+        if isinstance(authors, str):
+            authors = json.loads(authors)
         return cls(
             title=row["title"],
             published_at=row["published_at"],
@@ -66,4 +107,45 @@ class SearchHit:
             url=row["canonical_url"] or row["url"],
             snippet=row["snippet"],
             score=score,
+            id=row["id"] if "id" in keys else None,
+            site=row["site"] if "site" in keys else None,
+            authors=list(authors or []),
         )
+
+
+@dataclass(frozen=True)
+class Facets:
+    """How many stories match, and how they spread over sections, sites and months."""
+
+    total: int
+    section: list[tuple[str, int]]
+    site: list[tuple[str, int]]
+    month: list[tuple[str, int]]
+    """``YYYY-MM``, newest first."""
+
+
+def as_plain_words(text: str) -> str:
+    """The query as FTS5 phrases, one per word, so punctuation ("covid-19") loses its syntax."""
+    words = [w.replace('"', "") for w in text.split()]
+    return " ".join(f'"{w}"' for w in words if w.strip("\"" + "()*:^+-"))
+
+
+def with_plain_words_fallback(
+    run: Callable[[SearchQuery], T], query: SearchQuery, errors: type[Exception] | tuple[type[Exception], ...]
+) -> tuple[T, SearchQuery, str | None]:
+    """``run(query)``; when the index cannot parse the query, ``run`` again on its plain words.
+
+    Returns the result, the query that gave it and, after a fallback, the parser's complaint.
+    Raises :class:`SearchError` when neither form can be searched.
+    """
+    try:
+        return run(query), query, None
+    except errors as exc:
+        words = as_plain_words(query.text)
+        if not words:
+            raise SearchError(f"cannot search for {query.text!r}: {exc} ({FTS5_HELP})") from exc
+        plain = replace(query, text=words)
+        try:
+            return run(plain), plain, str(exc)
+        except errors as exc2:
+            raise SearchError(f"cannot search for {query.text!r}: {exc2} ({FTS5_HELP})") from exc2

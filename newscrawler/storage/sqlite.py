@@ -15,6 +15,7 @@ from typing import Any
 from newscrawler.storage.schema import (
     ALIASES_DDL,
     COLUMNS,
+    CRAWL_TOTALS,
     FTS_COLUMNS,
     alias_sql,
     aliases_of,
@@ -23,7 +24,8 @@ from newscrawler.storage.schema import (
     now_iso,
     upsert_sql,
 )
-from newscrawler.storage.search import SearchHit, SearchQuery
+from newscrawler.storage.sqlite_search import LISTING_COLUMNS, LISTING_INDEX
+from newscrawler.storage.sqlite_search import search  # noqa: F401 - the store's search, kept importable here
 from newscrawler.storage.wal import use_wal
 
 LOCKED_RETRIES = 3
@@ -115,10 +117,18 @@ class SQLiteStore:
                     self.conn.execute(f"ALTER TABLE articles ADD COLUMN {c.name} {_SQL_TYPES[c.kind]}")
             self.conn.execute(ALIASES_DDL)
             self.conn.execute(CRAWLS_DDL)
+            have = {r["name"] for r in self.conn.execute("PRAGMA table_info(crawls)")}
+            for name, kind in CRAWL_TOTALS.items():
+                if name not in have:
+                    self.conn.execute(f"ALTER TABLE crawls ADD COLUMN {name} {_SQL_TYPES[kind]}")
             self.conn.execute("CREATE INDEX IF NOT EXISTS articles_published_at ON articles(published_at)")
             self.conn.execute("CREATE INDEX IF NOT EXISTS articles_section ON articles(section)")
             # The spider asks "is this URL stored?" before fetching (newscrawler.incremental).
             self.conn.execute("CREATE INDEX IF NOT EXISTS articles_url ON articles(url)")
+            # Search pages count matches by section, site and month, and filter by author, from
+            # this index alone: the rows themselves (bodies and all) are 20 times larger.
+            self.conn.execute(f"CREATE INDEX IF NOT EXISTS {LISTING_INDEX} ON articles({', '.join(LISTING_COLUMNS)})")
+            self.conn.execute("CREATE INDEX IF NOT EXISTS aliases_canonical_url ON aliases(canonical_url)")
             self._migrate_fts()
             for ddl in _fts_ddl():
                 self.conn.execute(ddl)
@@ -188,12 +198,15 @@ class SQLiteStore:
             )
         return int(cur.lastrowid)
 
-    def finish_crawl(self, crawl_id: int, reason: str | None, stats: dict[str, Any]) -> None:
-        """Record a run's end and its final stats."""
+    def finish_crawl(self, crawl_id: int, reason: str | None, stats: dict[str, Any],
+                     totals: dict[str, Any] | None = None) -> None:
+        """Record a run's end, its final stats and its ``CRAWL_TOTALS``."""
+        totals = {name: (totals or {}).get(name) for name in CRAWL_TOTALS}
         with self.conn:
             self.conn.execute(
-                "UPDATE crawls SET finished_at=?, finish_reason=?, stats=? WHERE id=?",
-                (now_iso(), reason, json.dumps(stats, default=str, sort_keys=True), crawl_id),
+                f"UPDATE crawls SET finished_at=?, finish_reason=?, stats=?, "
+                f"{', '.join(f'{name}=?' for name in totals)} WHERE id=?",
+                (now_iso(), reason, json.dumps(stats, default=str, sort_keys=True), *totals.values(), crawl_id),
             )
 
     def close(self) -> None:
@@ -205,50 +218,3 @@ def archived_articles(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return [(url, title or "") for url, title in conn.execute(
         "SELECT url, title FROM articles WHERE warc_file IS NOT NULL ORDER BY rowid")]
 
-
-def search(conn: sqlite3.Connection, query: SearchQuery) -> list[SearchHit]:
-    """Ranked FTS5 matches, title weighted above description above body.
-
-    The best ``limit`` rows are chosen first from the index alone (plus the filters), and
-    only those get a snippet and their article row: snippets for every match would cost
-    more than the search.
-    """
-    query.check()
-    filters, params = [], [query.text]
-    if query.since:
-        filters.append("f.published_at >= ?")
-        params.append(query.since)
-    if query.section:
-        filters.append("f.section = ? COLLATE NOCASE")
-        params.append(query.section)
-    # Filters look each match up by primary key; without them the index alone ranks.
-    join = " JOIN articles f ON f.id = articles_fts.rowid" if filters else ""
-    restrict = "".join(f" AND {f}" for f in filters)
-    if query.window:
-        # The newest ``window`` matches are found in rowid order, which costs no scoring.
-        oldest = conn.execute(
-            f"SELECT articles_fts.rowid FROM articles_fts{join} WHERE articles_fts MATCH ?{restrict} "
-            "ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET ?",
-            [*params, query.window - 1],
-        ).fetchone()
-        if oldest is not None:
-            restrict += " AND articles_fts.rowid >= ?"
-            params.append(oldest[0])
-    start, stop = query.mark
-    sql = (
-        "WITH top AS (SELECT articles_fts.rowid AS id, bm25(articles_fts, 10.0, 4.0, 1.0) AS score "
-        f"FROM articles_fts{join} WHERE articles_fts MATCH ?{restrict} ORDER BY score LIMIT ?) "
-        "SELECT a.title, a.published_at, a.section, a.canonical_url, a.url, top.score, "
-        # From the body, which the title shown above it does not repeat; else the best column.
-        f"coalesce(nullif(snippet(articles_fts, {FTS_COLUMNS.index('body')}, ?, ?, '…', 24), ''), "
-        "snippet(articles_fts, -1, ?, ?, '…', 24)) AS snippet "
-        # CROSS JOIN keeps this order: with the LIMIT a parameter, the planner would otherwise
-        # scan every match of the query and look each up in ``top`` (100 ms on a common word).
-        "FROM top CROSS JOIN articles a ON a.id = top.id CROSS JOIN articles_fts ON articles_fts.rowid = top.id "
-        "WHERE articles_fts MATCH ? ORDER BY top.score"
-    )
-    rows = conn.execute(sql, [*params, query.limit, start, stop, start, stop, query.text])
-    return [
-        SearchHit.from_row(r, -float(r["score"]))
-        for r in rows
-    ]
