@@ -7,7 +7,7 @@ autoescaping, and only http(s) addresses become links, so nothing from a crawled
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -84,24 +84,15 @@ def safe_url(url: str | None) -> str | None:
     return url.strip() if scheme in {"http", "https"} else None
 
 
-def wayback_timestamp(value: str | None) -> str | None:
-    """``20240502101500``: a capture time (ISO 8601) as replay addresses write it, in UTC."""
-    moment = parse_iso(value)
-    if moment is None:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y%m%d%H%M%S")
-
-
 def replay_link(story: dict, replay_base: str | None) -> str | None:
     """The archived copy's address: the store's ``replay_url`` when the crawl wrote one, else
-    ``<replay base><capture time>/<url>`` for a story whose response was archived (``warc_file``)."""
+    ``<replay base><capture time>/<url>`` for a story whose response was archived (``warc_file``)
+    before the crawl wrote replay addresses (pywb finds the nearest capture to that time)."""
+    from newscrawler.archive.middlewares import replay_address
+
     stored = safe_url(story.get("replay_url"))
     if stored:
         return stored
-    if not (replay_base and story.get("warc_file") and story.get("url")):
+    if not (safe_url(replay_base) and story.get("warc_file") and safe_url(story.get("url"))):
         return None
-    stamp = wayback_timestamp(story.get("crawled_at"))
-    base = replay_base.rstrip("/") + "/"
-    return f"{base}{stamp}/{story['url']}" if stamp else f"{base}{story['url']}"
+    return replay_address(replay_base.rstrip("/") + "/", story.get("crawled_at") or "", story["url"])

@@ -1,7 +1,7 @@
 """What a search page was asked, read from its query string, and what was wrong with it.
 
 Nothing a visitor types makes the page fail: an unusable value is dropped and a notice says
-so, a query too long to search is not run (and the page says why).
+so; a query no store should be handed (too long) is refused by ``SearchQuery.check``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from urllib.parse import urlencode
 from newscrawler.storage.search import SearchQuery
 
 PAGE_SIZE = 20
-MAX_QUERY_CHARS = 500
-"""Longer queries are refused: nobody types them, and FTS5 would parse thousands of terms."""
 FILTERS = ("section", "site", "author", "since", "until")
 
 
@@ -32,17 +30,11 @@ class SearchPage:
     until: str | None = None
     notices: list[str] = field(default_factory=list)
     """What was wrong with the request and what was done instead, for the reader."""
-    refused: str | None = None
-    """Why no search was run at all (the query is too long)."""
 
     @classmethod
     def from_args(cls, args: dict[str, str]) -> SearchPage:
         """From the request's query string (first value of each parameter)."""
         page = cls(text=(args.get("q") or "").strip())
-        if len(page.text) > MAX_QUERY_CHARS:
-            page.refused = (f"Your query is {len(page.text):,} characters long; a search takes at most "
-                            f"{MAX_QUERY_CHARS:,}. Shorten it and search again.")
-            page.text = page.text[:MAX_QUERY_CHARS]
         raw_page = (args.get("page") or "1").strip()
         if raw_page.isdigit() and int(raw_page) >= 1:
             page.page = min(int(raw_page), 10**9)
@@ -65,11 +57,11 @@ class SearchPage:
                 page.notices.append(f"{name.title()} {value!r} is not a date (YYYY-MM-DD); that filter was left out.")
         return page
 
-    def query(self, mark: tuple[str, str], window: int | None) -> SearchQuery:
+    def query(self, mark: tuple[str, str], window: int | None, max_length: int | None) -> SearchQuery:
         return SearchQuery(
             text=self.text, limit=PAGE_SIZE, offset=(self.page - 1) * PAGE_SIZE, order=self.order,
             since=self.since, until=self.until, section=self.section, site=self.site, author=self.author,
-            mark=mark, window=window,
+            mark=mark, window=window, max_length=max_length,
         )
 
     def args(self) -> dict[str, str]:

@@ -30,6 +30,7 @@ from newscrawler.storage.sqlite_search import facets, search
 T = TypeVar("T")
 PLUGIN = "newscrawler"
 DEFAULT_WINDOW = 10_000
+DEFAULT_MAX_QUERY_LENGTH = 1000
 
 
 def is_news_store(path: str | None) -> bool:
@@ -51,9 +52,12 @@ def settings(datasette: Any, database: str) -> dict[str, Any]:
     """The plugin's configuration (metadata ``plugins.newscrawler``), the environment as fallback."""
     config = datasette.plugin_config(PLUGIN, database=database) or {}
     window = config.get("search_window") or os.environ.get("NEWSCRAWLER_SEARCH_WINDOW") or DEFAULT_WINDOW
+    longest = (config.get("max_query_length") or os.environ.get("NEWSCRAWLER_SEARCH_MAX_QUERY_LENGTH")
+               or DEFAULT_MAX_QUERY_LENGTH)
     return {
         "replay_url": config.get("replay_url") or os.environ.get("NEWSCRAWLER_REPLAY_URL") or None,
         "window": int(window) or None,
+        "max_length": int(longest) or None,
     }
 
 
@@ -116,20 +120,18 @@ async def search_page(request: Request, datasette: Any) -> Response:
     config = settings(datasette, database)
     page = SearchPage.from_args({key: request.args.get(key) for key in request.args.keys()})
     hits: list[SearchHit] = []
-    counts = Facets(0, [], [], [])
+    counts = Facets(0, 0, [], [], [])
     status, error = 200, None
     searched_for = page.text
-    if page.refused:
-        status, error = 400, page.refused
-    else:
-        try:
-            hits, counts, used, complaint = await run(datasette, database, lambda c: _search(c, page.query(MARK, config["window"])))
-            searched_for = used.text
-            if complaint:
-                page.notices.append(f"The search syntax could not read “{page.text}” ({complaint}), "
-                                    f"so it was searched as plain words: {used.text}")
-        except SearchError as exc:
-            status, error = 400, f"Could not search: {exc}."
+    query = page.query(MARK, config["window"], config["max_length"])
+    try:
+        hits, counts, used, complaint = await run(datasette, database, lambda conn: _search(conn, query))
+        searched_for = used.text
+        if complaint:
+            page.notices.append(f"The search syntax could not read “{page.text}” ({complaint}), "
+                                f"so it was searched as plain words: {used.text}")
+    except SearchError as exc:
+        status, error = 400, f"Could not search: {exc}."
     ranked = counts.total
     if page.text and page.order == "relevance" and config["window"]:
         ranked = min(counts.total, config["window"])
@@ -144,6 +146,7 @@ async def search_page(request: Request, datasette: Any) -> Response:
         "query": page.args(),
         "searched_for": searched_for,
         "total": counts.total,
+        "facets_counted": counts.counted,
         "page": page.page,
         "pages": pages,
         "page_size": PAGE_SIZE,
@@ -163,12 +166,13 @@ async def search_page(request: Request, datasette: Any) -> Response:
         "pages": pages,
         "error": error,
         "windowed": ranked < counts.total,
+        "facets_counted": counts.counted,
         "facets": _facet_links(page, counts, base),
         "pager": _pager(page, pages, base),
         "last_page_url": page.url(base, page=pages),
         "remove_filter_urls": {name: page.url(base, **{name: None}) for name, _ in page.active_filters()},
         "sort_urls": {order: page.url(base, sort=order) for order in ("relevance", "date")},
-        "base_url": base,
+        "search_url": base,
     }
     return await respond(datasette, request, "newscrawler_search.html", context, data, status)
 

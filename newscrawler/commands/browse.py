@@ -79,7 +79,8 @@ class BrowseCommand(ScrapyCommand):
         env = dict(os.environ)
         if replay := self.settings.get("NEWSCRAWLER_REPLAY_URL"):
             env["NEWSCRAWLER_REPLAY_URL"] = replay
-        env["NEWSCRAWLER_SEARCH_WINDOW"] = str(self.settings.getint("NEWSCRAWLER_SEARCH_WINDOW"))
+        for name in ("NEWSCRAWLER_SEARCH_WINDOW", "NEWSCRAWLER_SEARCH_MAX_QUERY_LENGTH"):
+            env[name] = str(self.settings.getint(name))  # the pages search as `scrapy search` does
         name = path.stem
         shown_host = f"[{opts.host}]" if ":" in opts.host else opts.host
         if opts.port:

@@ -118,6 +118,8 @@ class Facets:
     """How many stories match, and how they spread over sections, sites and months."""
 
     total: int
+    counted: int
+    """Matches the facets count: the newest ``SearchQuery.window`` of them at most."""
     section: list[tuple[str, int]]
     site: list[tuple[str, int]]
     month: list[tuple[str, int]]

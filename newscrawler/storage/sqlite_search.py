@@ -139,26 +139,39 @@ def _newest(conn: sqlite3.Connection, query: SearchQuery) -> list[SearchHit]:
 
 
 def facets(conn: sqlite3.Connection, query: SearchQuery, top: int = 12) -> Facets:
-    """Every match counted once, by section, site and month (the ``top`` largest of each).
+    """How many stories match, and the ``top`` sections, sites and months among them.
 
-    One pass over the matches, grouped by all three at once: three separate counts would look
-    every matching row up three times.
+    The total is always exact. With filters, one grouped pass over the matches gives it and
+    exact facets. Without, a query matching more than ``query.window`` stories (a word in
+    every story) has its facets counted over its newest ``window`` matches, as ranking does:
+    counting every story of a large archive for each page shown would cost more than the
+    search. Rows are read from the covering index, grouped by all three facets at once.
     """
     where, params = filters(query, "a")
-    if query.text.strip():
-        where.insert(0, "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        params.insert(0, query.text)
-    sql = (
-        "SELECT a.section, a.site, substr(a.published_at, 1, 7) AS month, count(*) AS n "
-        f"FROM articles a{indexed_by(conn, LISTING_INDEX)}"
-        f"{' WHERE ' + ' AND '.join(where) if where else ''} GROUP BY 1, 2, 3"
-    )
+    index = indexed_by(conn, LISTING_INDEX)
+    columns = f"SELECT a.section, a.site, a.published_at FROM articles a{index}"
+    matches = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+    text = [query.text] if query.text.strip() else []
+    total: int | None = None
+    if not where and query.window:
+        count = f"SELECT count(*) FROM ({matches})" if text else f"SELECT count(*) FROM articles a{index}"
+        total = conn.execute(count, text).fetchone()[0]
+    if total is not None and query.window and total > query.window:
+        newest = f" ORDER BY rowid DESC LIMIT {int(query.window)}"
+        rows = f"{columns} WHERE a.id IN ({matches}{newest})" if text else f"{columns}{newest.replace('rowid', 'a.id')}"
+        rows_params = text
+    else:
+        total = None  # the grouped pass counts every match
+        conditions = ([f"a.id IN ({matches})"] if text else []) + where
+        rows = columns + (f" WHERE {' AND '.join(conditions)}" if conditions else "")
+        rows_params = text + params
+    sql = f"SELECT section, site, substr(published_at, 1, 7) AS month, count(*) AS n FROM ({rows}) GROUP BY 1, 2, 3"
     sections: Counter[str] = Counter()
     sites: Counter[str] = Counter()
     months: Counter[str] = Counter()
-    total = 0
-    for section, site, month, n in conn.execute(sql, params):
-        total += n
+    counted = 0
+    for section, site, month, n in conn.execute(sql, rows_params):
+        counted += n
         if section:
             sections[section] += n
         if site:
@@ -166,7 +179,8 @@ def facets(conn: sqlite3.Connection, query: SearchQuery, top: int = 12) -> Facet
         if month:
             months[month] += n
     return Facets(
-        total=total,
+        total=counted if total is None else total,
+        counted=counted,
         section=sections.most_common(top),
         site=sites.most_common(top),
         month=sorted(months.items(), reverse=True)[:top],
