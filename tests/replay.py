@@ -43,8 +43,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def pywb_collection(root: Path, files: list[Path], name: str = "snap") -> Iterator[str]:
-    """Serve ``files`` (WARCs or a WACZ) as pywb collection ``name``; yields its base URL."""
+def pywb_collection(root: Path, files: list[Path], name: str = "snap", port: int | None = None) -> Iterator[str]:
+    """Serve ``files`` (WARCs or a WACZ) as pywb collection ``name`` (on ``port``, else a free
+    one); yields its base URL."""
     wayback = find_wayback()
     manager = wayback.with_name("wb-manager")
     root.mkdir(parents=True, exist_ok=True)
@@ -56,7 +57,7 @@ def pywb_collection(root: Path, files: list[Path], name: str = "snap") -> Iterat
     # Frameless replay, no pywb banner over the page: it is compared pixel by pixel with the live one.
     (root / "config.yaml").write_text("framed_replay: false\n")
     (root / "collections" / name / "templates" / "banner.html").write_text("<!-- no banner -->\n")
-    port = free_port()
+    port = port or free_port()
     log = open(root / "wayback.log", "wb")
     process = subprocess.Popen([str(wayback), "-p", str(port), "-b", "127.0.0.1"], cwd=root, stdout=log,
                                stderr=subprocess.STDOUT)
