@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
+from newscrawler.extract.written_dates import find_written_date
+
 PUBLISHED = "published"
 MODIFIED = "modified"
 
@@ -27,35 +29,11 @@ AWARE_SLACK = timedelta(minutes=10)
 
 _ISO_START = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}|\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
-_EPOCH = re.compile(r"^\s*(\d{10})(\d{3})?\s*$")
+_EPOCH = re.compile(r"^\s*(\d{9,10})(\d{3})?(?:\.\d+)?\s*$")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?\s*$")
 _URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
     r"|/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])/"
-)
-_MONTH_WORD = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}"
-    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+(?:19|20)\d{2}"
-    r"|\b(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\b",
-    re.IGNORECASE,
-)
-_TEXT_TIME = re.compile(
-    r"(?:\s*(?:at|,|-|\|)?\s*)(\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\b\.?)?(?:\s+[A-Z]{2,4}\b)?)", re.IGNORECASE)
-_MONTH_NAMES = (r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-                r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-_MONTHS = {name: number for number, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-_DATE_MDY = re.compile(
-    rf"\b{_MONTH_NAMES}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{{2}})\b", re.IGNORECASE)
-_DATE_DMY = re.compile(
-    rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAMES},?\s+(?P<year>(?:19|20)\d{{2}})\b", re.IGNORECASE)
-_DATE_YMD = re.compile(r"\b(?P<year>(?:19|20)\d{2})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})\b")
-_DATE_NUMERIC = re.compile(r"\b(?P<first>\d{1,2})(?P<sep>[/.])(?P<second>\d{1,2})(?P=sep)(?P<year>(?:19|20)\d{2})\b")
-_CLOCK = re.compile(
-    r"\b(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?:\.\d+)?"
-    r"\s*(?P<ampm>[ap]\.?\s?m\b\.?)?"
-    r"(?:\s*(?P<tz>(?:GMT|UTC)?[+-]\d{2}:?\d{2}|[A-Z]{2,5}\b))?",
-    re.IGNORECASE,
 )
 # Abbreviations with one meaning in news pages, in minutes east of UTC.
 _FIXED_ZONES = {
@@ -110,7 +88,7 @@ def parse_date(raw: str | None, language: str | None = None) -> ParsedDate | Non
     text = raw.strip()
     if not text or len(text) > 200:
         return None
-    parsed = (_parse_iso(text) or _parse_numeric(text) or _parse_rfc2822(text) or _parse_written(text)
+    parsed = (_parse_iso(text) or _parse_numeric(text) or _parse_rfc2822(text) or _parse_written(text, language)
               or _parse_free(text, language))
     if parsed is None:
         return None
@@ -164,37 +142,21 @@ def _parse_rfc2822(text: str) -> tuple[datetime, bool] | None:
         return None
 
 
-def _parse_written(text: str) -> tuple[datetime, bool] | None:
-    """The common English and numeric forms ("Nov. 19, 2019 5:50 PM EST"), without dateparser's cost."""
-    match = _DATE_MDY.search(text) or _DATE_DMY.search(text)
-    if match:
-        year, day = int(match.group("year")), int(match.group("day"))
-        month = _MONTHS[match.group("month").lower()[:3]]
-    else:
-        match = _DATE_YMD.search(text)
-        if match:
-            year, month, day = int(match.group("year")), int(match.group("month")), int(match.group("day"))
-        else:
-            match = _DATE_NUMERIC.search(text)
-            if not match:
-                return None
-            first, second, year = int(match.group("first")), int(match.group("second")), int(match.group("year"))
-            month_first = match.group("sep") == "/" and first <= 12
-            month, day = (first, second) if month_first else (second, first)
-    rest = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
-    clock = _CLOCK.search(rest)
-    try:
-        if not clock:
-            return datetime(year, month, day), False
-        hour, minute = int(clock.group("hour")), int(clock.group("minute"))
-        meridiem = (clock.group("ampm") or "").lower().replace(".", "").replace(" ", "")
-        if meridiem == "pm" and hour < 12:
-            hour += 12
-        elif meridiem == "am" and hour == 12:
-            hour = 0
-        moment = datetime(year, month, day, hour, minute, int(clock.group("second") or 0))
-    except ValueError:
+def _parse_written(text: str, language: str | None = None) -> tuple[datetime, bool] | None:
+    """Dates written for readers, in any language ("Nov. 19, 2019 5:50 PM EST", "19. Juli 2014")."""
+    found = find_written_date(text, language)
+    if found is None:
         return None
+    clock = found.clock
+    if clock is None:
+        return datetime(found.year, found.month, found.day), False
+    hour, minute = int(clock.group("hour")), int(clock.group("minute"))
+    meridiem = (clock.group("ampm") or "").lower().replace(".", "").replace(" ", "")
+    if meridiem == "pm" and hour < 12:
+        hour += 12
+    elif meridiem == "am" and hour == 12:
+        hour = 0
+    moment = datetime(found.year, found.month, found.day, hour, minute, int(clock.group("second") or 0))
     zone = _zone(clock.group("tz"), moment)
     return (moment.replace(tzinfo=zone) if zone else moment), True
 
@@ -204,10 +166,13 @@ def _zone(token: str | None, moment: datetime) -> tzinfo | None:
     if not token:
         return None
     token = token.strip().upper()
-    numeric = re.search(r"([+-])(\d{2}):?(\d{2})$", token)
+    numeric = re.search(r"([+-])(\d{1,2}):?(\d{2})?$", token)
     if numeric:
         sign = 1 if numeric.group(1) == "+" else -1
-        return timezone(sign * timedelta(hours=int(numeric.group(2)), minutes=int(numeric.group(3))))
+        hours, minutes = int(numeric.group(2)), int(numeric.group(3) or 0)
+        if hours > 14 or minutes >= 60:
+            return None
+        return timezone(sign * timedelta(hours=hours, minutes=minutes))
     if token in _FIXED_ZONES:
         return timezone(timedelta(minutes=_FIXED_ZONES[token]))
     if token in _DST_ZONES:
@@ -251,14 +216,16 @@ def date_from_url(url: str) -> DateCandidate | None:
     return DateCandidate(day.isoformat(), "url", PUBLISHED)
 
 
-def find_date_in_text(text: str) -> str | None:
-    """The first explicit calendar date (with its year) written in a short piece of text."""
-    match = _MONTH_WORD.search(text or "")
-    if not match:
+def find_date_in_text(text: str, language: str | None = None) -> str | None:
+    """The first calendar date (with its year, and the time beside it) written in a piece of text."""
+    found = find_written_date(text or "", language)
+    if found is None:
         return None
-    tail = text[match.end() : match.end() + 40]
-    time_part = _TEXT_TIME.match(tail)
-    return match.group(0) + (" " + time_part.group(1) if time_part else "")
+    day = text[found.start : found.end]
+    if found.clock is None:
+        return day
+    clock = found.clock.group(0).strip()
+    return f"{day} {clock}" if found.clock.start() >= found.end else f"{clock} {day}"
 
 
 def is_in_future(parsed: ParsedDate, crawled_at: datetime) -> bool:
