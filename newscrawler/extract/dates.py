@@ -19,7 +19,11 @@ MODIFIED = "modified"
 
 # Lower rank wins. Profile selectors beat structured data, structured data beats markup,
 # the URL (a reliable calendar date) beats free text (a guess near the headline).
-SOURCE_RANK = {"profile": 0, "jsonld": 1, "meta": 2, "microdata": 3, "time": 4, "url": 5, "text": 6}
+SOURCE_RANK = {"profile": 0, "jsonld": 1, "meta": 2, "microdata": 3, "microformat": 4, "time": 5, "url": 6,
+               "text": 7}
+# Sources a reader sees on the page, and sources written by software for software.
+VISIBLE_SOURCES = {"microdata", "microformat", "time", "text"}
+MACHINE_SOURCES = {"jsonld", "meta", "microdata", "microformat", "time", "profile"}
 
 EARLIEST_YEAR = 1990
 # A page without an offset may be in any time zone: allow this much ahead of the crawl clock.
@@ -76,19 +80,22 @@ class ChosenDate:
     source: str
 
 
-def parse_date(raw: str | None, language: str | None = None) -> ParsedDate | None:
+def parse_date(raw: str | None, language: str | None = None, *, machine: bool = False) -> ParsedDate | None:
     """Normalise a date string to ISO 8601, keeping the offset when the string has one.
 
     A string without a time becomes a bare ``YYYY-MM-DD``; one with a time but no zone stays
     naive. Returns None for anything that is not a plausible calendar date. ``language``
-    (the page's, ``pt``) spares dateparser from trying every locale it knows.
+    (the page's, ``pt``) spares dateparser from trying every locale it knows and orders
+    "03/04/2020" as its readers do; a ``machine`` string (meta tags, JSON-LD) is written by
+    software, whose slashes are American whatever the page's language.
     """
     if not raw or not isinstance(raw, str):
         return None
     text = raw.strip()
     if not text or len(text) > 200:
         return None
-    parsed = (_parse_iso(text) or _parse_numeric(text) or _parse_rfc2822(text) or _parse_written(text, language)
+    parsed = (_parse_iso(text) or _parse_numeric(text) or _parse_rfc2822(text)
+              or _parse_written(text, None if machine else language)
               or _parse_free(text, language))
     if parsed is None:
         return None
@@ -265,13 +272,18 @@ def choose_dates(
 ) -> tuple[ChosenDate | None, ChosenDate | None]:
     """Pick (published, modified) from the page's candidates by the project's date rules.
 
-    The best-ranked source wins; a date after the crawl is rejected; a bare date is
-    upgraded to a candidate of the same day that carries a time and offset; modified is
-    dropped when it falls before published, or equals it (never updated).
+    The best-ranked source wins, unless the day a reader sees disagrees with it and more
+    sources back that day; a date after the crawl is rejected; a bare date is upgraded to a
+    candidate of the same day that carries a time and offset; a UTC instant is given in the
+    site's own offset when the page shows it; modified is dropped when it falls before
+    published, or equals it (never updated). Strings that are no date are skipped and
+    counted (``bad_published_date``, ``bad_modified_date``).
     """
     notes = warnings if warnings is not None else []
-    published = _pick(candidates, PUBLISHED, crawled_at, notes, language)
-    modified = _pick(candidates, MODIFIED, crawled_at, notes, language)
+    parsed = _parse_candidates(candidates, crawled_at, notes, language)
+    offset = site_offset(parsed)
+    published = _pick(parsed, PUBLISHED, offset)
+    modified = _pick(parsed, MODIFIED, offset)
     if published and modified and is_before(modified[1], published[1]):
         notes.append("modified_before_published")
         modified = None
@@ -280,28 +292,97 @@ def choose_dates(
     return (published[0] if published else None), (modified[0] if modified else None)
 
 
-def _pick(
-    candidates: list[DateCandidate], kind: str, crawled_at: datetime, notes: list[str], language: str | None
-) -> tuple[ChosenDate, ParsedDate] | None:
-    valid: list[tuple[DateCandidate, ParsedDate]] = []
-    for candidate in sorted(
-        (c for c in candidates if c.kind == kind), key=lambda c: SOURCE_RANK.get(c.source, len(SOURCE_RANK))
-    ):
-        parsed = parse_date(candidate.raw, language)
+Parsed = list[tuple[DateCandidate, ParsedDate]]
+
+
+def _parse_candidates(candidates: list[DateCandidate], crawled_at: datetime, notes: list[str],
+                      language: str | None) -> Parsed:
+    """Every candidate that is a plausible date up to the crawl, best-ranked sources first."""
+    valid: Parsed = []
+    bad: set[str] = set()
+    for candidate in sorted(candidates, key=lambda c: SOURCE_RANK.get(c.source, len(SOURCE_RANK))):
+        parsed = parse_date(candidate.raw, language, machine=candidate.source in MACHINE_SOURCES)
         if parsed is None:
+            if candidate.kind not in bad:
+                bad.add(candidate.kind)
+                notes.append(f"bad_{candidate.kind}_date")
             continue
         if is_in_future(parsed, crawled_at):
-            notes.append(f"future_{kind}_date")
+            notes.append(f"future_{candidate.kind}_date")
             continue
         valid.append((candidate, parsed))
+    return valid
+
+
+def site_offset(parsed: Parsed) -> tzinfo | None:
+    """The site's UTC offset, when the page states it beside a UTC instant: a date with a
+    non-zero offset, else a wall-clock time that is a UTC instant shifted by whole quarter hours."""
+    aware = [p for _, p in parsed if p.has_offset]
+    for p in aware:
+        offset = p.moment.utcoffset()
+        if offset:
+            return timezone(offset)
+    utc = [(c.kind, p.moment) for c, p in parsed if p.has_offset]
+    for candidate, p in parsed:
+        if not p.has_time or p.has_offset:
+            continue
+        for kind, instant in utc:
+            if kind != candidate.kind:
+                continue
+            shift = p.moment - instant.replace(tzinfo=None)
+            minutes = round(shift.total_seconds() / 60)
+            if shift and abs(shift.total_seconds() - minutes * 60) < 60 and minutes % 15 == 0 \
+                    and -12 * 60 <= minutes <= 14 * 60 and minutes:
+                return timezone(timedelta(minutes=minutes))
+    return None
+
+
+def local_day(parsed: ParsedDate, offset: tzinfo | None) -> date:
+    """The calendar day a reader of the site sees for this date."""
+    if parsed.has_offset and offset is not None:
+        return parsed.moment.astimezone(offset).date()
+    return parsed.moment.date()
+
+
+def _pick(parsed: Parsed, kind: str, offset: tzinfo | None) -> tuple[ChosenDate, ParsedDate] | None:
+    valid = [(c, p) for c, p in parsed if c.kind == kind]
     if not valid:
         return None
     best, best_parsed = valid[0]
+    day = _readers_day(valid, local_day(best_parsed, offset), offset) if best.source != "profile" else None
+    if day is not None:
+        best, best_parsed = next((c, p) for c, p in valid if local_day(p, offset) == day)
     if not best_parsed.has_offset:
-        for other, other_parsed in valid[1:]:
-            same_day = other_parsed.moment.date() == best_parsed.moment.date()
+        for other, other_parsed in valid:
+            same_day = local_day(other_parsed, offset) == local_day(best_parsed, offset)
             if same_day and (other_parsed.has_offset or (other_parsed.has_time and not best_parsed.has_time)):
                 best, best_parsed = other, other_parsed
                 if other_parsed.has_offset:
                     break
-    return ChosenDate(best_parsed.value, best.raw.strip(), best.source), best_parsed
+    value = best_parsed.value
+    if best_parsed.has_offset and offset is not None and not best_parsed.moment.utcoffset():
+        value = best_parsed.moment.astimezone(offset).isoformat()  # the same instant, in the site's offset
+    return ChosenDate(value, best.raw.strip(), best.source), best_parsed
+
+
+def _readers_day(valid: Parsed, top_day: date, offset: tzinfo | None) -> date | None:
+    """Another day to prefer over the best-ranked source's, or None to keep it.
+
+    A day that more kinds of source agree on, one of them visible to readers, wins over a
+    lone structured date (a story re-dated in JSON-LD). Without the site's offset, a UTC
+    instant just past midnight never beats the URL's day: that is the day the story ran.
+    """
+    support: dict[date, set[str]] = {}
+    for candidate, parsed in valid:
+        support.setdefault(local_day(parsed, offset), set()).add(candidate.source)
+    top = support[top_day]
+    for day, sources in support.items():
+        if day != top_day and len(sources) >= 2 and len(sources) > len(top) and sources & VISIBLE_SOURCES:
+            return day
+    best = valid[0][1]
+    if offset is None and best.has_offset and not best.moment.utcoffset():
+        url_days = [local_day(p, None) for c, p in valid if c.source == "url"]
+        rolled = top_day - timedelta(days=1) if best.moment.hour < 12 else top_day + timedelta(days=1)
+        if rolled in url_days:
+            return rolled
+    return None

@@ -15,8 +15,10 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from newscrawler.extract.dates import MODIFIED, PUBLISHED, DateCandidate, date_from_url, find_date_in_text
+from newscrawler.extract.dates import MODIFIED, PUBLISHED, DateCandidate, date_from_url
 from newscrawler.extract.jsonld import JsonLdError, load_jsonld
+from newscrawler.extract.page_dates import visible_dates
+from newscrawler.extract.story_region import FOREIGN_CONTAINER, is_foreign
 
 ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -45,15 +47,10 @@ META_TAGS = ("article:tag", "og:article:tag", "parsely-tags", "sailthru.tags", "
              "dc.subject")
 META_LANGUAGE = ("og:locale", "content-language", "dc.language", "language")
 
-# Containers whose dates and bylines belong to something other than this story.
-FOREIGN_CONTAINER = re.compile(
-    r"caption|credit|comment|related|sidebar|widget|footer|recommend|more-stories|also-like|popular|trending"
-    r"|newsletter|share|social|promo|teaser|reply|respond",
-)
 # Matched against lower-cased class/id strings (a case-insensitive regex is several times slower).
 _BYLINE_CLASS = re.compile(r"\b(byline|author|writer|reporter|contributor)")
-_DATE_CLASS = re.compile(r"date|time|posted|publish|updated|meta|byline")
-_UPDATED_CLASS = re.compile(r"updat|modif|revis")
+# Class/id words of elements that hold a date line ("Datum", "fecha", "submitted", "created-post").
+_DATE_CLASS = re.compile(r"date|datum|fecha|time|posted|publish|updat|meta|byline|submitted|created|info")
 _BYLINE_NOT = re.compile(r"avatar|bio|box|image|img")
 
 
@@ -352,6 +349,8 @@ class MarkupIndex:
     title: str | None = None
     canonical: str | None = None
     times: list[HtmlElement] = field(default_factory=list)
+    abbrs: list[HtmlElement] = field(default_factory=list)
+    subheads: list[HtmlElement] = field(default_factory=list)
     rel_authors: list[HtmlElement] = field(default_factory=list)
     rel_tags: list[HtmlElement] = field(default_factory=list)
     rel_categories: list[HtmlElement] = field(default_factory=list)
@@ -366,7 +365,7 @@ CONTENT_CLASS = re.compile(r"entry-content|post-content|article-body|article-con
 # Substrings of class/id/aria-label worth a closer look, searched in the lower-cased string:
 # a case-insensitive regex over every element of a page costs several times more.
 _HINT = re.compile("date|time|posted|publish|meta|byline|author|writer|reporter|contributor|breadcrumb"
-                   "|content|body|story")
+                   "|content|body|story|datum|fecha|updat|submitted|created|info")
 _TAG_HREF = re.compile(r"/(?:tags?|topics?|keywords?|subjects?)/[^/?#]+/?(?:[?#].*)?$", re.IGNORECASE)
 _SKIP_WALK = {"script", "style", "noscript", "svg", "template"}
 
@@ -388,6 +387,10 @@ def index_markup(tree: HtmlElement) -> MarkupIndex:
             index.h1s.append(node)
         elif tag == "time":
             index.times.append(node)
+        elif tag == "abbr" and node.get("title"):
+            index.abbrs.append(node)
+        elif tag in ("h2", "h3") and "title" in (node.get("class") or ""):
+            index.subheads.append(node)  # "post-title entry-title": the headline on pages without <h1>
         elif tag == "a":
             href = node.get("href")
             if href and _TAG_HREF.search(href):
@@ -419,8 +422,7 @@ def index_markup(tree: HtmlElement) -> MarkupIndex:
         elif "breadcrumb" in lowered:
             index.breadcrumbs.append(node)
         elif len(node) <= 8:
-            if _DATE_CLASS.search(lowered) and not _UPDATED_CLASS.search(lowered) \
-                    and not FOREIGN_CONTAINER.search(lowered):
+            if _DATE_CLASS.search(lowered) and not FOREIGN_CONTAINER.search(lowered):
                 index.dated.append(node)
             if _BYLINE_CLASS.search(lowered) and not _BYLINE_NOT.search(lowered):
                 index.bylines.append(node)
@@ -448,18 +450,6 @@ def _from_microdata(meta: PageMetadata, props: dict[str, list[HtmlElement]]) -> 
         meta.description = _itemprop_value(props["description"][0]) or None
 
 
-def is_foreign(node: HtmlElement) -> bool:
-    """True when the node sits in a caption, comment, sidebar or related-stories block."""
-    for ancestor in node.iterancestors():
-        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
-        if tag in ("figcaption", "aside", "footer", "figure"):
-            return True
-        attrs = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower()
-        if attrs.strip() and FOREIGN_CONTAINER.search(attrs):
-            return True
-    return False
-
-
 def _from_markup(meta: PageMetadata, tree: HtmlElement, index: MarkupIndex, url: str) -> None:
     h1s = [text for text in (clean_text(h.text_content()) for h in index.h1s) if text]
     if h1s:
@@ -473,11 +463,9 @@ def _from_markup(meta: PageMetadata, tree: HtmlElement, index: MarkupIndex, url:
         lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
         if lang and lang.strip():
             meta.language = lang.strip()
-    _time_elements(meta, _inside_first(index.times, index.content_roots + index.h1s[:1]))
     byline = _byline_after_headline(index.h1s[:1])
-    if byline and (found := find_date_in_text(byline)):
-        meta.dates.append(DateCandidate(found, "text", PUBLISHED))
-    _text_dates(meta, _inside_first(index.dated, index.content_roots + index.h1s[:1]))
+    meta.dates += visible_dates(times=index.times, abbrs=index.abbrs, dated=index.dated, roots=index.content_roots,
+                                headline=_headline(index.h1s or index.subheads[:1], meta.titles), byline=byline, language=meta.language)
     url_date = date_from_url(url)
     if url_date:
         meta.dates.append(url_date)
@@ -504,50 +492,18 @@ def _in_navigation(node: HtmlElement) -> bool:
     return any(ancestor.tag in ("nav", "header", "menu") for ancestor in node.iterancestors())
 
 
-def _time_elements(meta: PageMetadata, times: list[HtmlElement]) -> None:
-    published_seen = modified_seen = False
-    for node in times:
-        pubdate = node.get("pubdate")
-        value = node.get("datetime") or (pubdate if pubdate not in (None, "", "pubdate") else None)
-        if not value or node.get("itemprop") or is_foreign(node):
-            continue
-        parent = node.getparent()
-        attrs = f"{node.get('class', '')} {parent.get('class', '') if parent is not None else ''}"
-        kind = MODIFIED if _UPDATED_CLASS.search(attrs.lower()) else PUBLISHED
-        if kind == PUBLISHED and not published_seen:
-            meta.dates.append(DateCandidate(value, "time", PUBLISHED))
-            published_seen = True
-        elif kind == MODIFIED and not modified_seen:
-            meta.dates.append(DateCandidate(value, "time", MODIFIED))
-            modified_seen = True
+def _headline(h1s: list[HtmlElement], titles: dict[str, str]) -> HtmlElement | None:
+    """The ``<h1>`` that holds the story's headline (not the logo's), else the first."""
+    named = [_title_key(t) for key, t in titles.items() if key not in ("h1", "title")]
+    for h1 in h1s[:5]:
+        text = _title_key(h1.text_content())
+        if len(text) > 10 and any(text in name or name in text for name in named if len(name) > 10):
+            return h1
+    return h1s[0] if h1s else None
 
 
-def _inside_first(nodes: list[HtmlElement], roots: list[HtmlElement]) -> list[HtmlElement]:
-    """``nodes`` reordered: those inside (or beside the headline of) the story first.
-
-    A page's header often shows today's date; the story's own date sits by its headline.
-    """
-    if not roots or not nodes:
-        return nodes
-    containers = set()
-    for root in roots:
-        containers.add(root)
-        if root.tag == "h1" and root.getparent() is not None:
-            containers.add(root.getparent())
-    inside = [n for n in nodes if any(a in containers for a in n.iterancestors())]
-    return inside + [n for n in nodes if n not in inside]
-
-
-def _text_dates(meta: PageMetadata, nodes: list[HtmlElement]) -> None:
-    """A date written near the byline ("Published September 29, 2022 10:15 IST")."""
-    for node in nodes:
-        text = clean_text(node.text_content())
-        if not text or len(text) > 200 or is_foreign(node):
-            continue
-        found = find_date_in_text(text)
-        if found:
-            meta.dates.append(DateCandidate(found, "text", PUBLISHED))
-            return
+def _title_key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
 
 
 def _byline_after_headline(h1s: list[HtmlElement]) -> str | None:

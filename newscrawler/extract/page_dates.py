@@ -1,0 +1,186 @@
+"""Dates a page shows its readers: ``<time>``, hAtom ``<abbr>``, date lines by the byline and
+under the headline, in any language.
+
+Each date becomes a candidate with the source it came from; ``dates.choose_dates`` decides.
+Only short lines are read (a date line, not a paragraph that mentions a day), dates in
+captions, comments and sidebars are not the story's, and a line that says "Updated" (in
+any of a dozen languages) gives the modification date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+
+from lxml.html import HtmlElement
+
+from newscrawler.extract.dates import MODIFIED, PUBLISHED, DateCandidate
+from newscrawler.extract.story_region import is_foreign, is_foreign_block, story_containers
+from newscrawler.extract.written_dates import written_dates
+
+MAX_LINE = 200
+"""Longest text read as a date line; longer text is story prose, whose dates name events."""
+
+UPDATED_CLASS = re.compile(r"updat|modif|revis")
+_PUBLISHED_CLASS = re.compile(r"publish|posted|created|entry-date|pubdate")
+# Words that say which date a line gives, just before it ("Updated: Sept 2, 2022", "mis à jour le").
+_UPDATE_WORDS = re.compile(
+    r"(?:updated|last updated|modified|edited|revised|aktualisiert|geändert|letzte änderung"
+    r"|mis à jour|mise à jour|modifié|actualizado|actualización|atualizado|atualização|aggiornato"
+    r"|aggiornamento|bijgewerkt|gewijzigd|uppdaterad|opdateret|oppdatert|päivitetty|zaktualizowano"
+    r"|aktualizacja|обновлено|обновлен)\W{0,3}(?:\w+\W{1,3}){0,3}$",
+    re.IGNORECASE,
+)
+_PUBLISH_WORDS = re.compile(
+    r"(?:published|posted|first published|publié|publicado|pubblicato|veröffentlicht|erschienen|gepubliceerd"
+    r"|julkaistu|opublikowano|publicerad|опубликовано)\W{0,3}(?:\w+\W{1,3}){0,3}$",
+    re.IGNORECASE,
+)
+
+
+def visible_dates(
+    *,
+    times: list[HtmlElement],
+    abbrs: list[HtmlElement],
+    dated: list[HtmlElement],
+    roots: list[HtmlElement],
+    headline: HtmlElement | None,
+    byline: str | None,
+    language: str | None,
+) -> list[DateCandidate]:
+    """Date candidates from visible markup, the story's own before the rest of the page's."""
+    story = story_containers(headline)
+    near = _story_nodes(roots, headline)
+    found = microformat_dates(abbrs, story)
+    found += time_element_dates(_inside_first(times, near), story, language)
+    inside = [n for n in dated if _is_inside(n, near)]
+    outside = [n for n in dated if not _is_inside(n, near)] if near else dated
+    lines: list[tuple[str, str]] = [(_flat_text(n), _default_kind(n)) for n in inside if not is_foreign(n, story)]
+    if byline:
+        lines.append((byline, PUBLISHED))
+    lines += [(_flat_text(n), PUBLISHED) for n in headline_neighbours(headline) if not is_foreign_block(n, story)]
+    lines += [(_flat_text(n), _default_kind(n)) for n in outside if not is_foreign(n, story)]
+    found += text_dates(lines, language)
+    return found
+
+
+def microformat_dates(abbrs: Iterable[HtmlElement], story: Collection[HtmlElement]) -> list[DateCandidate]:
+    """hAtom's ``<abbr class="published" title="2016-12-23T05:11:00-05:00">5:11 AM</abbr>``."""
+    found: list[DateCandidate] = []
+    kinds_seen: set[str] = set()
+    for node in abbrs:
+        classes = (node.get("class") or "").lower().split()
+        title = (node.get("title") or "").strip()
+        kind = PUBLISHED if "published" in classes else MODIFIED if "updated" in classes else None
+        if kind is None or not title or kind in kinds_seen or is_foreign(node, story):
+            continue
+        kinds_seen.add(kind)
+        found.append(DateCandidate(title, "microformat", kind))
+    return found
+
+
+def time_element_dates(times: Iterable[HtmlElement], story: Collection[HtmlElement],
+                       language: str | None) -> list[DateCandidate]:
+    """The first published and first updated ``<time>`` of the story: its ``datetime``, else its text."""
+    found: list[DateCandidate] = []
+    kinds_seen: set[str] = set()
+    for node in times:
+        if node.get("itemprop") or is_foreign(node, story):
+            continue  # itemprop: read with the rest of the microdata
+        pubdate = node.get("pubdate")
+        value = (node.get("datetime") or "").strip() or (pubdate if pubdate not in (None, "", "pubdate") else None)
+        kind = _default_kind(node, node.getparent())
+        if not value:
+            text = _flat_text(node)
+            dates = line_dates(text, kind, language) if len(text) <= MAX_LINE else []
+            if not dates:
+                continue
+            kind, value = dates[0]
+        if kind not in kinds_seen:
+            kinds_seen.add(kind)
+            found.append(DateCandidate(value, "time", kind))
+    return found
+
+
+def text_dates(lines: Iterable[tuple[str, str]], language: str | None) -> list[DateCandidate]:
+    """The first published and the first modified date among short date lines, in order."""
+    found: dict[str, DateCandidate] = {}
+    for text, default in lines:
+        if not text or len(text) > MAX_LINE:
+            continue
+        for kind, raw in line_dates(text, default, language):
+            found.setdefault(kind, DateCandidate(raw, "text", kind))
+        if len(found) == 2:
+            break
+    return list(found.values())
+
+
+def line_dates(text: str, default: str, language: str | None) -> list[tuple[str, str]]:
+    """(kind, date string) for each date in one line; the words before a date say its kind."""
+    out: list[tuple[str, str]] = []
+    previous_end = 0
+    for found in written_dates(text, language):
+        lead = text[previous_end : found.start]
+        kind = MODIFIED if _UPDATE_WORDS.search(lead) else PUBLISHED if _PUBLISH_WORDS.search(lead) else default
+        raw = text[found.start : found.end]
+        if found.clock is not None:
+            clock = found.clock.group(0).strip()
+            raw = f"{raw} {clock}" if found.clock.start() >= found.end else f"{clock} {raw}"
+        out.append((kind, raw))
+        previous_end = found.text_end
+    return out
+
+
+def headline_neighbours(headline: HtmlElement | None) -> list[HtmlElement]:
+    """Elements just before and after the headline (and its containers): where date lines sit
+    on pages whose classes say nothing."""
+    nodes: list[HtmlElement] = []
+    level = headline
+    for _ in range(3):
+        if level is None or level.tag in ("body", "html"):
+            break
+        nodes += [n for n in list(level.itersiblings())[:3] if isinstance(n.tag, str)]
+        nodes += [n for n in list(level.itersiblings(preceding=True))[:2] if isinstance(n.tag, str)]
+        level = level.getparent()
+    return nodes
+
+
+def _default_kind(node: HtmlElement, parent: HtmlElement | None = None) -> str:
+    """Modified when the element's class says "updated" and not "published"; its own class first."""
+    for element in (node, parent):
+        if element is None:
+            continue
+        attrs = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if _PUBLISHED_CLASS.search(attrs):
+            return PUBLISHED
+        if UPDATED_CLASS.search(attrs):
+            return MODIFIED
+    return PUBLISHED
+
+
+def _flat_text(node: HtmlElement) -> str:
+    return " ".join(node.text_content().split())
+
+
+def _story_nodes(roots: list[HtmlElement], headline: HtmlElement | None) -> set[HtmlElement]:
+    containers = set(roots)
+    if headline is not None:
+        containers.add(headline)
+        if headline.getparent() is not None:
+            containers.add(headline.getparent())
+    return containers
+
+
+def _is_inside(node: HtmlElement, containers: Collection[HtmlElement]) -> bool:
+    return any(a in containers for a in node.iterancestors())
+
+
+def _inside_first(nodes: list[HtmlElement], containers: Collection[HtmlElement]) -> list[HtmlElement]:
+    """``nodes`` reordered: those inside (or beside the headline of) the story first.
+
+    A page's header often shows today's date; the story's own date sits by its headline.
+    """
+    if not containers or not nodes:
+        return nodes
+    inside = [n for n in nodes if _is_inside(n, containers)]
+    return inside + [n for n in nodes if n not in inside]
