@@ -7,10 +7,12 @@ with themselves: the photo caption names an older day, the URL only a date, the
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from newscrawler.extract.written_dates import find_written_date
 
@@ -208,6 +210,26 @@ def _parse_free(text: str, language: str | None = None) -> tuple[datetime, bool]
     if moment is None:
         return None
     return moment, bool(_HAS_TIME.search(text))
+
+
+def date_string(value: Any) -> str | None:
+    """A structured data value as a date string: strings as they are, Unix times (seconds or
+    milliseconds) as digits, ``{"@value": ...}`` and lists by their first element.
+
+    Any other number is returned as digits too, so that choosing rejects and counts it
+    rather than it vanishing unseen.
+    """
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("@value")
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return str(int(value)) if math.isfinite(value) else None
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
 
 
 def date_from_url(url: str) -> DateCandidate | None:

@@ -71,4 +71,28 @@ def load_jsonld(script: str, max_depth: int = MAX_DEPTH) -> Any:
     except RecursionError as exc:
         raise JsonLdError(TOO_DEEP, f"JSON-LD too deep to parse: {exc}") from None
     except (ValueError, TypeError, IndexError) as exc:
+        recovered = objects_one_by_one(text)
+        if recovered:
+            return recovered
         raise JsonLdError(BROKEN, f"JSON-LD is not valid JSON: {exc}") from None
+
+
+def objects_one_by_one(text: str, attempts: int = 100) -> list[Any]:
+    """The objects that still read as JSON in a block broken elsewhere (a stray brace between
+    two objects, a truncated tail): each ``{`` is tried as the start of one object, and an
+    object read whole is skipped over. At most ``attempts`` starts are tried."""
+    decoder = json.JSONDecoder(strict=False)
+    found: list[Any] = []
+    position = 0
+    for _ in range(attempts):
+        start = text.find("{", position)
+        if start < 0:
+            break
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except (ValueError, RecursionError):
+            position = start + 1
+            continue
+        found.append(value)
+        position = end
+    return found

@@ -8,6 +8,7 @@ of this kind live here, in one place.
 from __future__ import annotations
 
 import html as html_lib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from newscrawler.extract.dates import MODIFIED, PUBLISHED, DateCandidate, date_from_url
+from newscrawler.extract.dates import MODIFIED, PUBLISHED, DateCandidate, date_from_url, date_string
 from newscrawler.extract.jsonld import JsonLdError, load_jsonld
 from newscrawler.extract.page_dates import visible_dates
 from newscrawler.extract.story_region import FOREIGN_CONTAINER, is_foreign
@@ -26,6 +27,8 @@ ARTICLE_TYPES = {
     "scholarlyarticle", "techarticle", "report", "posting", "satiricalarticle", "advertisercontentarticle",
 }
 PAGE_TYPES = {"webpage", "itempage", "collectionpage"}
+# Objects whose dates are the page's when the story object gives none.
+_DATED_PAGE_TYPES = {"webpage", "itempage", "recipe", "howto", "creativework", "blog"}
 
 # meta name/property -> field; the order inside each tuple is the order of trust.
 META_TITLE = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "dcterms.title", "title")
@@ -34,13 +37,23 @@ META_DESCRIPTION = ("og:description", "description", "twitter:description", "dc.
 META_AUTHOR = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
                "byl", "cxenseparse:author", "twitter:creator")
 META_PUBLISHED = ("article:published_time", "og:article:published_time", "datepublished", "parsely-pub-date",
-                  "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date",
-                  "dcterms.created", "dc.date.created", "pubdate", "publishdate", "publish-date", "date",
-                  "article.published", "published_time", "citation_publication_date", "og:published_time",
-                  "cxenseparse:recs:publishtime", "article_date_original", "original-publish-date")
-META_MODIFIED = ("article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
-                 "dcterms.modified", "dc.date.modified", "last-modified", "lastmod", "article.updated",
-                 "modified_time", "revision_date")
+                  "sailthru.date", "originalpublicationdate", "rnews:datepublished", "article:published",
+                  "article:published_date", "article:publicationdate", "og:published_time", "og:pubdate",
+                  "og:publish_date", "og:datepublished", "dc.date.issued", "dcterms.issued", "dcterms:issued",
+                  "dc.date", "dc:date", "dcterms.date", "dcterms:date", "dcterms.created", "dcterms:created",
+                  "dc.date.created", "dc.created", "dc:created", "dc.date.publication", "pubdate", "publishdate",
+                  "publish-date", "publish_date", "publication_date", "publication-date", "published_date",
+                  "published-date", "publisheddate", "date_published", "date", "article.published",
+                  "published_time", "publish_time", "citation_publication_date", "citation_date",
+                  "cxenseparse:recs:publishtime", "article_date_original", "original-publish-date",
+                  "article:post_date", "article.created", "datecreated", "date_created", "dateposted", "displaydate",
+                  "shareaholic:article_published_time", "twt-published-at", "vr:published_time", "bt:pubdate")
+META_MODIFIED = ("article:modified_time", "og:article:modified_time", "og:updated_time", "og:modified_time",
+                 "article:modified", "datemodified", "dcterms.modified", "dcterms:modified", "dc.date.modified",
+                 "dc.modified", "last-modified", "lastmodified", "lastmod", "article.updated", "modified_time",
+                 "updated_time", "article:post_modified", "revision_date")
+# Parse.ly's JSON blob (``<meta name="parsely-page" content='{"pub_date": ...}'>``), older than its meta tags.
+META_JSON_PUBLISHED = (("parsely-page", "pub_date"),)
 META_SECTION = ("article:section", "og:article:section", "parsely-section", "section", "article-section",
                 "cxenseparse:recs:category", "sailthru.section")
 META_TAGS = ("article:tag", "og:article:tag", "parsely-tags", "sailthru.tags", "news_keywords", "keywords",
@@ -144,6 +157,10 @@ def _from_meta(meta: PageMetadata, metas: dict[str, list[str]], url: str) -> Non
         for name in names:
             for value in metas.get(name, [])[:1]:
                 meta.dates.append(DateCandidate(value, "meta", kind))
+    for name, key in META_JSON_PUBLISHED:
+        for value in metas.get(name, [])[:1]:
+            if (found := _json_field(value, key)) is not None:
+                meta.dates.append(DateCandidate(found, "meta", PUBLISHED))
     if not meta.section and (found := _first_meta(metas, META_SECTION)):
         meta.section = found[1]
     if not meta.tags:
@@ -163,6 +180,16 @@ def _from_meta(meta: PageMetadata, metas: dict[str, list[str]], url: str) -> Non
         meta.canonical_url = _absolute(metas["og:url"][0], url)
 
 
+def _json_field(text: str, key: str) -> str | None:
+    """One string field of a JSON object held in a meta tag; None when it is not JSON."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    value = data.get(key) if isinstance(data, dict) else None
+    return date_string(value)
+
+
 # --- JSON-LD -----------------------------------------------------------------------------
 
 
@@ -171,7 +198,8 @@ def jsonld_objects(tree: HtmlElement, problems: list[str] | None = None) -> list
     cannot be read are skipped, their reasons added to ``problems``."""
     raw: list[Any] = []
     for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json":
+        kind = (script.get("type") or "").strip().lower()
+        if kind != "application/ld+json" and not (kind in _UNTYPED_SCRIPT and _looks_like_jsonld(script.text or "")):
             continue
         if script.text_content().strip():
             raw.extend(_load_jsonld(script.text_content(), problems))
@@ -187,6 +215,15 @@ def jsonld_objects(tree: HtmlElement, problems: list[str] | None = None) -> list
             if "@type" in item:
                 objects.append(item)
     return objects
+
+
+_UNTYPED_SCRIPT = {"", "text/javascript", "application/json"}
+
+
+def _looks_like_jsonld(text: str) -> bool:
+    """JSON-LD in a script whose type is missing or wrong: an object naming schema.org as its context."""
+    head = text.lstrip()[:4000]
+    return head[:1] in ("{", "[") and '"@context"' in head and "schema.org" in head
 
 
 def _load_jsonld(script: str, problems: list[str] | None = None) -> list[Any]:
@@ -252,6 +289,7 @@ def _from_jsonld(meta: PageMetadata, article: dict[str, Any] | None, objects: li
     for obj in objects:
         if "breadcrumblist" in _types(obj) and not meta.breadcrumbs:
             meta.breadcrumbs = _jsonld_breadcrumbs(obj)
+    _jsonld_dates(meta, article, objects)
     if article is None:
         return
     headline = clean_text(_scalar(article.get("headline")) or _scalar(article.get("name")))
@@ -259,10 +297,6 @@ def _from_jsonld(meta: PageMetadata, article: dict[str, Any] | None, objects: li
         meta.titles["jsonld"] = headline
     meta.description = clean_text(_scalar(article.get("description"))) or None
     meta.authors = [name for person in _as_list(article.get("author")) for name in _person_names(person)]
-    for keys, kind in ((("datePublished", "dateCreated"), PUBLISHED), (("dateModified",), MODIFIED)):
-        value = next((v for k in keys if isinstance(v := _scalar(article.get(k)), str) and v.strip()), None)
-        if value:
-            meta.dates.append(DateCandidate(value, "jsonld", kind))
     section = _scalar(article.get("articleSection"))
     meta.section = clean_text(section) or None
     keywords = article.get("keywords")
@@ -288,6 +322,18 @@ def _from_jsonld(meta: PageMetadata, article: dict[str, Any] | None, objects: li
         page_url = page_url.get("@id") or page_url.get("url")
     if isinstance(page_url, str) and page_url.startswith(("http", "/")):
         meta.canonical_url = _absolute(page_url, url)
+
+
+def _jsonld_dates(meta: PageMetadata, article: dict[str, Any] | None, objects: list[dict[str, Any]]) -> None:
+    """The story object's dates, then those of the page that holds it (``WebPage``, ``Recipe``)."""
+    holders = [article] if article is not None else []
+    holders += [o for o in objects if o is not article
+                and (_types(o) & _DATED_PAGE_TYPES or any(t.endswith("page") for t in _types(o)))]
+    for obj in holders:
+        for keys, kind in ((("datePublished", "dateCreated"), PUBLISHED), (("dateModified",), MODIFIED)):
+            value = next((v for k in keys if (v := date_string(obj.get(k)))), None)
+            if value:
+                meta.dates.append(DateCandidate(value, "jsonld", kind))
 
 
 def _scalar(value: Any) -> Any:
@@ -389,8 +435,8 @@ def index_markup(tree: HtmlElement) -> MarkupIndex:
             index.times.append(node)
         elif tag == "abbr" and node.get("title"):
             index.abbrs.append(node)
-        elif tag in ("h2", "h3") and "title" in (node.get("class") or ""):
-            index.subheads.append(node)  # "post-title entry-title": the headline on pages without <h1>
+        elif tag in ("h2", "h3") and len(index.subheads) < 20:
+            index.subheads.append(node)  # the headline of pages without <h1>
         elif tag == "a":
             href = node.get("href")
             if href and _TAG_HREF.search(href):
@@ -432,9 +478,11 @@ def index_markup(tree: HtmlElement) -> MarkupIndex:
 def _from_microdata(meta: PageMetadata, props: dict[str, list[HtmlElement]]) -> None:
     if props.get("headline"):
         meta.titles.setdefault("microdata", _itemprop_value(props["headline"][0]))
-    for prop, kind in (("datePublished", PUBLISHED), ("dateModified", MODIFIED)):
-        for node in props.get(prop, [])[:1]:
-            value = _itemprop_value(node)
+    for names, kind in ((("datePublished", "dateCreated"), PUBLISHED), (("dateModified",), MODIFIED)):
+        node = next((n for name in names for n in props.get(name, [])[:1]), None)
+        if node is not None:
+            # hAtom-style <abbr itemprop="datePublished" title="2017-09-09T10:52:00+02:00">10:52</abbr>
+            value = clean_text(node.get("title")) if node.tag == "abbr" and node.get("title") else _itemprop_value(node)
             if value:
                 meta.dates.append(DateCandidate(value, "microdata", kind))
     if not meta.authors:
@@ -465,7 +513,9 @@ def _from_markup(meta: PageMetadata, tree: HtmlElement, index: MarkupIndex, url:
             meta.language = lang.strip()
     byline = _byline_after_headline(index.h1s[:1])
     meta.dates += visible_dates(times=index.times, abbrs=index.abbrs, dated=index.dated, roots=index.content_roots,
-                                headline=_headline(index.h1s or index.subheads[:1], meta.titles), byline=byline, language=meta.language)
+                                headline=_headline(index.h1s, index.subheads, meta.titles), byline=byline, language=meta.language,
+                                has_published=any(d.kind == PUBLISHED for d in meta.dates) or bool(date_from_url(url)),
+                                page_body=tree.find("body"))
     url_date = date_from_url(url)
     if url_date:
         meta.dates.append(url_date)
@@ -492,14 +542,18 @@ def _in_navigation(node: HtmlElement) -> bool:
     return any(ancestor.tag in ("nav", "header", "menu") for ancestor in node.iterancestors())
 
 
-def _headline(h1s: list[HtmlElement], titles: dict[str, str]) -> HtmlElement | None:
-    """The ``<h1>`` that holds the story's headline (not the logo's), else the first."""
-    named = [_title_key(t) for key, t in titles.items() if key not in ("h1", "title")]
-    for h1 in h1s[:5]:
-        text = _title_key(h1.text_content())
-        if len(text) > 10 and any(text in name or name in text for name in named if len(name) > 10):
-            return h1
-    return h1s[0] if h1s else None
+def _headline(h1s: list[HtmlElement], subheads: list[HtmlElement], titles: dict[str, str]) -> HtmlElement | None:
+    """The heading that holds the story's headline: an ``<h1>`` (not the logo's) or, on pages
+    without one, an ``<h2>``/``<h3>`` that the page's title names or whose class says title."""
+    named = [key for key in (_title_key(t) for source, t in titles.items() if source != "h1") if len(key) > 10]
+    for heading in h1s[:5] + subheads:
+        text = _title_key(heading.text_content())
+        if len(text) > 10 and any((text in name or name in text) and 2 * min(len(text), len(name)) >= max(
+                len(text), len(name)) for name in named):
+            return heading
+    if h1s:
+        return h1s[0]
+    return next((h for h in subheads if "title" in (h.get("class") or "")), None)
 
 
 def _title_key(text: str) -> str:

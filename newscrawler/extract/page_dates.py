@@ -15,11 +15,17 @@ from collections.abc import Collection, Iterable
 from lxml.html import HtmlElement
 
 from newscrawler.extract.dates import MODIFIED, PUBLISHED, DateCandidate
-from newscrawler.extract.story_region import is_foreign, is_foreign_block, story_containers
+from newscrawler.extract.story_region import FOREIGN_CONTAINER, is_foreign, is_foreign_block, story_containers
 from newscrawler.extract.written_dates import written_dates
 
 MAX_LINE = 200
 """Longest text read as a date line; longer text is story prose, whose dates name events."""
+MAX_SEGMENTS = 3000
+MAX_DATE_SEGMENT = 120
+MAX_OTHER_LETTERS = 40
+"""A text read as a bare date line by the last resort: short, and few letters beside the date."""
+_NOT_STORY_TEXT = {"script", "style", "noscript", "nav", "header", "footer", "aside", "figcaption", "figure", "form",
+                   "select", "option", "button", "template", "svg", "textarea", "iframe"}
 
 UPDATED_CLASS = re.compile(r"updat|modif|revis")
 _PUBLISHED_CLASS = re.compile(r"publish|posted|created|entry-date|pubdate")
@@ -47,6 +53,8 @@ def visible_dates(
     headline: HtmlElement | None,
     byline: str | None,
     language: str | None,
+    has_published: bool = False,
+    page_body: HtmlElement | None = None,
 ) -> list[DateCandidate]:
     """Date candidates from visible markup, the story's own before the rest of the page's."""
     story = story_containers(headline)
@@ -61,7 +69,59 @@ def visible_dates(
     lines += [(_flat_text(n), PUBLISHED) for n in headline_neighbours(headline) if not is_foreign_block(n, story)]
     lines += [(_flat_text(n), _default_kind(n)) for n in outside if not is_foreign(n, story)]
     found += text_dates(lines, language)
+    if not any(c.kind == PUBLISHED for c in found) and not has_published:
+        body = headline.getroottree().getroot().find("body") if headline is not None else page_body
+        last_resort = first_date_after_headline(body, headline, story, language)
+        if last_resort:
+            found.append(last_resort)
     return found
+
+
+def first_date_after_headline(body: HtmlElement | None, headline: HtmlElement | None,
+                               story: Collection[HtmlElement], language: str | None) -> DateCandidate | None:
+    """The last resort of pages that name no date anywhere else: the first short text after
+    the headline that is little more than a date ("am 20.09.2020", "01.11.2023 11:35").
+
+    Navigation, headers, footers, captions, sidebars and comments are skipped; a date inside
+    a sentence names an event, not the story. At most :data:`MAX_SEGMENTS` texts are read.
+    """
+    if body is None:
+        return None
+    started = headline is None
+    stack: list[HtmlElement | str] = [body]
+    seen = 0
+    while stack and seen < MAX_SEGMENTS:
+        item = stack.pop()
+        if isinstance(item, str):
+            if started and len(item) <= MAX_DATE_SEGMENT:
+                seen += 1
+                found = _bare_date(item, language)
+                if found:
+                    return DateCandidate(found, "text", PUBLISHED)
+            continue
+        if item is headline:
+            started = True
+            if item.tail and item.tail.strip():
+                stack.append(item.tail.strip())
+            continue
+        tag = item.tag if isinstance(item.tag, str) else ""
+        if item.tail and item.tail.strip():
+            stack.append(item.tail.strip())
+        if tag in _NOT_STORY_TEXT or (item not in story and _is_foreign_container(item)):
+            continue
+        stack.extend(reversed(item))
+        if tag and item.text and item.text.strip():
+            stack.append(item.text.strip())
+    return None
+
+
+def _bare_date(text: str, language: str | None) -> str | None:
+    """The date of a short text that says little else, when it is a publication date."""
+    dates = line_dates(text, PUBLISHED, language)
+    if not dates or dates[0][0] != PUBLISHED:
+        return None
+    letters = sum(1 for ch in text if ch.isalpha())
+    return dates[0][1] if letters - sum(1 for ch in dates[0][1] if ch.isalpha()) <= MAX_OTHER_LETTERS else None
 
 
 def microformat_dates(abbrs: Iterable[HtmlElement], story: Collection[HtmlElement]) -> list[DateCandidate]:
@@ -156,6 +216,11 @@ def _default_kind(node: HtmlElement, parent: HtmlElement | None = None) -> str:
         if UPDATED_CLASS.search(attrs):
             return MODIFIED
     return PUBLISHED
+
+
+def _is_foreign_container(node: HtmlElement) -> bool:
+    attrs = f"{node.get('class', '')} {node.get('id', '')}".lower()
+    return bool(attrs.strip()) and FOREIGN_CONTAINER.search(attrs) is not None
 
 
 def _flat_text(node: HtmlElement) -> str:

@@ -19,7 +19,9 @@ FOREIGN_CONTAINER = re.compile(
     r"caption|credit|comment|related|sidebar|widget|footer|recommend|more-stories|also-like|popular|trending"
     r"|newsletter|share|social|promo|teaser|reply|respond",
 )
-_FOREIGN_TAGS = {"figcaption", "aside", "footer", "figure"}
+# Page-layout words: foreign outside the story's own entry, the entry's own column or footer inside it.
+_LAYOUT_WORDS = {"sidebar", "widget", "footer"}
+_FOREIGN_TAGS = {"figcaption", "aside", "figure"}
 _ENTRY_CLASSES = {"hentry", "h-entry", "post", "type-post", "entry", "article"}
 
 
@@ -34,21 +36,22 @@ def is_foreign(node: HtmlElement, story: Collection[HtmlElement] = frozenset()) 
     """True when the node sits in a caption, comment, sidebar or related-stories block.
 
     The walk stops at ``<body>`` and at the first container that holds the headline
-    (``story``): their classes describe the page's layout. A footer inside the story's own
-    entry (``<article>``, hAtom's ``hentry``) is the story's footer: themes put the date there.
+    (``story``): their classes describe the page's layout. A footer, sidebar or widget
+    inside the story's own entry (``<article>``, hAtom's ``hentry``) is the story's: themes
+    put the date in the entry's footer or its info column.
     """
-    in_footer = False
+    in_layout = False
     for ancestor in node.iterancestors():
         tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
         if tag in ("body", "html") or ancestor in story:
-            return in_footer and not (ancestor in story and is_entry(ancestor))
+            return in_layout and not (ancestor in story and is_entry(ancestor))
         attrs = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower()
         words = set(FOREIGN_CONTAINER.findall(attrs)) if attrs.strip() else set()
-        if words - {"footer"} or tag in _FOREIGN_TAGS - {"footer"}:
+        if words - _LAYOUT_WORDS or tag in _FOREIGN_TAGS:
             return True
         if words or tag == "footer":
-            in_footer = True
-    return in_footer
+            in_layout = True
+    return in_layout
 
 
 def is_entry(node: HtmlElement) -> bool:
@@ -65,8 +68,8 @@ def is_foreign_block(node: HtmlElement, story: Collection[HtmlElement] = frozens
     sidebar it holds: for blocks read whole, such as the lines around a headline."""
     tag = node.tag if isinstance(node.tag, str) else ""
     attrs = f"{node.get('class', '')} {node.get('id', '')}".lower()
-    if tag in _FOREIGN_TAGS or (attrs.strip() and FOREIGN_CONTAINER.search(attrs)):
+    if tag in _FOREIGN_TAGS or tag == "footer" or (attrs.strip() and FOREIGN_CONTAINER.search(attrs)):
         return True
-    if any(True for _ in node.iterdescendants(*_FOREIGN_TAGS)):
+    if any(True for _ in node.iterdescendants(*_FOREIGN_TAGS, "footer")):
         return True
     return is_foreign(node, story)
