@@ -9,6 +9,12 @@ NEWSPIDER_MODULE = "newscrawler.spiders"
 # --- Politeness ------------------------------------------------------------------------
 USER_AGENT = "newscrawler/0.1 (+https://github.com/newscrawler/newscrawler; news archive crawler)"
 ROBOTSTXT_OBEY = True
+# robots.txt as RFC 9309 says (newscrawler/middlewares/robots.py): 4xx allows everything; 5xx, 429
+# or no answer disallows everything while the host's pages wait and robots.txt is fetched again
+# this many times, the first after this many seconds, doubling. Still unreachable: the host's
+# pages are dropped (newscrawler/robots/unreadable; a crawl of such a start host exits with 2).
+NEWSCRAWLER_ROBOTS_RETRIES = 3
+NEWSCRAWLER_ROBOTS_RETRY_DELAY = 15.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 DOWNLOAD_DELAY = 0
@@ -171,6 +177,9 @@ DOWNLOADER_MIDDLEWARES = {
     # after retries), drops public-to-private redirects and redirect loops, honours Retry-After.
     "newscrawler.middlewares.failures.FailureStatsMiddleware": 40,
     "newscrawler.middlewares.addresses.PrivateAddressMiddleware": 60,
+    # Scrapy's treats a robots.txt that fails as allow-all; ours follows RFC 9309.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawler.middlewares.robots.RobotsPolicyMiddleware": 100,
     # Above RetryMiddleware (550): a lookup refused for its private answers is not retried.
     "newscrawler.middlewares.addresses.RefusedLookupMiddleware": 555,
     # Above RedirectMiddleware (600): it sees a redirect before it is followed.
