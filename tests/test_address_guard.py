@@ -160,6 +160,7 @@ def test_crawl_refuses_names_that_resolve_to_loopback_at_connect_time(tmp_path):
     assert result.items == []
     assert result.stats.get("newscrawler/skipped/private_address", 0) >= 2
     assert result.stats.get("retry/count", 0) == 0  # refused, not retried
+    assert result.stats.get("newscrawler/robots/refused") == 2  # so their pages are not even looked up again
     assert "resolves to 127.0.0.1, not a public address" in result.log
     lookups = [json.loads(line) for line in hosts.with_suffix(".log").read_text().splitlines()]
     assert [host for host, port_, _ in lookups if port_ == 0] == ["news.test", "blank.test"]

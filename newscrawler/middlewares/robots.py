@@ -7,13 +7,15 @@ Here, per host (scheme and authority):
 - 2xx: its rules are obeyed (``ROBOTSTXT_PARSER``, Protego by default);
 - 3xx: followed, at most five redirects, across hosts (RFC 9309 2.3.1.2); more: unavailable;
 - 4xx other than 429 (and any other answer): "unavailable", everything allowed (2.3.1.3);
-- 5xx, 429, no answer (timeout, refused, DNS, a private address): "unreachable", complete
+- 5xx, 429, no answer (timeout, connection refused, DNS): "unreachable", complete
   disallow (2.3.1.4). The host's requests wait while robots.txt is fetched again later in the
   crawl (``NEWSCRAWLER_ROBOTS_RETRIES`` times, ``NEWSCRAWLER_ROBOTS_RETRY_DELAY`` seconds
   first, doubling); if it stays unreachable they are dropped, and the host is counted under
   ``newscrawler/robots/unreadable`` (each dropped request under
   ``newscrawler/skipped/robots_unreachable``). A crawl whose start pages are all dropped so ends with
   the close reason ``robots_unreadable`` (exit status 2).
+- a fetch one of our guards drops (its host, or a redirect, on a private address): "refused",
+  complete disallow at once, counted the same way.
 
 Each decision is counted under ``newscrawler/robots/<outcome>``; requests the rules forbid
 under Scrapy's own ``robotstxt/forbidden``.
@@ -31,6 +33,8 @@ from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.misc import build_from_crawler, load_object
+
+from newscrawler.middlewares.failures import DownloadGaveUp
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -50,14 +54,15 @@ class RobotsVerdict:
     """What a host's robots.txt allows: its rules, everything, or nothing."""
 
     outcome: str
-    """``rules``, ``unavailable`` (4xx: all allowed), ``too_many_redirects`` (all allowed) or
-    ``unreachable`` (nothing allowed)."""
+    """``rules``, ``unavailable`` (4xx: all allowed), ``too_many_redirects`` (all allowed),
+    ``unreachable`` (nothing allowed, tried again) or ``refused`` (one of our guards dropped
+    the fetch, a private address say: nothing allowed, not tried again)."""
     parser: RobotParser | None = None
     detail: str = ""
 
     @property
     def allows_nothing(self) -> bool:
-        return self.outcome == "unreachable"
+        return self.outcome in ("unreachable", "refused")
 
 
 class RobotsPolicyMiddleware:
@@ -113,6 +118,10 @@ class RobotsPolicyMiddleware:
             self.stats.inc_value(f"newscrawler/robots/{verdict.outcome}")
             if not verdict.allows_nothing:
                 break
+            if verdict.outcome == "refused":
+                self.stats.inc_value(UNREADABLE_STAT)
+                logger.error("robots.txt of %s was refused (%s): none of its pages are crawled", origin, verdict.detail)
+                break
             if attempt < self.retries:
                 logger.warning("robots.txt of %s unreachable (%s): its pages wait, trying again in %g s",
                                origin, verdict.detail, delay)
@@ -143,7 +152,11 @@ class RobotsPolicyMiddleware:
             })
             try:
                 response = await self.crawler.engine.download_async(robots)
-            except Exception as exc:  # every way a download fails means the same here: unreachable
+            except DownloadGaveUp as exc:
+                return RobotsVerdict("unreachable", detail=_failure(exc))
+            except IgnoreRequest as exc:
+                return RobotsVerdict("refused", detail=str(exc))
+            except Exception as exc:  # any other way a download fails means the same: unreachable
                 return RobotsVerdict("unreachable", detail=_failure(exc))
             location = response.headers.get("Location")
             if 300 <= response.status < 400 and location:

@@ -1,0 +1,122 @@
+"""Hostile-input benchmark (issue 17): memory of a gzip-bomb crawl and of a 1,000,000-URL
+sitemap crawl, and the time a 100,000-character search query takes.
+
+    python -m bench.hostile [--bomb-gib 10] [--sitemap-urls 1000000] [--articles 20000] [--uncapped]
+
+(run from the repository root: the servers come from ``tests/hostile_server.py``).
+
+1. Serves a page of ``--bomb-gib`` GiB of gzip (about 1 MB on the wire per GiB) on 127.0.0.1,
+   linked from a home page, and crawls it: prints the crawl process's peak RSS (wait4), wall
+   time, and how the bomb was counted.
+2. Serves a sitemap of ``--sitemap-urls`` URLs (40 MB for a million), named in robots.txt, and
+   crawls with ``discover=sitemaps`` and ``max_pages=500`` (the sitemap is read whole; the
+   crawl then stops fetching the 50,000 URLs it keeps): peak RSS, wall time, URLs kept and
+   counted past the cap.
+3. Builds a SQLite store of ``--articles`` stories and runs ``scrapy search`` with a
+   100,000-character query: wall time, peak RSS and exit status; with ``--uncapped`` also
+   with the length cap off (what it cost before the cap).
+
+Targets: both crawls under 1 GB peak; the long query answered at once. Figures depend on the
+machine's load; run it on a quiet one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from itemadapter import ItemAdapter
+
+from bench.crawl import Run, crawl_command, finish, run_process
+from tests.hostile_server import Route, gzip_bomb, listing_html, page, serve_site
+
+REPO = Path(__file__).resolve().parent.parent
+NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+
+def crawl(start_url: str, workdir: Path, *args: str) -> Run:
+    workdir.mkdir(parents=True, exist_ok=True)
+    cmd = crawl_command(start_url, workdir, {}, *args)
+    started = time.perf_counter()
+    return finish(run_process(cmd, workdir), started, workdir)
+
+
+def bench_bomb(gib: int, folder: Path) -> None:
+    bomb = gzip_bomb(gib * 1024, prefix=b"<!doctype html><html><body><p>")
+    routes = {
+        "/robots.txt": Route(b"User-agent: *\nDisallow:\n", "text/plain"),
+        "/bomb.html": Route(bomb, headers={"Content-Encoding": "gzip"}),
+        "/": page(listing_html("Bombed", [("/bomb.html", "Archive")])),
+    }
+    with serve_site(routes) as site:
+        run = crawl(site.url("/"), folder / "bomb", "-a", "discover=links")
+    print(f"gzip bomb: {len(bomb) / 1e6:.1f} MB on the wire, {gib} GiB gunzipped: peak RSS {run.peak_mb:,.0f} MB, "
+          f"{run.seconds:.1f} s wall, {run.cpu_seconds:.1f} s CPU, exit {run.returncode}, "
+          f"failed/too_large={run.stats.get('newscrawler/failed/too_large')}")
+
+
+def sitemap_body(base: str, count: int) -> bytes:
+    rows = (f"<url><loc>{base}/2024/05/story-{n}.html</loc><lastmod>2024-05-20</lastmod></url>" for n in range(count))
+    return f'<?xml version="1.0" encoding="UTF-8"?><urlset {NS}>{"".join(rows)}</urlset>'.encode()
+
+
+def bench_sitemap(count: int, folder: Path) -> None:
+    routes = {"/": page(listing_html("Home", []))}
+    with serve_site(routes) as site:
+        base = site.base_url.rstrip("/")
+        routes["/sitemap.xml"] = Route(sitemap_body(base, count), "application/xml")
+        routes["/robots.txt"] = Route(f"User-agent: *\nDisallow:\nSitemap: {base}/sitemap.xml\n".encode(), "text/plain")
+        size = len(routes["/sitemap.xml"].body)
+        run = crawl(site.url("/"), folder / "sitemap", "-a", "discover=sitemaps", "-a", "max_pages=500")
+    stats = run.stats
+    print(f"sitemap: {count:,} URLs, {size / 1e6:.1f} MB: peak RSS {run.peak_mb:,.0f} MB, {run.seconds:.1f} s wall, "
+          f"{run.cpu_seconds:.1f} s CPU, exit {run.returncode}, URLs kept {stats.get('newscrawler/sitemap/urls')}, "
+          f"past the cap {stats.get('newscrawler/sitemap/entries_over_limit')}")
+
+
+def bench_query(articles: int, folder: Path, uncapped: bool) -> None:
+    from bench.storage import make_articles
+    from newscrawler.storage.schema import to_row
+    from newscrawler.storage.sqlite import SQLiteStore
+
+    path = folder / "search.db"
+    store = SQLiteStore(path)
+    built, _vocab = make_articles(articles)
+    store.upsert([to_row(ItemAdapter(a)) for a in built])
+    store.close()
+    query = ("harbour dredging " * 6_000)[:100_000]
+    cases = [("capped", [])] + ([("uncapped", ["-s", "NEWSCRAWLER_SEARCH_MAX_QUERY_LENGTH=0"])] if uncapped else [])
+    for name, extra in cases:
+        cmd = [sys.executable, "-m", "scrapy", "search", query, "-s", f"NEWSCRAWLER_SQLITE_PATH={path}", *extra]
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        message = proc.stderr.read().strip().splitlines() if proc.stderr else []
+        print(f"search, 100,000-character query ({name}, {articles:,} articles): {seconds:.2f} s wall "
+              f"(process start included), peak RSS {usage.ru_maxrss / 1024:,.0f} MB, "
+              f"exit {os.waitstatus_to_exitcode(status)}{': ' + message[-1] if message else ''}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bomb-gib", type=int, default=10)
+    parser.add_argument("--sitemap-urls", type=int, default=1_000_000)
+    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--uncapped", action="store_true", help="also time the query with the length cap off")
+    args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory(prefix="bench-hostile-") as tmp:
+        folder = Path(tmp)
+        bench_bomb(args.bomb_gib, folder)
+        bench_sitemap(args.sitemap_urls, folder)
+        bench_query(args.articles, folder, args.uncapped)
+
+
+if __name__ == "__main__":
+    main()
