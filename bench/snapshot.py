@@ -33,8 +33,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import threading
 import zlib
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from newscrawler.demo.generate import build_demo_site
@@ -101,6 +104,30 @@ def build_cdn_site(pages: Path, cdn: Path, cdn_url: str, articles: int) -> None:
     home = listing_html("CDN Ledger", links).replace(
         "</head>", f'<link rel="stylesheet" href="{cdn_url}/assets/theme.css"></head>', 1)
     (pages / "index.html").write_text(home)
+
+
+@contextmanager
+def serve_cdn(root: Path, host: str = "127.0.0.2") -> Iterator[str]:
+    """Serve ``root`` as a CDN does: with ``Access-Control-Allow-Origin: *`` (web fonts need it)."""
+
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, directory=str(root), **kwargs)  # type: ignore[arg-type]
+
+        def end_headers(self) -> None:
+            self.send_header("Access-Control-Allow-Origin", "*")
+            super().end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = ThreadingHTTPServer((host, 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def warc_bytes(folder: Path, before: set[Path]) -> tuple[int, set[Path]]:
@@ -182,22 +209,28 @@ def main() -> None:
     parser.add_argument("--timing-runs", type=int, default=3)
     parser.add_argument("--skip-timing", action="store_true")
     parser.add_argument("--baseline-commit", default="b6b3e1f", help="code before the archive package")
+    parser.add_argument("--sites", default="demo,cdn", help="which sites to snapshot: demo, cdn or both")
+    parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (WARCs, screenshots, logs)")
     parser.add_argument("--chromium", default=os.environ.get("NEWSCRAWLER_CHROMIUM_PATH", "/usr/bin/chromium"))
     args = parser.parse_args()
     print(f"load average: {os.getloadavg()[0]:.2f} (2 cores shared: wall times are noisy)")
-    with tempfile.TemporaryDirectory(prefix="bench-snapshot-") as tmp, ExitStack() as stack:
-        root = Path(tmp)
+    with ExitStack() as stack:
+        root = Path(args.keep) if args.keep else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+        root.mkdir(parents=True, exist_ok=True)
+        sites = set(args.sites.split(","))
         camera = PageCamera(args.chromium)
         stack.callback(camera.close)
         build_demo_site(root / "demo")
         demo = stack.enter_context(serve_directory(root / "demo"))
-        snapshot("demo site", demo.url("/"), root / "demo-snapshot", camera, args.max_shots)
-        (root / "pages").mkdir()
-        (root / "cdn").mkdir()
-        cdn = stack.enter_context(serve_directory(root / "cdn", host="127.0.0.2"))
-        build_cdn_site(root / "pages", root / "cdn", cdn.url("/"), args.articles)
-        pages = stack.enter_context(serve_directory(root / "pages"))
-        snapshot("CDN site (assets on 127.0.0.2)", pages.url("/"), root / "cdn-snapshot", camera, args.max_shots)
+        if "demo" in sites:
+            snapshot("demo site", demo.url("/"), root / "demo-snapshot", camera, args.max_shots)
+        if "cdn" in sites:
+            (root / "pages").mkdir()
+            (root / "cdn").mkdir()
+            cdn = stack.enter_context(serve_cdn(root / "cdn"))
+            build_cdn_site(root / "pages", root / "cdn", cdn, args.articles)
+            pages = stack.enter_context(serve_directory(root / "pages"))
+            snapshot("CDN site (assets on 127.0.0.2)", pages.url("/"), root / "cdn-snapshot", camera, args.max_shots)
         if not args.skip_timing:
             timing(demo.url("/"), root / "timing", args.timing_runs, args.baseline_commit)
 
