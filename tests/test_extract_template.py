@@ -11,6 +11,7 @@ from newscrawler.extract.template import (
     SiteTemplate,
     TemplatePolicy,
     body_lines,
+    keyed_lines,
     line_key,
     page_keys,
     strip_body,
@@ -109,9 +110,9 @@ def test_learning_is_sticky_and_split_drops_only_furniture() -> None:
     for _ in range(50):  # the line disappears from the site: it stays known
         template.observe(page_keys("\n\n".join(story(rng))))
     lines = [*story(rng), SUBSCRIBE.replace("3", "5"), "Another line"]
-    kept, dropped = template.split(lines)
-    assert dropped == ["Subscribe to our newsletter for 5 dollars a month."]
-    assert kept == [line for line in lines if line not in dropped]
+    kept, dropped = template.split(keyed_lines("\n\n".join(lines)))
+    assert [line for line, _ in dropped] == ["Subscribe to our newsletter for 5 dollars a month."]
+    assert [line for line, _ in kept] == [line for line in lines if "newsletter" not in line]
 
 
 def test_strip_body_rewrites_text_html_and_lede_and_counts_drops() -> None:
@@ -128,11 +129,11 @@ def test_strip_body_rewrites_text_html_and_lede_and_counts_drops() -> None:
     assert result.body == "\n\n".join(paragraphs)
     assert result.lede == paragraphs[0]
     assert result.word_count == len(" ".join(paragraphs).replace(".", "").split())
-    assert result.dropped == ["8 minute read", SUBSCRIBE]
+    assert [line for line, _ in result.dropped] == ["8 minute read", SUBSCRIBE]
     doc = lxml.html.fromstring(result.body_html)
     assert [p.text_content() for p in doc.iter("p")] == paragraphs
     assert not doc.findall(".//ul") and doc.tag == "article"
-    template.record_drops(result.dropped)
+    template.record_drops(key for _, key in result.dropped)
     assert sorted(line.dropped for line in template.furniture.values()) == [1, 1]
 
 
@@ -186,7 +187,8 @@ def test_a_template_loaded_from_earlier_runs_strips_from_the_first_page() -> Non
     for _ in range(2):
         first.observe(page_keys(SUBSCRIBE + "\n\nsome story text"))
     second = SiteTemplate("example.com", first.policy, first.pages, first.lines.items())
-    assert second.split([SUBSCRIBE, "New story"]) == (["New story"], [SUBSCRIBE])
+    kept, dropped = second.split(keyed_lines(SUBSCRIBE + "\n\nNew story"))
+    assert ([line for line, _ in kept], [line for line, _ in dropped]) == (["New story"], [SUBSCRIBE])
     assert not second.learned_now
 
 

@@ -25,7 +25,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawler.extensions.summary import collect_report_sections
-from newscrawler.extract.template import SiteTemplate, TemplatePolicy, page_keys, strip_body
+from newscrawler.extract.template import SiteTemplate, TemplatePolicy, distinct_keys, keyed_lines, strip_body
 from newscrawler.pipelines.offload import WorkerThread
 from newscrawler.pipelines.postgres import postgres_dsn
 
@@ -81,8 +81,8 @@ class _Pending:
     keys: dict[int, str]
     kept: array
     """Keys of the lines its body kept (what a later-learned line may have to be cleaned from)."""
-    dropped: list[str]
-    """Furniture lines left out of its body (counted if it is emitted)."""
+    dropped: list[int]
+    """Keys of the furniture lines left out of its body (counted if it is emitted)."""
 
 
 class TemplatePipeline:
@@ -138,8 +138,9 @@ class TemplatePipeline:
         if not isinstance(body, str) or not body or not isinstance(site, str) or not site:
             return item
         template = await self._template(site)
-        keys = page_keys(body)
-        stripped = strip_body(body, adapter.get("body_html"), adapter.get("lede"), template, self.config.min_body_words)
+        lines = keyed_lines(body)
+        keys = distinct_keys(lines)
+        stripped = strip_body(lines, adapter.get("body_html"), adapter.get("lede"), template, self.config.min_body_words)
         if stripped is not None:
             adapter["body"], adapter["word_count"] = stripped.body, stripped.word_count
             if adapter.get("body_html") is not None:
@@ -152,7 +153,8 @@ class TemplatePipeline:
             self._in_flight.clear()
         kept = array("q", (key for key in keys if not template.is_furniture(key)))
         canonical = adapter.get("canonical_url") or adapter.get("url") or ""
-        self._in_flight[id(item)] = _Pending(site, str(canonical), keys, kept, stripped.dropped if stripped else [])
+        self._in_flight[id(item)] = _Pending(site, str(canonical), keys, kept,
+                                           [key for _, key in stripped.dropped if key is not None] if stripped else [])
         return item
 
     async def _template(self, site: str) -> SiteTemplate:
@@ -201,7 +203,11 @@ class TemplatePipeline:
             else:
                 self._untracked += 1
         self._since_save += 1
-        if self._since_save >= _SAVE_EVERY and self.store is not None and self._saving is None:
+        if self._since_save >= _SAVE_EVERY and self.store is None:
+            self._since_save = 0
+            for each in self.sites.values():
+                each.take_changes()  # nowhere to keep them: let them go rather than pile up
+        elif self._since_save >= _SAVE_EVERY and self._saving is None:
             self._since_save = 0
             try:
                 self._saving = asyncio.ensure_future(self._save())
