@@ -12,8 +12,9 @@ Debian's Chromium). Two sites, each served on 127.0.0.1:
 For each: a crawl with ``NEWSCRAWLER_ARCHIVE=snapshot``; pywb (on a free port) serves the
 WARCs; Chromium photographs every stored article live and replayed (frameless ``mp_``, same
 viewport) and prints the resources the replay could not serve and SSIM (grayscale). Then a
-second snapshot of the unchanged site into the same folder (a fresh article store, so every
-page is fetched again) and the bytes it added against the first's. Last, the text crawl of
+second snapshot of the unchanged site into the same folder, twice: as a scheduled re-run
+does (same article store: known articles are skipped), and with a fresh store (every page
+fetched again); the bytes each added against the first's, by record type. Last, the text crawl of
 the demo with the archive off, timed against the code before the archive package
 (``--baseline-commit``, unpacked with ``git archive``), alternating runs.
 
@@ -35,10 +36,13 @@ import tempfile
 import time
 import threading
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
 
 from newscrawler.demo.generate import build_demo_site
 from newscrawler.demo.server import serve_directory
@@ -166,14 +170,35 @@ def snapshot(name: str, start_url: str, workdir: Path, camera: PageCamera, max_s
         print(f"     {url}: {urls[:4]}")
     print(f"   SSIM live vs replay: min {min(scores):.4f}, median {statistics.median(scores):.4f}; "
           f"{below} page(s) below 0.97 (target 0)")
-    second = run_crawl(workdir / "run2", "-a", f"start_url={start_url}", settings=settings, timeout=1800)
-    if second.returncode != 0:
-        raise SystemExit(f"{name}: second snapshot failed:\n{second.log[-3000:]}")
-    second_bytes, _ = warc_bytes(warc, files)
-    s2 = second.stats
-    print(f"   second snapshot: {s2.get('newscrawler/warc/records')} records, {s2.get('newscrawler/warc/revisits', 0)} "
-          f"revisits saving {s2.get('newscrawler/warc/revisit_bytes_saved', 0) / 1e6:.2f} MB of payload; added "
-          f"{second_bytes / 1e6:.3f} MB = {100 * second_bytes / first_bytes:.1f}% of the first (target < 5%)")
+    # Again into the same folder: as a scheduled re-run does (same store: known articles are
+    # skipped), then with a fresh store (every page fetched again).
+    for label, store in (("re-run, same store", first.workdir / "news.db"), ("re-run, fresh store", None)):
+        run_dir = workdir / label.split(", ")[1].replace(" ", "-")
+        extra = {"NEWSCRAWLER_SQLITE_PATH": str(store)} if store else {}
+        again = run_crawl(run_dir, "-a", f"start_url={start_url}", settings={**settings, **extra}, timeout=1800)
+        if again.returncode != 0:
+            raise SystemExit(f"{name}: {label} failed:\n{again.log[-3000:]}")
+        added, now = warc_bytes(warc, files)
+        by_type = record_bytes(now - files)
+        files = now
+        s2 = again.stats
+        print(f"   second snapshot ({label}): {s2.get('newscrawler/warc/records')} fetches, "
+              f"{s2.get('newscrawler/warc/revisits', 0)} revisits saving "
+              f"{s2.get('newscrawler/warc/revisit_bytes_saved', 0) / 1e6:.2f} MB of payload; added {added / 1e6:.3f} MB = "
+              f"{100 * added / first_bytes:.1f}% of the first (target < 5%); "
+              + ", ".join(f"{kind} {size / 1e3:.0f} kB" for kind, size in by_type.most_common()))
+
+
+def record_bytes(files: set[Path]) -> Counter[str]:
+    """Compressed bytes on disk by record type (response, revisit, request, warcinfo)."""
+    sizes: Counter[str] = Counter()
+    for path in files:
+        with open(path, "rb") as fh:
+            records = ArchiveIterator(fh)
+            for record in records:
+                record.content_stream().read()
+                sizes[record.rec_type] += records.get_record_length()
+    return sizes
 
 
 def timed_text_crawl(code: Path, start_url: str, workdir: Path) -> float:
