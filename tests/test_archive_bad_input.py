@@ -147,6 +147,8 @@ def test_hostile_requisites_are_counted_and_the_archive_stays_valid(crawl) -> No
     assert stats[f"{prefix}/failed"] == 2
     assert stats[f"{prefix}/fetched"] == 1 + 2 + 8 + 1  # loop.css, the two HTML sheets, 8 candidates, logo
     assert "newscrawler/failed" not in stats, "a requisite was counted as a lost page"
+    section = result.report["archive"]
+    assert section["requisites"]["failed/too_large"] == 1 and section["records"] == stats["newscrawler/warc/records"]
 
     archived = _archived_urls(_warcio_check(result.workdir / "warc"))
     assert archived[f"{base}/endless.jpg"] == 0, "a resource past the size cap was archived"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 
@@ -53,6 +54,8 @@ def test_snapshot_of_the_demo_replays_like_the_live_site(tmp_path, serve, crawl)
     check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", *map(str, warcs)],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+    stored = dict(sqlite3.connect(result.workdir / "news.db").execute("SELECT url, replay_url FROM articles"))
+    assert stored == {item["url"]: item["replay_url"] for item in result.items}
     wacz = result.workdir / "snapshot.wacz"
     valid = subprocess.run([sys.executable, "-m", "wacz", "validate", "-f", str(wacz)], capture_output=True, text=True)
     assert valid.returncode == 0, valid.stdout[-2000:]

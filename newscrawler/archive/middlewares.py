@@ -26,6 +26,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from newscrawler.archive.config import ArchiveConfig
 from newscrawler.archive.digests import PayloadIndex
 from newscrawler.archive.warc import RotatingWarcWriter, exchange_from
+from newscrawler.extensions.summary import collect_report_sections
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -54,8 +55,24 @@ class WarcArchiveMiddleware:
         # One thread keeps records in order and the gzip work off the reactor.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newscrawler-warc")
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.report_section, signal=collect_report_sections)
         if config.wacz_path:
             crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+
+    def report_section(self) -> dict[str, Any]:
+        """The end-of-crawl report's ``archive`` part: records, revisits, requisites."""
+        stats = self.stats.get_stats()
+        requisites = {k.removeprefix("newscrawler/archive/requisites/"): v for k, v in stats.items()
+                      if k.startswith("newscrawler/archive/requisites/")}
+        return {"archive": {
+            "directory": str(self.writer.directory),
+            "files": len(self.writer.files),
+            "records": stats.get("newscrawler/warc/records", 0),
+            "revisits": stats.get("newscrawler/warc/revisits", 0),
+            "revisit_bytes_saved": stats.get("newscrawler/warc/revisit_bytes_saved", 0),
+            "requisites": requisites,
+            "wacz": stats.get("newscrawler/archive/wacz"),
+        }}
 
     def item_scraped(self, item: Any) -> None:
         from newscrawler.archive.wacz import Page

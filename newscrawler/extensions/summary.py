@@ -153,6 +153,7 @@ class CrawlSummary:
         if report["articles_written"] and coverage:
             lines.append("  field coverage:   " + ", ".join(f"{k} {v['share']:.0%}" for k, v in coverage.items()))
         lines += _template_lines(report.get("template"))
+        lines += _archive_lines(report.get("archive"))
         if report["skipped"]:
             lines.append("  skipped:          " + ", ".join(f"{k} {v}" for k, v in sorted(report["skipped"].items())))
         if report["http_status"]:
@@ -166,6 +167,26 @@ class CrawlSummary:
         if report.get("report_path"):
             lines.append(f"  report:           {report['report_path']}")
         return "\n".join(lines)
+
+
+def _archive_lines(section: dict[str, Any] | None) -> list[str]:
+    """The WARC part of the printed summary: records, revisits, page requisites, the WACZ."""
+    if not section:
+        return []
+    lines = [f"  archive:          {section['records']} records in {section['files']} file(s) in {section['directory']}, "
+             f"{section['revisits']} revisits ({section['revisit_bytes_saved']} bytes not stored again)"]
+    requisites = section.get("requisites") or {}
+    if requisites:
+        failed = ", ".join(f"{k.removeprefix('failed/')} {v}" for k, v in sorted(requisites.items())
+                           if k.startswith("failed/"))
+        skipped = ", ".join(f"{k.removeprefix('skipped/')} {v}" for k, v in sorted(requisites.items())
+                            if k.startswith("skipped/"))
+        lines.append(f"  {'':<17} page requisites: {requisites.get('fetched', 0)} fetched "
+                     f"({requisites.get('bytes', 0)} bytes)" + (f"; failed: {failed}" if failed else "")
+                     + (f"; skipped: {skipped}" if skipped else ""))
+    if section.get("wacz"):
+        lines.append(f"  {'':<17} WACZ: {section['wacz']}")
+    return lines
 
 
 def _template_lines(section: dict[str, Any] | None) -> list[str]:
