@@ -108,7 +108,8 @@ def archive(tmp_path_factory) -> Iterator[Archive]:
     # One story whose text holds markup, stored through the real store: it must show as text.
     store = SQLiteStore(db)
     store.upsert([to_row(Article(
-        url="http://127.0.0.1:1/hostile-story/", title="Council <em>votes</em> on the <script>alert(1)</script> plan",
+        url="http://127.0.0.1:1/hostile-story/?utm_source=feed", canonical_url="http://127.0.0.1:1/hostile-story/",
+        title="Council <em>votes</em> on the <script>alert(1)</script> plan",
         section="Hostile", site="127.0.0.1", authors=["<b>Mallory</b>"], body=HOSTILE_BODY,
         published_at="2022-09-01T10:00:00+05:30", word_count=20).to_dict())])
     store.close()
@@ -319,6 +320,10 @@ def test_markup_in_a_story_is_shown_as_text(archive: Archive, page) -> None:
     assert page.evaluate("typeof window.pwned") == "undefined"
     assert "pwned" not in page.title()
     assert page.locator(".body script, .body img, .headline em").count() == 0
+    # The URL it was fetched under is one of its aliases, linked.
+    assert page.locator("dd.alias a").get_attribute("href") == "http://127.0.0.1:1/hostile-story/?utm_source=feed"
+    assert page.locator("a.original-link").get_attribute("href") == "http://127.0.0.1:1/hostile-story/"
+    assert "Not archived" in page.locator(".sources").inner_text()
     assert page.dialogs == []  # type: ignore[attr-defined]
     page.goto(f"{archive.url}?q=council+plan")
     assert page.evaluate("typeof window.pwned") == "undefined" and page.dialogs == []  # type: ignore[attr-defined]
@@ -339,7 +344,8 @@ def test_every_page_answers_as_json(archive: Archive) -> None:
     assert fetch(f"{archive.url}/story/999999.json")[0] == 404
 
 
-def test_crawl_history_has_one_row_per_run_linked_to_its_report(archive: Archive) -> None:
+@pytest.mark.chromium
+def test_crawl_history_has_one_row_per_run_linked_to_its_report(archive: Archive, page) -> None:
     history = json.loads(fetch(f"{archive.url}/history.json")[1])["crawls"]
     assert len(history) == 1
     run = history[0]
@@ -349,10 +355,13 @@ def test_crawl_history_has_one_row_per_run_linked_to_its_report(archive: Archive
     assert run["stories_new"] == len(archive.crawl.items) and run["stories_updated"] == 0
     assert run["started_at"] <= run["finished_at"]
     assert json.loads(Path(run["report_path"]).read_text())["crawl_id"] == report["crawl_id"]
-    status, html = fetch(f"{archive.url}/history")
-    assert status == 200 and f'href="/news/history/{run["id"]}"' in html
-    status, html = fetch(f"{archive.url}/history/{run['id']}")
-    assert status == 200 and f"Crawl {report['crawl_id']} finished (finished)" in html
+    page.goto(archive.url)
+    page.click("text=Crawl history")
+    cells = page.locator("table.crawls tbody tr").first.locator("td").all_inner_texts()
+    assert len(cells) == 8 and cells[0] == f"#{run['id']}" and cells[3] == "finished"
+    assert cells[4:7] == [str(run["pages"]), str(run["stories_new"]), "0"]
+    page.click("table.crawls tbody a:text-is('report')")
+    assert f"Crawl {report['crawl_id']} finished (finished)" in page.locator("pre.report").inner_text()
 
 
 def test_scrapy_browse_serves_the_store_on_loopback(archive: Archive, tmp_path: Path) -> None:
