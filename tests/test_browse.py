@@ -374,6 +374,8 @@ def test_scrapy_browse_serves_the_store_on_loopback(archive: Archive, tmp_path: 
         wait_for(f"http://127.0.0.1:{port}/news", proc)
         status, html = fetch(f"http://127.0.0.1:{port}/news?q=minister")
         assert status == 200 and "<mark>minister</mark>" in html.lower()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as home:  # one store: / is its search
+            assert home.url == f"http://127.0.0.1:{port}/news"
         listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
         if listening:  # ss is there: the only listener is on loopback
             assert {line.split()[3] for line in listening.splitlines()} == {f"127.0.0.1:{port}"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from datasette import hookimpl
+from datasette import Response, hookimpl
 from datasette.utils import tilde_encode
 
 from newscrawler.browse.views import crawl_page, history_page, is_news_store, search_page, story_page
@@ -19,9 +19,13 @@ from newscrawler.browse.views import crawl_page, history_page, is_news_store, se
 @hookimpl
 def register_routes(datasette: Any) -> list[tuple[str, Any]]:
     routes = []
-    for name, db in datasette.databases.items():
-        if db.is_memory or not is_news_store(db.path):
-            continue
+    files = {name: db for name, db in datasette.databases.items() if not db.is_memory}
+    stores = [name for name, db in files.items() if is_news_store(db.path)]
+    if len(stores) == len(files) == 1 and tilde_encode(stores[0]) == stores[0]:
+        # Serving one store: Datasette's list of databases would be a page with one link.
+        home = datasette.urls.database(stores[0])
+        routes.append((r"^/$", lambda: Response.redirect(home)))
+    for name in stores:
         if tilde_encode(name) != name:  # names that need encoding in URLs keep Datasette's own pages
             continue
         database = f"(?P<database>{re.escape(name)})"
