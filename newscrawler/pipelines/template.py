@@ -148,8 +148,10 @@ class TemplatePipeline:
             adapter["lede"] = stripped.lede
         elif any(template.is_furniture(key) for key in keys):
             self.stats.inc_value("newscrawler/template/not_stripped/too_short")
-            logger.info("Kept the template lines of %s: its story alone would be too short", adapter.get("url"))
+            logger.debug("Kept the template lines of %s: its story alone would be too short", adapter.get("url"))
         if len(self._in_flight) >= _MAX_IN_FLIGHT:  # never expected: items always end scraped, dropped or failed
+            logger.warning("Template: %d items never reported scraped or dropped; their lines are not counted",
+                           len(self._in_flight))
             self._in_flight.clear()
         kept = array("q", (key for key in keys if not template.is_furniture(key)))
         canonical = adapter.get("canonical_url") or adapter.get("url") or ""
