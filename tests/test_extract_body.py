@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 import pytest
 
 from newscrawler.extract.article import extract_article
-from newscrawler.extract.body import is_boilerplate_text, split_credit
+from lxml import etree
+
+from newscrawler.extract.body import blocks_from_xml, flatten_divisions, is_boilerplate_text, is_date_line, split_credit
 
 CRAWLED = datetime(2022, 10, 1, tzinfo=timezone.utc)
 URL = "https://news.example.in/2022/02/01/russia-quotes-1999-charter/"
@@ -253,3 +255,110 @@ def test_link_lists_between_paragraphs_are_not_restored():
     html = bare_page().replace("<h2>The background</h2>", f"<ul>{links}</ul>")
     article = extract_article(html, "http://127.0.0.1:8000/p/77.html", crawled_at=CRAWLED)
     assert "Another story" not in article.body
+
+
+# --- real-world page shapes: standfirst, header lines, furniture in other languages ---------------------
+
+STORY = [
+    "The harbour authority said on Monday that the north pier will close for six weeks while divers replace "
+    "the timber piles that the winter storms loosened, and that ferries will use the south basin meanwhile.",
+    "Fishing crews were told to moor at the old quay, where the town has laid on extra mooring posts and a "
+    "temporary fuel pump so that nobody has to sail round the headland to refuel before dawn.",
+    "Traders on the promenade asked for signs pointing visitors to the south basin, and the council agreed to "
+    "put them up before the Easter weekend, when the first of the summer ferries are due to arrive.",
+]
+STANDFIRST = ("The north pier closes for six weeks of repairs after the winter storms; ferries move to the south "
+              "basin and fishing crews to the old quay.")
+
+
+def harbour_page(header: str = "", lead: str = "", after: str = "", description: str = STANDFIRST) -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY)
+    return f"""<html><head><title>North pier to close for repairs</title>
+<meta name="description" content="{description}"></head><body>
+<nav><a href="/">Home</a> <a href="/port/">Port</a></nav>
+<div class="page"><header class="story-head">{header}<h1>North pier to close for repairs</h1></header>
+{lead}<div class="story-body">{paragraphs}</div>{after}</div>
+<footer>Harbour Gazette</footer></body></html>"""
+
+
+def test_standfirst_outside_the_story_container_opens_the_body():
+    html = harbour_page(lead=f'<div class="teaser" itemprop="description">{STANDFIRST}</div>')
+    article = extract_article(html, "https://gazette.example/port/north-pier", crawled_at=CRAWLED)
+    assert article.body.split("\n\n") == [STANDFIRST, *STORY]
+
+
+def test_description_already_in_the_body_is_not_repeated():
+    article = extract_article(harbour_page(description=STORY[0]), "https://gazette.example/port/north-pier",
+                              crawled_at=CRAWLED)
+    assert article.body.split("\n\n") == STORY
+
+
+def test_description_shown_below_the_story_is_not_a_standfirst():
+    html = harbour_page(after=f'<div class="teaser-box"><p>{STANDFIRST}</p></div>')
+    article = extract_article(html, "https://gazette.example/port/north-pier", crawled_at=CRAWLED)
+    assert not article.body.startswith(STANDFIRST)
+
+
+@pytest.mark.parametrize("header", [
+    '<p class="kicker">Port</p>',
+    '<p class="kicker">Port</p><p class="meta">Posted on</p><p class="meta">April 21, 2022</p>',
+    '<p class="date">Mo, 11:41 Uhr</p><p class="date">06.11.2023</p>',
+    '<p class="reading">3 min read</p>',
+])
+def test_kicker_date_and_reading_time_lines_do_not_open_the_body(header):
+    html = harbour_page().replace('<div class="page"><header class="story-head">', '<div class="page"><article>')
+    html = html.replace("</header>", "").replace(
+        "<h1>North pier to close for repairs</h1>", f"{header}<h1>North pier to close for repairs</h1>")
+    html = html.replace('<div class="story-body">', "").replace("</div></div>", "</article></div>")
+    article = extract_article(html, "https://gazette.example/port/north-pier", crawled_at=CRAWLED)
+    assert article.body.split("\n\n") == STORY
+
+
+def test_page_wrapped_in_a_form_keeps_its_story():
+    html = harbour_page().replace('<div class="page">', '<form id="mainform" method="post"><div class="page">')
+    html = html.replace("<footer>", '<textarea name="comment"></textarea></form><footer>')
+    warnings: list[str] = []
+    article = extract_article(html, "https://gazette.example/port/north-pier", crawled_at=CRAWLED,
+                              warnings=warnings)
+    assert article.body.split("\n\n")[-3:] == STORY and "no_body" not in warnings
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("3 min read", True),
+    ("5 minute read", True),
+    ("Lesezeit: 3 Minuten", True),
+    ("Reading time: 4 minutes", True),
+    ("Tiempo de lectura: 2 min", True),
+    ("Read more: Looted art returns home", True),
+    ("Lea también: Impiden ingreso a reportero", True),
+    ("LE PUEDE INTERESAR: La ficha del expresidente", True),
+    ("Czytaj też: Były dowódca wojsk", True),
+    ("Schon gelesen?", True),
+    ("Weitere Themen", True),
+    ("Inhaltsverzeichnis", True),
+    ("Crédits photos : Bestimage", True),
+    ("Follow The Gazette on Twitter and Instagram @gazette", True),
+    ("Hauptinhalt", True),
+    # story text that shares words with the labels
+    ("Read more carefully, the report shows the council knew of the cracks in 2019.", False),
+    ("It takes 3 minutes to read the whole charter aloud, the clerk said.", False),
+    ("Fotos zeigen, wie hoch das Wasser im Hafen stand.", False),
+])
+def test_furniture_in_other_languages(text, expected):
+    assert is_boilerplate_text(text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("April 21, 2022", True), ("Stand: 28.04.2020 18:00 Uhr", True), ("Mo, 11:41 Uhr", True),
+    ("Posted on", True), ("06.11.2023", True),
+    ("The pier will close in 2022 for repairs.", False), ("Six weeks of work", False),
+])
+def test_date_lines(text, expected):
+    assert is_date_line(text) is expected
+
+
+def test_nested_divisions_of_the_extractor_become_separate_blocks():
+    body = etree.fromstring("<body><div><p>First paragraph.</p><div><p>Second one.</p></div></div>"
+                            "<p>Third.</p></body>")
+    flatten_divisions(body)
+    assert blocks_from_xml(body) == [("p", "First paragraph."), ("p", "Second one."), ("p", "Third.")]

@@ -95,7 +95,8 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
     if body is None:
         try:
             body = extract_body(tree, url, (article.title or "", meta.titles.get("h1", "")),
-                                tuple(filter(None, (meta.site_name, site_name_from_title(meta)))))
+                                tuple(filter(None, (meta.site_name, site_name_from_title(meta)))),
+                                description=meta.description)
         except Exception:  # noqa: BLE001 - trafilatura raises many kinds on odd trees
             logger.warning("body extractor failed on %s", url, exc_info=True)
             notes.append("body_extractor_failed")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -54,6 +55,43 @@ _FURNITURE = re.compile(
     r"updated(?: on| at)? [\w ,:.]*\d[\w ,:.]*|posted(?: on| at)? [\w ,:.]*\d[\w ,:.]*)[.:!…]*$",
     re.IGNORECASE,
 )
+# The same furniture in the other languages news sites are written in: a cross-link label with the
+# linked story's title after it, or a label alone.
+_CROSS_LINK = re.compile(
+    r"^(?:read more|read also|see also|see more|more on this|lea también|lee también|le puede interesar|te puede interesar|"
+    r"vea también|ver también|mira también|notas? relacionadas?|noticias relacionadas|leia também|veja também|"
+    r"leia mais|lesen sie auch|lesen sie mehr|mehr zum thema|mehr dazu|auch interessant|weiterlesen|"
+    r"à lire aussi|lire aussi|voir aussi|à voir aussi|czytaj (?:też|także|więcej)|zobacz (?:też|także)|"
+    r"leggi anche|potrebbe interessarti|lees ook)\s*[:»>|-]\s*\S.*$",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(
+    r"^(?:more|see more|don.?t miss|schon gelesen\??|weitere (?:themen|artikel(?: zum thema)?|informationen|nachrichten|beiträge)|"
+    r"mehr themen|kommentierte artikel|keine kommentare|kommentare|artikel teilen|teilen|drucken|"
+    r"das könnte sie auch interessieren|lesen sie auch|mehr zum thema|inhaltsverzeichnis|table of contents|"
+    r"hauptinhalt|main content|zum inhalt springen|bewerten|beitragsbild|titelbild|anzeige|werbung|"
+    r"zum newsletter anmelden|newsletter abonnieren|notas relacionadas|noticias relacionadas|"
+    r"artículos relacionados|comentarios|compartir|publicidad|te puede interesar|le puede interesar|"
+    r"commentaires|partager|publicité|à lire aussi|lire aussi|dowiedz się więcej|czytaj też|czytaj także|"
+    r"reklama|komentarze|udostępnij|leia também|comentários|compartilhe|publicidade|pubblicità|"
+    r"leggi anche|condividi|commenti)[.:!…]*$",
+    re.IGNORECASE,
+)
+# "3 min read", "5 minute read", "Lesezeit: 3 Minuten", "Reading time: 4 minutes", "Tiempo de lectura: 2 min".
+_READING_TIME = re.compile(
+    r"^(?:(?:estimated )?(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|"
+    r"tempo de leitura|tempo di lettura|czas czytania|leestijd)\s*:?\s*(?:ca\.?\s*|about\s*)?)?"
+    r"\d+(?:[-–]\d+)?\s*(?:min(?:ute)?s?|minuten?|minutos?|minuti|minut)\.?"
+    r"(?:\s*(?:read|reading|to read|lesezeit|lesedauer|de lectura|de lecture|de leitura|di lettura|czytania))?$",
+    re.IGNORECASE,
+)
+# "Follow The Gleaner on Twitter and Instagram", "Photo: Jane Doe", "Quelle: dpa" (short lines only).
+_SOCIAL_FOLLOW = re.compile(
+    r"^(?:follow|like|join)\b.{0,80}\b(?:on|at|in)\s+(?:twitter|facebook|instagram|telegram|whatsapp|"
+    r"linkedin|youtube|tiktok)\b", re.IGNORECASE)
+_CREDIT_LINE = re.compile(
+    r"^(?:fotos?|photos?|bild(?:er)?|titelbild|beitragsbild|crédits? photos?|credits?|quelle|source|fuente|"
+    r"fonte|źródło|image|imagen)\s*:\s*\S", re.IGNORECASE)
 # WordPress shortcodes left unrendered: "[button link=...]Text[/button]".
 _BYLINE_LINE = re.compile(r"^by\s+[^\W\d_]", re.IGNORECASE)
 _SHORTCODE = re.compile(r"\[[a-z_]+(?:\s+[\w-]+=[^\]]*)+\].*|.*\[/[a-z_]+\]", re.IGNORECASE)
@@ -85,14 +123,17 @@ class Body:
 
 
 def extract_body(
-    tree: HtmlElement, url: str, headlines: tuple[str, ...] = (), site_names: tuple[str, ...] = ()
+    tree: HtmlElement, url: str, headlines: tuple[str, ...] = (), site_names: tuple[str, ...] = (),
+    description: str | None = None,
 ) -> Body:
     """Main text of a page; the tree is modified (boilerplate removed), pass a copy to keep it.
 
     ``headlines`` are the page's title and ``<h1>``: the main-text extractor often starts
     with the headline, which is not part of the body; ``site_names`` mark a closing line
-    about the site ("Riverside Bulletin, printed since 1974") as furniture. Raises whatever trafilatura raises on
-    a hopeless tree; the caller records the reason.
+    about the site ("Riverside Bulletin, printed since 1974") as furniture; ``description``
+    (the page's meta description) finds a standfirst shown above the story that the
+    extractor left out. Raises whatever trafilatura raises on a hopeless tree; the caller
+    records the reason.
     """
     import trafilatura
 
@@ -111,8 +152,10 @@ def extract_body(
             document = balanced
     if document is None or document.body is None:
         return Body()
-    _drop_leading_headline(document.body, headlines)
+    flatten_divisions(document.body)
+    drop_page_header_blocks(document.body, tree, headlines)
     _drop_boilerplate_blocks(document.body, site_names)
+    restore_standfirst(document.body, tree, description, headlines)
     restore_lists(document.body, tree)
     blocks = blocks_from_xml(document.body)
     if not blocks:
@@ -161,15 +204,177 @@ def _words(document) -> int:
     return len(document.body.xpath("string()").split())
 
 
-def _drop_leading_headline(body: etree._Element, headlines: tuple[str, ...]) -> None:
-    """Remove the first block when it repeats the headline."""
-    keys = {_letters(h) for h in headlines if h}
-    keys.discard("")
-    if not keys or len(body) == 0:
+def flatten_divisions(body: etree._Element) -> None:
+    """Lift the blocks of trafilatura's ``<div>`` wrappers to the top level, where every later step looks.
+
+    Left nested, a wrapper's paragraphs would come out as one block, glued together.
+    """
+    for division in [child for child in body.iter("div") if child is not body]:
+        parent = division.getparent()
+        if parent is None:
+            continue
+        position = parent.index(division)
+        if division.text and division.text.strip():
+            lead = etree.Element("p")
+            lead.text = division.text
+            parent.insert(position, lead)
+            position += 1
+        for child in list(division):
+            parent.insert(position, child)
+            position += 1
+        if division.tail and division.tail.strip():
+            previous = parent[position - 1] if position else None
+            if previous is not None:
+                previous.tail = (previous.tail or "") + division.tail
+        parent.remove(division)
+
+
+def drop_page_header_blocks(body: etree._Element, tree: HtmlElement, headlines: tuple[str, ...]) -> None:
+    """Remove the page's header lines that open the body: kicker, headline, date and reading-time labels.
+
+    The headline may come after a few short lines (a kicker, "Posted on", a date): all of them
+    go. Without the headline, a short first line goes when it is a date or reading-time label,
+    or the kicker printed right above the headline.
+    """
+    keys = [key for key in (_letters(h) for h in headlines if h) if key]
+    top = [child for child in body[:6] if child.tag in ("p", "head")]
+    for position, child in enumerate(top):
+        text = collapse(child.xpath("string()"))
+        if keys and _is_headline(_letters(text), keys):
+            for block in top[: position + 1]:
+                body.remove(block)
+            break
+        if len(text.split()) > 12:
+            break
+    while len(body) and body[0].tag in ("p", "head"):
+        text = collapse(body[0].xpath("string()"))
+        if not (is_date_line(text) or is_boilerplate_text(text) or _is_kicker(text, tree, headlines)):
+            break
+        body.remove(body[0])
+
+
+# "Posted on", "Published:" and the like, left alone when the date beside them is a separate block.
+_DATE_LABEL = re.compile(
+    r"^(?:posted|published|updated|veröffentlicht|publicado|publié|pubblicato|stand|datum|date)"
+    r"(?:\s+(?:on|am|el|le|il))?\s*:?$",
+    re.IGNORECASE,
+)
+_YEAR_OR_TIME = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2}\b")
+
+
+def is_date_line(text: str) -> bool:
+    """A line that only says when: "April 21, 2022", "Stand: 28.04.2020 18:00 Uhr", "Mo, 11:41 Uhr", "Posted on"."""
+    tokens = text.replace("|", " ").split()
+    if not tokens or len(tokens) > 7:
+        return False
+    if _DATE_LABEL.match(text):
+        return True
+    if not _YEAR_OR_TIME.search(text):
+        return False
+    words = [t for t in tokens if re.fullmatch(r"[^\W\d_]+[.,:]?", t)]
+    return len(words) <= 3 and all(len(w) <= 15 for w in words)
+
+
+def _is_headline(text: str, keys: list[str]) -> bool:
+    """The block repeats the headline, perhaps with a part more or less ("Headline - Site")."""
+    for key in keys:
+        if text == key:
+            return True
+        short, long_ = sorted((text, key), key=len)
+        if len(short) > 15 and short in long_ and len(short) >= 0.7 * len(long_):
+            return True
+    return False
+
+
+def _is_kicker(text: str, tree: HtmlElement, headlines: tuple[str, ...]) -> bool:
+    """A short line printed just above the headline (a section or topic label)."""
+    if not text or len(text.split()) > 6 or text[-1] in ".!?:":
+        return False
+    headline = next((node for h in headlines if h and (node := _block_with_text(tree, h)) is not None), None)
+    if headline is None:
+        return False
+    wanted = _letters(text)
+    for sibling in headline.itersiblings(preceding=True):
+        if not isinstance(sibling.tag, str) or sibling.tag == "br":
+            continue
+        return _letters(sibling.text_content()) == wanted
+    return False
+
+
+def restore_standfirst(
+    body: etree._Element, tree: HtmlElement, description: str | None, headlines: tuple[str, ...] = ()
+) -> None:
+    """Put back the standfirst: the summary printed between headline and story, outside the story's container.
+
+    Many sites show their meta description as a lead paragraph in its own block ("teaser",
+    "intro") above the story; the main-text extractor keeps the story's container and
+    loses it. The block is found by the description's text, and restored only when it
+    comes before the story's first paragraph and the body does not already hold it.
+    """
+    if not description or len(description.split()) < 8 or len(body) == 0:
         return
-    first = body[0]
-    if first.tag in ("head", "p") and _letters(first.xpath("string()")) in keys:
-        body.remove(first)
+    wanted = _letters(description)
+    if wanted in {_letters(h) for h in headlines} or _letters(description[:200]) in _letters(body.xpath("string()")):
+        return
+    lead = _block_with_text(tree, description)
+    if lead is None:
+        return
+    text = collapse(lead.text_content())
+    blocks = (collapse(child.xpath("string()")) for child in body if child.tag in ("p", "head"))
+    story = next((found for block in islice(filter(None, blocks), 3)
+                  if (found := _block_with_text(tree, block)) is not None), None)
+    if story is None or not _precedes(lead, story) or _letters(text) in _letters(body.xpath("string()")):
+        return
+    paragraph = etree.Element("p")
+    paragraph.text = text
+    body.insert(0, paragraph)
+
+
+_TEXT_CONTAINING = etree.XPath("//body//text()[contains(normalize-space(.), $words)]")
+_NOT_STORY_TEXT = {"title", "script", "style", "noscript", "textarea", "option", "select", "button", "a", "nav",
+                   "footer", "aside", "head"}
+
+
+def _block_with_text(tree: HtmlElement, text: str) -> HtmlElement | None:
+    """The smallest element whose text is ``text`` (its first 80 letters at least, and not much more)."""
+    words = " ".join(text.split()[:4])
+    wanted = _letters(text)
+    if len(words) < 8 or not wanted:
+        return None
+    head = wanted[: max(20, min(80, int(0.8 * len(wanted))))]
+    for hit in _TEXT_CONTAINING(tree, words=words):
+        node = hit.getparent()
+        if hit.is_tail and node is not None:
+            node = node.getparent()
+        while node is not None and isinstance(node.tag, str) and node.tag not in ("body", "html"):
+            if node.tag in _NOT_STORY_TEXT:
+                break
+            have = _letters(node.text_content())
+            if len(have) > 1.6 * len(wanted) + 40:
+                break
+            if head in have:
+                if any(a.tag in _NOT_STORY_TEXT for a in node.iterancestors()):
+                    break
+                return node
+            node = node.getparent()
+    return None
+
+
+def _precedes(first: etree._Element, second: etree._Element) -> bool:
+    """True when ``first`` starts before ``second`` in document order and does not contain it."""
+    ancestors = {id(a): a for a in second.iterancestors()}
+    if id(first) in ancestors or first is second:
+        return False
+    node = first
+    while node is not None and id(node.getparent()) not in ancestors and node.getparent() is not None:
+        node = node.getparent()
+    parent = node.getparent() if node is not None else None
+    if parent is None:
+        return False
+    other = second
+    while other.getparent() is not parent:
+        other = other.getparent()
+    return parent.index(node) < parent.index(other)
 
 
 def restore_lists(body: etree._Element, tree: HtmlElement) -> None:
@@ -254,6 +459,12 @@ def is_boilerplate_text(text: str) -> bool:
         return False
     if _FURNITURE.match(text) or _SHORTCODE.fullmatch(text) or _URL_ONLY.fullmatch(text):
         return True
+    if _LABEL.match(text) or _READING_TIME.match(text) or _CROSS_LINK.match(text):
+        return True
+    if words <= 6 and _CREDIT_LINE.match(text):
+        return True
+    if _SOCIAL_FOLLOW.match(text):
+        return True
     return words <= 15 and bool(_COPYRIGHT.search(text))
 
 
@@ -263,14 +474,18 @@ def _letters(text: str) -> str:
 
 def boilerplate_nodes(tree: HtmlElement) -> list[HtmlElement]:
     """Captions, comment forms, asides and navigation: never the story's text."""
-    nodes = [
-        node for node in tree.iter(*_DROP_TAGS)
-        if node.tag != "form" or node.find(".//textarea") is not None or node.get("role") == "search"
-    ]
+    nodes = [node for node in tree.iter(*_DROP_TAGS) if node.tag != "form" or _is_input_form(node)]
     nodes += [node for node in tree.iter("table") if _link_share(node) > 0.5]
     nodes += [node for node in _CAPTION_PARAGRAPH(tree) if not (node.text or "").strip()
               and not any((child.tail or "").strip() for child in node)]
     return nodes + _DROP_XPATH(tree)
+
+
+def _is_input_form(form: HtmlElement) -> bool:
+    """A comment or search form; not the ``<form>`` some sites (ASP.NET) wrap around the whole page."""
+    if form.find(".//textarea") is None and form.get("role") != "search":
+        return False
+    return form.find(".//h1") is None and len(form.text_content()) < 3000
 
 
 def _link_share(node: HtmlElement) -> float:
