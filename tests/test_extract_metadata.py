@@ -295,3 +295,67 @@ def test_a_headline_that_names_the_site_is_not_a_site_suffix():
             '<meta property="og:title" content="The Guardian view on Hong Kong: a city on the brink | Editorial">')
     assert extract(page(head), "https://www.theguardian.com/x").title == (
         "The Guardian view on Hong Kong: a city on the brink")
+
+
+# --- real-world shapes: glued headlines, edge separators, several authors, kickers -----------------------
+
+@pytest.mark.parametrize("html, expected", [
+    # a link inside the <h1> is its own words, not glued to the headline
+    (page('<meta property="og:title" content="Los Reyes visitan a la Infanta">',
+          '<h1>Los Reyes visitan a la Infanta<a href="/">Ultima Hora Mallorca</a></h1>'),
+     "Los Reyes visitan a la Infanta"),
+    (page("<title>Harbour reopens after the storm</title>",
+          '<h1><span>Harbour</span>reopens after the storm</h1>'), "Harbour reopens after the storm"),
+    # formatting inside a word or before punctuation keeps the words as written
+    (page("", "<h1>The <em>Gazette</em>'s view on the harbour</h1>"), "The Gazette's view on the harbour"),
+    # a separator left at the start or end when the site name was empty
+    (page("<title>| Harbour reopens after the storm</title>"), "Harbour reopens after the storm"),
+    (page('<meta property="og:title" content="Harbour reopens after the storm – ">'),
+     "Harbour reopens after the storm"),
+    (page("<title>-40 degrees in the harbour tonight</title>"), "-40 degrees in the harbour tonight"),
+])
+def test_title_real_world_shapes(html, expected):
+    assert extract(html).title == expected
+
+
+@pytest.mark.parametrize("html, expected", [
+    (page("", '<p class="byline">By <a rel="author" href="/by/ana">Ana Lima</a> and '
+              '<a rel="author" href="/by/rui">Rui Costa</a></p>'), ["Ana Lima", "Rui Costa"]),
+    (page("", '<div class="meta"><span><a rel="author" href="/by/ana">Ana Lima</a></span>, '
+              '<span><a rel="author" href="/by/rui">Rui Costa</a></span></div>'), ["Ana Lima", "Rui Costa"]),
+    # a rel=author link of another block (an author box further down) is not a co-author
+    (page("", '<p class="byline">By <a rel="author" href="/by/ana">Ana Lima</a></p>'
+              '<div class="author-box"><div><p><a rel="author" href="/by/zoe">Zoe Park</a> edits the harbour '
+              'pages and has covered the port, its ferries and its fishing fleet for the Gazette since 2009.</p>'
+              '</div></div>'),
+     ["Ana Lima"]),
+    (page('<meta name="author" content="Chien-Ming Wang, and Tom Watkins, CNN">'),
+     ["Chien-Ming Wang", "Tom Watkins"]),
+])
+def test_several_authors(html, expected):
+    assert extract(html).authors == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Chien-Ming Wang, and Tom Watkins, CNN", ["Chien-Ming Wang", "Tom Watkins"]),
+    ("By A. Smith, B. Jones, and C. Brown", ["A. Smith", "B. Jones", "C. Brown"]),
+    ("Ana Lima y Rui Costa", ["Ana Lima", "Rui Costa"]),
+])
+def test_split_authors_oxford_comma(text, expected):
+    assert split_authors(text) == expected
+
+
+@pytest.mark.parametrize("html, expected", [
+    (page("", '<p class="kicker"><a href="/health/">Health</a> / Science</p><h1>Clinic opens</h1>'), "Health"),
+    # the line right above the headline, without a class
+    (page("", '<div><p><a href="/health/">Health</a></p><h1>Clinic opens</h1></div>'), "Health"),
+    # a kicker link to another site or to a story is no section
+    (page("", '<p class="kicker"><a href="https://other.example/health/">Health</a></p><h1>Clinic</h1>'), None),
+    (page("", '<p class="kicker"><a href="/2022/09/28/clinic-plans-approved-by-council/">Earlier</a></p>'
+              "<h1>Clinic</h1>"), None),
+    # metadata still wins over the kicker
+    (page('<meta property="article:section" content="Local">',
+          '<p class="kicker"><a href="/health/">Health</a></p><h1>Clinic</h1>'), "Local"),
+])
+def test_section_from_kicker(html, expected):
+    assert extract(html).section == expected

@@ -97,6 +97,11 @@ def test_generic_crawl_finds_every_article_once_and_no_other_page(serve, crawl, 
     for item in result.items:
         assert item["body"] and "© 2024" not in item["body"]
         assert item["discovered_via"] in {"section", "pagination", "link", "start", "navigation"}
+    # The pages name no section: the section listing that led to each story does (pagination included).
+    sections = {item["url"].removeprefix(site.base_url.rstrip("/")): item["section"] for item in result.items}
+    assert sections.pop("/story/2000/cup-final-report.html") == "Sport"
+    assert sections.pop("/story/1000/flood-barrier-update-0.html") in {None, "News"}  # also linked from home
+    assert set(sections.values()) == {"News"}
 
 
 def test_pagination_bound_stops_a_trap(serve, crawl, river_site) -> None:

@@ -257,7 +257,11 @@ def site_of(url: str) -> str | None:
 
 
 def choose_title(meta: PageMetadata, url: str) -> str | None:
-    """The headline: structured data's headline, else the ``<title>``, without the site suffix."""
+    """The headline: structured data's headline, else the ``<title>``, without the site suffix.
+
+    The ``<h1>`` wins when it says the same in its own words or with less around it; an ``<h1>``
+    that says more (the headline with the site's name glued on) does not.
+    """
     titles = meta.titles
     h1 = titles.get("h1")
     site_names = [n for n in (meta.site_name, site_of(url)) if n]
@@ -265,15 +269,23 @@ def choose_title(meta: PageMetadata, url: str) -> str | None:
                 "dcterms.title"):
         if titles.get(key):
             title = strip_site_name(titles[key], site_names)
-            if h1 and _similar(h1, title):
-                return h1
-            return title
+            if h1 and _similar(h1, title) and len(_norm(h1)) <= len(_norm(titles[key])):
+                return _trim_separators(h1)
+            return _trim_separators(title)
     if titles.get("title"):
         title = strip_site_name(titles["title"], site_names)
-        if h1 and (_similar(h1, title) or _norm(h1) in _norm(titles["title"])):
-            return h1
-        return title
-    return h1
+        if h1 and _norm(h1) in _norm(titles["title"]):
+            return _trim_separators(h1)
+        return _trim_separators(title)
+    return _trim_separators(h1) if h1 else None
+
+
+_EDGE_SEPARATORS = re.compile(r"^\s*(?:[|\-–—:·»/•]+\s+)+|(?:\s+[|\-–—:·«/•]+)+\s*$|^\s*[|:·/•]+")
+
+
+def _trim_separators(title: str) -> str | None:
+    """A title without separators left at its ends ("| Some Title" when the site name was empty)."""
+    return _EDGE_SEPARATORS.sub("", title).strip() or None
 
 
 def site_name_from_title(meta: PageMetadata) -> str | None:

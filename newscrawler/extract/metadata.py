@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newscrawler.extract.dates import MODIFIED, PUBLISHED, DateCandidate, date_from_url, date_string
@@ -99,6 +100,40 @@ def clean_text(value: Any) -> str:
     if "<" in text:
         text = re.sub(r"<[^>]+>", " ", text)
     return " ".join(text.split())
+
+
+# Inline formatting inside a word ("<b>W</b>ord") joins its text as is; every other element boundary
+# (a link, a span, a line break) separates words where the markup gave no space.
+_INLINE_FORMATTING = {"b", "i", "em", "strong", "u", "sup", "sub", "mark", "abbr", "s", "q"}
+
+
+def spaced_text(node: HtmlElement) -> str:
+    """An element's text on one line, a space put where its markup separates two words.
+
+    ``text_content()`` glues ``<h1>Headline<a>Site</a></h1>`` into "HeadlineSite".
+    """
+    parts: list[str] = []
+
+    def add(text: str | None, boundary: bool) -> None:
+        if not text:
+            return
+        if boundary and parts and parts[-1][-1:].isalnum() and text[:1].isalnum():
+            parts.append(" ")
+        parts.append(text)
+
+    def walk(element: HtmlElement) -> None:
+        for child in element:
+            if not isinstance(child.tag, str) or child.tag in _SKIP_WALK:
+                add(child.tail, True)
+                continue
+            boundary = child.tag not in _INLINE_FORMATTING
+            add(child.text, boundary)
+            walk(child)
+            add(child.tail, boundary)
+
+    add(node.text, False)
+    walk(node)
+    return clean_text("".join(parts))
 
 
 def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
@@ -499,7 +534,7 @@ def _from_microdata(meta: PageMetadata, props: dict[str, list[HtmlElement]]) -> 
 
 
 def _from_markup(meta: PageMetadata, tree: HtmlElement, index: MarkupIndex, url: str) -> None:
-    h1s = [text for text in (clean_text(h.text_content()) for h in index.h1s) if text]
+    h1s = [text for text in (spaced_text(h) for h in index.h1s) if text]
     if h1s:
         meta.titles["h1"] = h1s[0]
     if index.title and clean_text(index.title):
@@ -531,11 +566,47 @@ def _from_markup(meta: PageMetadata, tree: HtmlElement, index: MarkupIndex, url:
         if crumbs and (crumbs[-1] in meta.titles.values() or crumbs[-1] in h1s):
             crumbs = crumbs[:-1]
         meta.section = crumbs[-1] if crumbs else None
+    if not meta.section:
+        meta.section = kicker_section(tree, index.h1s[:1], url)
     if not meta.tags:
         meta.tags = split_tags([t for t in (clean_text(a.text_content()) for a in index.rel_tags) if t])
     if not meta.tags:
         links = [a for a in index.tag_links if not is_foreign(a) and not _in_navigation(a)]
         meta.tags = split_tags([t for t in (clean_text(a.text_content()) for a in links) if t])
+
+
+_KICKER_LINKS = etree.XPath(
+    "//*[contains(@class, 'kicker') or contains(@class, 'eyebrow') or contains(@class, 'overline')"
+    " or contains(@class, 'rubric') or contains(@class, 'dachzeile')]//a[@href]"
+)
+
+
+def kicker_section(tree: HtmlElement, h1s: list[HtmlElement], url: str) -> str | None:
+    """The section a kicker links to: ``<p class="kicker"><a href="/health/">Health</a> / Science</p>``.
+
+    Kickers are marked by their class, or are the line right above the headline; the link
+    must lead to a section-like path of this site (one or two short segments, no date).
+    """
+    links = _KICKER_LINKS(tree)
+    for h1 in h1s:
+        above = next((s for s in h1.itersiblings(preceding=True) if isinstance(s.tag, str) and s.tag != "br"), None)
+        if above is not None and len(above) <= 3:
+            links.extend(above.iter("a"))
+    for link in links:
+        text = clean_text(link.text_content())
+        if text and len(text.split()) <= 4 and not is_foreign(link) and _is_section_path(link.get("href"), url):
+            return text
+    return None
+
+
+def _is_section_path(href: str | None, url: str) -> bool:
+    if not href:
+        return False
+    target = urlsplit(_absolute(href, url))
+    if target.hostname and urlsplit(url).hostname and target.hostname != urlsplit(url).hostname:
+        return False
+    segments = [s for s in target.path.split("/") if s]
+    return 1 <= len(segments) <= 2 and not any(s.isdigit() or s.count("-") > 2 for s in segments)
 
 
 def _in_navigation(node: HtmlElement) -> bool:
@@ -571,7 +642,10 @@ def _byline_after_headline(h1s: list[HtmlElement]) -> str | None:
 
 
 def _byline_authors(index: MarkupIndex) -> list[str]:
-    for node in index.rel_authors + index.bylines:
+    names = _rel_author_names(index.rel_authors)
+    if names:
+        return names
+    for node in index.bylines:
         text = clean_text(node.text_content())
         if not text or len(text) > 120 or is_foreign(node):
             continue
@@ -579,6 +653,29 @@ def _byline_authors(index: MarkupIndex) -> list[str]:
         if names:
             return names
     return []
+
+
+def _rel_author_names(links: list[HtmlElement]) -> list[str]:
+    """Names of the story's ``rel=author`` links: the first one's and those beside it ("By A and B").
+
+    The byline is the largest element around the first link that is still a line (up to 200
+    characters); ``rel=author`` links outside it (an author box, another story) are left out.
+    """
+    links = [a for a in links if (text := clean_text(a.text_content())) and len(text) <= 120 and not is_foreign(a)]
+    if not links:
+        return []
+    first = byline = links[0]
+    for ancestor in first.iterancestors():
+        if len(ancestor.text_content()) > 200:
+            break
+        byline = ancestor
+    beside = [first] + [a for a in links[1:] if any(p is byline for p in a.iterancestors())]
+    names: list[str] = []
+    for link in beside:
+        for name in split_authors(clean_text(link.text_content())):
+            if name.lower() not in {n.lower() for n in names}:
+                names.append(name)
+    return names
 
 
 def _markup_breadcrumbs(nodes: list[HtmlElement]) -> list[str]:
@@ -599,6 +696,8 @@ _BY_PREFIX = re.compile(
 )
 # Conjunctions split names only in lower case ("Bruce Y. Lee" is one person); commas always do.
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\s(?:and|AND|And|und|et|y|e)\s)\s*")
+# The conjunction left at the head of a part by an Oxford comma ("A, B, and C").
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|AND|And|und|et|y|e|&)\s+")
 _NOT_A_PERSON = re.compile(
     r"^(?:the\s.*|editor|editors|admin|administrator|news ?desk|desk|web desk|agencies|agency|guest|team|"
     r"editorial|associated press|ap|reuters|afp|pti|ians|ani|bloomberg|press release|unknown|anonymous|"
@@ -633,7 +732,7 @@ def split_authors(text: str | None, publisher: str | None = None) -> list[str]:
         text = f"{inverted.group(2)} {inverted.group(1)}"
     names: list[str] = []
     for part in _AUTHOR_SPLIT.split(text):
-        name = _NAME_SUFFIX.sub("", _BY_PREFIX.sub("", part)).strip(" .,;:-–—|·•/")
+        name = _NAME_SUFFIX.sub("", _BY_PREFIX.sub("", _LEADING_CONJUNCTION.sub("", part))).strip(" .,;:-–—|·•/")
         if publisher and len(publisher) > 3 and name.lower().endswith(" " + publisher.lower()):
             name = name[: -len(publisher)].strip()
         if not _is_person_name(name, publisher):

@@ -42,6 +42,7 @@ from newscrawler.discovery import (
     parse_sitemap,
     sitemap_urls_from_robots,
 )
+from newscrawler.discovery.sections import listing_section
 from newscrawler.extract.article import decode_declared, extract_article
 from newscrawler.extract.pagetype import classify_page
 from newscrawler.extract.valid_text import valid_values
@@ -272,6 +273,7 @@ class NewsSpider(Spider):
         listing = valid_values(response.meta.get("listing") or {})
         if listing:
             _apply_listing(article, listing)
+        article.section = article.section or response.meta.get("listing_section")
         if self.profile:
             article.site = self.profile.name
         if in_window(article.published_at, self.since, self.until) is False:
@@ -286,7 +288,12 @@ class NewsSpider(Spider):
         depth = response.meta.get("pagination_depth", 0)
         excerpts = _teaser_excerpts(response, self._canonical)
         candidates: list[tuple[str, bool]] = []
+        link_texts: dict[str, str] = {}
         seen: set[str] = set()
+        # The section this listing stands for: its stories are filed under it when their pages say nothing.
+        section = None if from_article else (
+            response.meta.get("listing_section") if response.meta.get("discovered_via") == "pagination"
+            else listing_section(response.url, response.meta.get("link_text")))
         for href, text, rel in _anchors(response):
             url = self._normalise_link(response, href)
             if url is None or url in seen:
@@ -295,6 +302,8 @@ class NewsSpider(Spider):
             is_pagination = "next" in rel or bool(_PAGINATION_TEXT.match(text)) or (
                 bool(_PAGINATION_URL.search(url)) and (bool(_PAGE_NUMBER_TEXT.match(text)) or not text))
             candidates.append((url, is_pagination))
+            if text and len(text) <= 80:
+                link_texts[url] = text
         if not from_article:
             for href in response.xpath(
                     "//head/link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href").getall():
@@ -321,7 +330,8 @@ class NewsSpider(Spider):
                     self.crawler.stats.inc_value("newscrawler/skipped/pagination_limit")
                     continue
                 yield Request(url, callback=self.parse, priority=-1,
-                              meta={"discovered_via": "pagination", "pagination_depth": depth + 1})
+                              meta={"discovered_via": "pagination", "pagination_depth": depth + 1,
+                                    "listing_section": section})
                 continue
             if url in known:
                 self.crawler.stats.inc_value("newscrawler/incremental/known")
@@ -340,6 +350,10 @@ class NewsSpider(Spider):
             meta: dict[str, Any] = {"discovered_via": via, "pagination_depth": 0}
             if url in excerpts:
                 meta["excerpt"] = excerpts[url]
+            if section:
+                meta["listing_section"] = section
+            if url in link_texts:
+                meta["link_text"] = link_texts[url]
             # Listings first, then the articles they reveal: keeps the frontier small.
             yield Request(url, callback=self.parse, meta=meta, priority=0 if not from_article else -2)
 
