@@ -144,7 +144,7 @@ def extract_body(
                    include_images=False, include_formatting=True, output_format="python")
     # Precision mode leaves out more of the page's furniture; when it keeps very little,
     # it may have missed the story, and the balanced mode gets a say.
-    document = trafilatura.bare_extraction(tree, favor_precision=True, **options)
+    document = trafilatura.bare_extraction(tree, favor_precision=True, fast=True, **options)
     words = _words(document)
     if words < RETRY_BELOW_WORDS:
         balanced = trafilatura.bare_extraction(tree, **options)
