@@ -66,7 +66,7 @@ _CROSS_LINK = re.compile(
     re.IGNORECASE,
 )
 _LABEL = re.compile(
-    r"^(?:more|see more|don.?t miss|schon gelesen\??|weitere (?:themen|artikel(?: zum thema)?|informationen|nachrichten|beiträge)|"
+    r"^(?:more|see more|don.?t miss|(?:by|von|por|par|door|przez):|schon gelesen\??|weitere (?:themen|artikel(?: zum thema)?|informationen|nachrichten|beiträge)|"
     r"mehr themen|kommentierte artikel|keine kommentare|kommentare|artikel teilen|teilen|drucken|"
     r"das könnte sie auch interessieren|lesen sie auch|mehr zum thema|inhaltsverzeichnis|table of contents|"
     r"hauptinhalt|main content|zum inhalt springen|bewerten|beitragsbild|titelbild|anzeige|werbung|"
