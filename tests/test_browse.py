@@ -216,6 +216,22 @@ def test_filter_by_section(archive: Archive, page) -> None:
 
 
 @pytest.mark.chromium
+def test_filter_by_month_and_by_author(archive: Archive, page) -> None:
+    page.goto(f"{archive.url}?q=minister")
+    month = page.locator("aside ul").nth(2).locator("li").first
+    label, count = month.locator("a").inner_text(), int(month.locator(".count").inner_text())
+    month.locator("a").click()
+    page.wait_for_url(re.compile(r"until="))
+    dates = page.locator("ol.results time").all_inner_texts()
+    assert len(dates) == count and all(d.endswith(label) for d in dates)  # "13 August 2022" in "August 2022"
+    author = stories(archive.db, "SELECT value FROM articles, json_each(articles.authors) "
+                     "WHERE articles.section != 'Hostile' GROUP BY value ORDER BY count(*) DESC LIMIT 1")[0][0]
+    page.goto(f"{archive.url}?author={quote(author)}")
+    bylines = page.locator("ol.results .meta").all_inner_texts()
+    assert bylines and all(author in line for line in bylines)
+
+
+@pytest.mark.chromium
 def test_open_a_story(archive: Archive, page) -> None:
     page.goto(f"{archive.url}?q=minister")
     link = page.locator("ol.results h2 a").first

@@ -7,11 +7,13 @@ Every failure a visitor can cause gets a page that says what happened, with a 4x
 
 from __future__ import annotations
 
+import calendar
 import json
 import math
 import os
 import sqlite3
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -197,13 +199,13 @@ def _result(hit: SearchHit, base: str) -> dict[str, Any]:
 def _facet_links(page: SearchPage, counts: Facets, base: str) -> list[dict[str, Any]]:
     months = []
     for month, n in counts.month:
-        year, number = (int(x) for x in month.split("-")[:2]) if month[:4].isdigit() and len(month) == 7 else (0, 0)
-        if not year:
+        try:
+            first = date.fromisoformat(f"{month}-01")
+        except ValueError:  # a published_at the page gave as something else than ISO 8601
             continue
-        last_day = (31 if number in (1, 3, 5, 7, 8, 10, 12) else 30 if number != 2
-                    else 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28)
-        months.append({"label": reader_date(f"{month}-01").split(" ", 1)[1], "count": n,
-                       "url": page.url(base, since=f"{month}-01", until=f"{month}-{last_day:02d}")})
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        months.append({"label": f"{first:%B %Y}", "count": n,
+                       "url": page.url(base, since=first.isoformat(), until=last.isoformat())})
     return [
         {"name": "Section", "items": [{"label": v, "count": n, "url": page.url(base, section=v),
                                         "active": v == page.section} for v, n in counts.section]},
