@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 PYWB_VENV = Path("/opt/pywb-venv/bin")
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -123,18 +125,25 @@ class PageCamera:
         self._browser = self._playwright.chromium.launch(executable_path=executable, headless=True,
                                                          args=["--no-sandbox", "--disable-gpu"])
 
-    def shoot(self, url: str) -> Shot:
+    def shoot(self, url: str, block: tuple[str, ...] = ()) -> Shot:
+        """Photograph ``url`` once loaded; resources of the ``block`` types (``"stylesheet"``...) are refused."""
         context = self._browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
         page = context.new_page()
+        if block:
+            page.route("**/*", lambda route: route.abort() if route.request.resource_type in block
+                       else route.continue_())
         failed: dict[str, str] = {}
         page.on("response", lambda r: failed.__setitem__(r.url, str(r.status)) if r.status >= 400 else None)
         # ERR_ABORTED: a load the page itself cancelled (pywb's wombat re-issues rewritten URLs).
-        page.on("requestfailed", lambda r: None if "ERR_ABORTED" in (r.failure or "")
+        page.on("requestfailed", lambda r: None if "ERR_ABORTED" in (r.failure or "") or r.resource_type in block
                 else failed.__setitem__(r.url, r.failure or "failed"))
         try:
             page.goto(url, wait_until="networkidle", timeout=60_000)
             page.evaluate("document.fonts.ready.then(() => true)")
-            page.wait_for_function("Array.from(document.images).every(i => i.complete)", timeout=20_000)
+            try:
+                page.wait_for_function("Array.from(document.images).every(i => i.complete)", timeout=8_000)
+            except PlaywrightTimeoutError:
+                pass  # a picture that never arrives is what the screenshot should show
             png = page.screenshot(full_page=True, animations="disabled", caret="hide")
         finally:
             context.close()

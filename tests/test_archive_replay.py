@@ -18,7 +18,7 @@ import sys
 import pytest
 
 from newscrawler.demo.generate import build_demo_site
-from tests.replay import PageCamera, compare_live_and_replay, find_wayback, pywb_collection
+from tests.replay import PageCamera, compare_live_and_replay, find_wayback, pywb_collection, similarity
 from tests.test_js_rendering import _chromium_or_skip
 
 REPLAY_BASE = "http://localhost:8080/news/"
@@ -62,6 +62,11 @@ def test_snapshot_of_the_demo_replays_like_the_live_site(tmp_path, serve, crawl)
 
     camera = PageCamera(chromium)
     try:
+        # The comparison tells a page without its stylesheet, or its photos, from the page itself.
+        first = result.items[0]["url"]
+        whole = camera.shoot(first)
+        for missing_kind in ("stylesheet", "image"):
+            assert similarity(whole.png, camera.shoot(first, block=(missing_kind,)).png) < MIN_SSIM, missing_kind
         with pywb_collection(tmp_path / "pywb", [wacz]) as replay_base:
             for item in result.items:
                 match = re.fullmatch(re.escape(REPLAY_BASE) + r"(\d{14})/(.+)", item["replay_url"] or "")

@@ -42,7 +42,8 @@ class ArchiveConfig:
         if mode not in MODES:
             raise UsageError(f"NEWSCRAWLER_ARCHIVE={settings.get('NEWSCRAWLER_ARCHIVE')!r} is not valid: "
                              f"expected '{SNAPSHOT}' or empty (off)")
-        directory = settings.get("NEWSCRAWLER_WARC_DIR") or (settings.get("NEWSCRAWLER_SNAPSHOT_DIR") if mode else "")
+        directory = settings.get("NEWSCRAWLER_WARC_DIR") or (
+            settings.get("NEWSCRAWLER_SNAPSHOT_DIR") if mode else "")
         numbers = {}
         for name in ("NEWSCRAWLER_WARC_MAX_SIZE", "NEWSCRAWLER_ARCHIVE_RESOURCE_MAX_SIZE",
                      "NEWSCRAWLER_ARCHIVE_CRAWL_MAX_SIZE", "NEWSCRAWLER_ARCHIVE_MAX_SRCSET",

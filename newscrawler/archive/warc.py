@@ -10,13 +10,10 @@ identical-payload-digest profile that refers to the first copy. The Scrapy side 
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
 import socket
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
@@ -24,10 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
 
-from itemadapter import ItemAdapter, is_item
-from scrapy import signals
-from scrapy.exceptions import NotConfigured
-from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -36,11 +29,7 @@ from newscrawler.archive.digests import PayloadIndex, StoredPayload, payload_dig
 
 if TYPE_CHECKING:
     from scrapy import Request
-    from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from typing_extensions import Self
-
-logger = logging.getLogger(__name__)
 
 # Hop-by-hop framing the HTTP client has already undone; the record holds the plain body.
 _DROPPED_HEADERS = {b"transfer-encoding", b"content-length"}
