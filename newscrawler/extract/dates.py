@@ -24,7 +24,7 @@ MODIFIED = "modified"
 SOURCE_RANK = {"profile": 0, "jsonld": 1, "meta": 2, "microdata": 3, "microformat": 4, "time": 5, "url": 6,
                "text": 7}
 # Sources a reader sees on the page, and sources written by software for software.
-VISIBLE_SOURCES = {"microdata", "microformat", "time", "text"}
+VISIBLE_SOURCES = {"microformat", "time", "text"}
 MACHINE_SOURCES = {"jsonld", "meta", "microdata", "microformat", "time", "profile"}
 
 EARLIEST_YEAR = 1990
@@ -325,7 +325,7 @@ def _parse_candidates(candidates: list[DateCandidate], crawled_at: datetime, not
     for candidate in sorted(candidates, key=lambda c: SOURCE_RANK.get(c.source, len(SOURCE_RANK))):
         parsed = parse_date(candidate.raw, language, machine=candidate.source in MACHINE_SOURCES)
         if parsed is None:
-            if candidate.kind not in bad:
+            if candidate.source in MACHINE_SOURCES and candidate.kind not in bad:
                 bad.add(candidate.kind)
                 notes.append(f"bad_{candidate.kind}_date")
             continue

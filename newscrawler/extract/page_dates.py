@@ -16,7 +16,7 @@ from lxml.html import HtmlElement
 
 from newscrawler.extract.dates import MODIFIED, PUBLISHED, DateCandidate
 from newscrawler.extract.story_region import FOREIGN_CONTAINER, is_foreign, is_foreign_block, story_containers
-from newscrawler.extract.written_dates import written_dates
+from newscrawler.extract.written_dates import find_written_date, written_dates
 
 MAX_LINE = 200
 """Longest text read as a date line; longer text is story prose, whose dates name events."""
@@ -24,6 +24,8 @@ MAX_SEGMENTS = 3000
 MAX_DATE_SEGMENT = 120
 MAX_OTHER_LETTERS = 40
 """A text read as a bare date line by the last resort: short, and few letters beside the date."""
+# What may come before a numeric date that opens a story: nothing, or a place name and a comma.
+_DATELINE_START = re.compile(r"^\W{0,3}(?:[^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?\W{1,4})?$")
 _NOT_STORY_TEXT = {"script", "style", "noscript", "nav", "header", "footer", "aside", "figcaption", "figure", "form",
                    "select", "option", "button", "template", "svg", "textarea", "iframe"}
 
@@ -63,11 +65,13 @@ def visible_dates(
     found += time_element_dates(_inside_first(times, near), story, language)
     inside = [n for n in dated if _is_inside(n, near)]
     outside = [n for n in dated if not _is_inside(n, near)] if near else dated
-    lines: list[tuple[str, str]] = [(_flat_text(n), _default_kind(n)) for n in inside if not is_foreign(n, story)]
+    lines: list[tuple[str, str, bool]] = [(_flat_text(n), _default_kind(n), False) for n in inside
+                                          if not is_foreign(n, story)]
     if byline:
-        lines.append((byline, PUBLISHED))
-    lines += [(_flat_text(n), PUBLISHED) for n in headline_neighbours(headline) if not is_foreign_block(n, story)]
-    lines += [(_flat_text(n), _default_kind(n)) for n in outside if not is_foreign(n, story)]
+        lines.append((byline, PUBLISHED, False))
+    # Lines around the headline have no class to vouch for them: only bare date lines count.
+    lines += [(_flat_text(n), PUBLISHED, True) for n in headline_neighbours(headline) if not is_foreign_block(n, story)]
+    lines += [(_flat_text(n), _default_kind(n), False) for n in outside if not is_foreign(n, story)]
     found += text_dates(lines, language)
     if not any(c.kind == PUBLISHED for c in found) and not has_published:
         body = headline.getroottree().getroot().find("body") if headline is not None else page_body
@@ -87,13 +91,17 @@ def first_date_after_headline(body: HtmlElement | None, headline: HtmlElement | 
     """
     if body is None:
         return None
+    if headline is not None:
+        opening = _bare_date(_flat_text(headline), language)  # "23.01.2022 - Wierer darf noch jubeln"
+        if opening:
+            return DateCandidate(opening, "text", PUBLISHED)
     started = headline is None
     stack: list[HtmlElement | str] = [body]
     seen = 0
     while stack and seen < MAX_SEGMENTS:
         item = stack.pop()
         if isinstance(item, str):
-            if started and len(item) <= MAX_DATE_SEGMENT:
+            if started:
                 seen += 1
                 found = _bare_date(item, language)
                 if found:
@@ -107,7 +115,7 @@ def first_date_after_headline(body: HtmlElement | None, headline: HtmlElement | 
         tag = item.tag if isinstance(item.tag, str) else ""
         if item.tail and item.tail.strip():
             stack.append(item.tail.strip())
-        if tag in _NOT_STORY_TEXT or (item not in story and _is_foreign_container(item)):
+        if item not in story and (tag in _NOT_STORY_TEXT or _is_foreign_container(item)):
             continue
         stack.extend(reversed(item))
         if tag and item.text and item.text.strip():
@@ -116,12 +124,26 @@ def first_date_after_headline(body: HtmlElement | None, headline: HtmlElement | 
 
 
 def _bare_date(text: str, language: str | None) -> str | None:
-    """The date of a short text that says little else, when it is a publication date."""
-    dates = line_dates(text, PUBLISHED, language)
-    if not dates or dates[0][0] != PUBLISHED:
+    """The date of a short text that says little else, or of one that opens with a numeric
+    date as a dateline ("01.02.2022 – Der Arbeitsmarkt ...", "Karlsruhe, (12.11.2021). ..."),
+    when it is a publication date."""
+    head = text[:MAX_LINE]
+    first = find_written_date(head, language)
+    if first is None:
         return None
-    letters = sum(1 for ch in text if ch.isalpha())
-    return dates[0][1] if letters - sum(1 for ch in dates[0][1] if ch.isalpha()) <= MAX_OTHER_LETTERS else None
+    kind, raw = line_dates(head, PUBLISHED, language)[0]
+    if kind != PUBLISHED:
+        return None
+    if len(text) <= MAX_DATE_SEGMENT and _is_bare(text, raw):
+        return raw
+    numeric = not any(ch.isalpha() for ch in head[first.start : first.end])
+    return raw if numeric and _DATELINE_START.match(head[: first.start]) else None
+
+
+def _is_bare(text: str, date_text: str) -> bool:
+    """True when a line says little beside its date ("Datum: 22.12.2012, Rubrik: USA")."""
+    letters = sum(1 for ch in text if ch.isalpha()) - sum(1 for ch in date_text if ch.isalpha())
+    return letters <= MAX_OTHER_LETTERS
 
 
 def microformat_dates(abbrs: Iterable[HtmlElement], story: Collection[HtmlElement]) -> list[DateCandidate]:
@@ -162,13 +184,17 @@ def time_element_dates(times: Iterable[HtmlElement], story: Collection[HtmlEleme
     return found
 
 
-def text_dates(lines: Iterable[tuple[str, str]], language: str | None) -> list[DateCandidate]:
-    """The first published and the first modified date among short date lines, in order."""
+def text_dates(lines: Iterable[tuple[str, str, bool]], language: str | None) -> list[DateCandidate]:
+    """The first published and the first modified date among short date lines, in order;
+    ``bare`` lines count only when they are little more than a date."""
     found: dict[str, DateCandidate] = {}
-    for text, default in lines:
-        if not text or len(text) > MAX_LINE:
+    for text, default, bare in lines:
+        if not text or (bare and len(text) > MAX_LINE):
             continue
-        for kind, raw in line_dates(text, default, language):
+        # A date element's own text: its opening only ("Dieser Beitrag wurde am ... veröffentlicht und ...").
+        for kind, raw in line_dates(text[:MAX_LINE], default, language):
+            if bare and not _is_bare(text, raw):
+                continue
             found.setdefault(kind, DateCandidate(raw, "text", kind))
         if len(found) == 2:
             break

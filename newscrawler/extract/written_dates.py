@@ -10,7 +10,7 @@ string, so it can run over every short date-looking line of a page.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 
@@ -164,6 +164,11 @@ def written_dates(text: str, language: str | None = None) -> list[WrittenDate]:
     for date_found in dates:
         if not kept or date_found.start >= kept[-1].end:
             kept.append(date_found)
+    for i, (this, following) in enumerate(zip(kept, kept[1:])):
+        clock = this.clock
+        if clock is not None and clock.start() >= this.end and clock.end() > following.start:
+            # that time belongs to the next date ("May 1, 2022 | Updated May 2, 2022 7:06 AM")
+            kept[i] = replace(this, clock=CLOCK.search(text, this.end, following.start))
     return kept
 
 
