@@ -101,9 +101,10 @@ NEWSCRAWLER_TEMPLATE_MIN_PAGES = 20
 NEWSCRAWLER_TEMPLATE_MIN_SHARE = 0.5
 # Lines counted per site (memory and store rows); past it the rarest, oldest are forgotten.
 NEWSCRAWLER_TEMPLATE_MAX_LINES = 20_000
-# Articles of a run remembered so that, when a line is learned after them, their stored rows
-# (SQLite, PostgreSQL) are cleaned at the end of the crawl; 0: never rewrite stored rows.
-NEWSCRAWLER_TEMPLATE_CLEAN_STORED = 20_000
+# When a run learns a line, the site's stored articles that hold it (emitted before it was
+# learned, in this run or earlier ones) are rewritten without it at the end of the crawl
+# (SQLite and PostgreSQL); False: stored rows are never rewritten.
+NEWSCRAWLER_TEMPLATE_CLEAN_STORED = True
 # Parse each article's dateline ("New Delhi, Sept 29 (PTI)") into Article.dateline.
 NEWSCRAWLER_DATELINES_ENABLED = True
 # One record per story (newscrawler/pipelines/dedupe.py): duplicates by URL, canonical URL,

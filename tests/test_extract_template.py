@@ -13,6 +13,7 @@ from newscrawler.extract.template import (
     body_lines,
     keyed_lines,
     line_key,
+    literal_of,
     page_keys,
     strip_body,
     strip_html,
@@ -46,6 +47,16 @@ def test_different_words_give_different_keys_and_tiny_lines_none() -> None:
     assert line_key("4 minute read") != line_key("4 minute listen")
     assert line_key("—") is None and line_key("* *") is None and line_key("ab") is None
     assert -(2**63) <= line_key("x" * 500) < 2**63  # fits a signed 64-bit SQL integer
+
+
+@pytest.mark.parametrize(("text", "literal"), [
+    ("4 minute read", "minute read"),
+    ("Subscribe for 3 dollars a month and get 2 free issues", "dollars a month and get"),
+    ("12:30", None),
+    ("Advertisement", "Advertisement"),
+])
+def test_literal_of_is_the_longest_run_without_digits(text: str, literal: str | None) -> None:
+    assert literal_of(text) == literal
 
 
 def test_body_lines_and_page_keys_count_a_repeated_line_once() -> None:

@@ -120,7 +120,7 @@ def test_the_report_lists_the_lines_dropped_and_how_often(first_crawl) -> None:
         "newscrawler/template/lines_dropped"]
     feed_clean = sum(not has_furniture(item["body"]) for item in result.items)
     assert section["articles_stripped"] == feed_clean
-    assert section["articles_to_clean_in_store"] == len(built.stories) - feed_clean
+    assert section["store_cleaned_at_close"] == [host]
     # cleaned after the report was written (the stores had to commit first): the log says so
     assert f"cleaned {len(built.stories) - feed_clean} stored articles" in result.log
     assert "furniture lines dropped" in result.log and "minute read" in result.log
@@ -158,5 +158,30 @@ def test_without_a_store_the_template_is_learned_for_the_run(first_crawl, tmp_pa
     section = result.report["template"]
     assert {entry["learned"] for entry in section["dropped"]} == {"this run"}
     assert section["articles_stripped"] == sum(not has_furniture(item["body"]) for item in result.items) > 0
-    assert section["articles_to_clean_in_store"] == 0
+    assert section["store_cleaned_at_close"] == []
     assert "this run only (no store configured)" in result.log
+
+
+def test_lines_learned_in_a_later_run_are_cleaned_from_the_rows_of_earlier_runs(tmp_path) -> None:
+    """12 stories (too few to learn anything), then 18 more: the second run learns the lines and
+    rewrites the first run's rows too."""
+    from newscrawler.demo.server import serve_directory
+
+    root = tmp_path / "site"
+    first_site = build_template_site(root, stories=12)
+    db = tmp_path / "news.db"
+    with serve_directory(root) as site:
+        first = run_crawl(tmp_path / "first", "-a", f"start_url={site.base_url}", settings={"NEWSCRAWLER_SQLITE_PATH": db})
+        assert first.returncode == 0, first.log[-3000:]
+        assert not first.report["template"]["dropped"]
+        assert all(has_furniture(row["body"]) for row in stored(db).values())
+        built = build_template_site(root, stories=30)
+        second = run_crawl(tmp_path / "second", "-a", f"start_url={site.base_url}", settings={"NEWSCRAWLER_SQLITE_PATH": db})
+    assert second.returncode == 0, second.log[-3000:]
+    assert len(second.items) == len(built.stories) - len(first_site.stories)
+    assert {entry["learned"] for entry in second.report["template"]["dropped"]} == {"this run"}
+    rows = stored(db)
+    assert not [url for url, row in rows.items() if has_furniture(row["body"]) or has_furniture(row["body_html"])]
+    check_story_text_is_whole(rows, site.base_url.rstrip("/"), built.stories)
+    emitted_with_furniture = sum(has_furniture(item["body"]) for item in second.items)
+    assert f"cleaned {len(first_site.stories) + emitted_with_furniture} stored articles" in second.log

@@ -200,7 +200,7 @@ def _template_lines(section: dict[str, Any] | None) -> list[str]:
     for entry in section["dropped"][:5]:
         text = entry["line"] if len(entry["line"]) <= 70 else entry["line"][:69] + "…"
         lines.append(f"  {'':<17} {entry['dropped']:>5}x {text!r}")
-    if section.get("articles_to_clean_in_store"):
-        lines.append(f"  {'':<17} {section['articles_to_clean_in_store']} articles emitted before their lines were "
-                     "learned: cleaned in the store, not in the feed")
+    if section.get("store_cleaned_at_close"):
+        lines.append(f"  {'':<17} stored articles that hold lines learned in this run are cleaned next "
+                     "(the feed keeps them)")
     return lines

@@ -65,6 +65,13 @@ def distinct_keys(lines: list[KeyedLine]) -> dict[int, str]:
     return keys
 
 
+def literal_of(text: str, min_chars: int = 6) -> str | None:
+    """The longest run of a line's text without digits, to find rows that may hold the line
+    with a plain substring search; None when no run is ``min_chars`` long."""
+    run = max((part.strip() for part in re.split(r"\d+", text)), key=len, default="")
+    return run if len(run) >= min_chars else None
+
+
 def page_keys(body: str) -> dict[int, str]:
     """:func:`distinct_keys` of a body text."""
     return distinct_keys(keyed_lines(body))

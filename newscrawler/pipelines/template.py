@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -25,7 +24,14 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawler.extensions.summary import collect_report_sections
-from newscrawler.extract.template import SiteTemplate, TemplatePolicy, distinct_keys, keyed_lines, strip_body
+from newscrawler.extract.template import (
+    SiteTemplate,
+    TemplatePolicy,
+    distinct_keys,
+    keyed_lines,
+    literal_of,
+    strip_body,
+)
 from newscrawler.pipelines.offload import WorkerThread
 from newscrawler.pipelines.postgres import postgres_dsn
 
@@ -52,8 +58,8 @@ class TemplateConfig:
     policy: TemplatePolicy
     sqlite_path: str
     postgres_dsn: str
-    clean_stored: int
-    """Articles per run whose stored rows are cleaned at close when a line is learned after them."""
+    clean_stored: bool
+    """Rewrite a site's stored articles at close when this run learned lines they hold."""
     min_body_words: int
 
     @classmethod
@@ -65,10 +71,8 @@ class TemplateConfig:
             min_share=settings.getfloat("NEWSCRAWLER_TEMPLATE_MIN_SHARE"),
             max_lines=settings.getint("NEWSCRAWLER_TEMPLATE_MAX_LINES"),
         )
-        clean_stored = settings.getint("NEWSCRAWLER_TEMPLATE_CLEAN_STORED")
-        if clean_stored < 0:
-            raise ValueError(f"NEWSCRAWLER_TEMPLATE_CLEAN_STORED must be 0 or more, got {clean_stored}")
-        return cls(policy, settings.get("NEWSCRAWLER_SQLITE_PATH") or "", postgres_dsn(settings), clean_stored,
+        return cls(policy, settings.get("NEWSCRAWLER_SQLITE_PATH") or "", postgres_dsn(settings),
+                   settings.getbool("NEWSCRAWLER_TEMPLATE_CLEAN_STORED"),
                    settings.getint("NEWSCRAWLER_MIN_BODY_WORDS", 20))
 
 
@@ -77,10 +81,7 @@ class _Pending:
     """An item on its way through the later pipelines: what to count once it is emitted."""
 
     site: str
-    canonical_url: str
     keys: dict[int, str]
-    kept: array
-    """Keys of the lines its body kept (what a later-learned line may have to be cleaned from)."""
     dropped: list[int]
     """Keys of the furniture lines left out of its body (counted if it is emitted)."""
 
@@ -96,8 +97,6 @@ class TemplatePipeline:
         self.sites: dict[str, SiteTemplate] = {}
         self._loading: dict[str, asyncio.Future[SiteTemplate] | Any] = {}
         self._in_flight: dict[int, _Pending] = {}
-        self._emitted: list[tuple[str, str, array]] = []
-        self._untracked = 0
         self._since_save = 0
         self._saving: Any = None
         self._worker = WorkerThread("newscrawler-template")
@@ -153,10 +152,8 @@ class TemplatePipeline:
             logger.warning("Template: %d items never reported scraped or dropped; their lines are not counted",
                            len(self._in_flight))
             self._in_flight.clear()
-        kept = array("q", (key for key in keys if not template.is_furniture(key)))
-        canonical = adapter.get("canonical_url") or adapter.get("url") or ""
-        self._in_flight[id(item)] = _Pending(site, str(canonical), keys, kept,
-                                           [key for _, key in stripped.dropped if key is not None] if stripped else [])
+        dropped = [key for _, key in stripped.dropped if key is not None] if stripped else []
+        self._in_flight[id(item)] = _Pending(site, keys, dropped)
         return item
 
     async def _template(self, site: str) -> SiteTemplate:
@@ -199,11 +196,6 @@ class TemplatePipeline:
             self.stats.inc_value("newscrawler/template/lines_learned")
             logger.info("Template of %s: learned furniture line %r (on %d of the %d article pages since it first appeared)",
                         pending.site, line.sample, line.pages, template.pages - line.first_page + 1)
-        if self.config.clean_stored and pending.kept:
-            if len(self._emitted) < self.config.clean_stored:
-                self._emitted.append((pending.site, pending.canonical_url, pending.kept))
-            else:
-                self._untracked += 1
         self._since_save += 1
         if self._since_save >= _SAVE_EVERY and self.store is None:
             self._since_save = 0
@@ -254,32 +246,26 @@ class TemplatePipeline:
                 self.store = None
             self._worker.shutdown()
 
-    def _to_clean(self) -> dict[str, list[str]]:
-        """Per site, the stored articles emitted before a line they kept was learned."""
-        out: dict[str, list[str]] = {}
-        if not (self.config.sqlite_path or self.config.postgres_dsn):
-            return out
-        for site, url, kept in self._emitted:
-            template = self.sites[site]
-            if template.learned_now and any(template.is_furniture(key) for key in kept):
-                out.setdefault(site, []).append(url)
-        return out
+    def _to_clean(self) -> dict[str, SiteTemplate]:
+        """Sites whose stored articles may hold lines this run learned."""
+        if not self.config.clean_stored or not (self.config.sqlite_path or self.config.postgres_dsn):
+            return {}
+        return {site: template for site, template in self.sites.items() if template.learned_now}
 
     async def _clean_stored(self) -> None:
-        """Rewrite the stored rows of articles emitted before this run learned a line they hold."""
+        """Rewrite the stored articles of each site that hold lines this run learned: the ones
+        this run emitted before learning them, and those of earlier runs."""
         from newscrawler.storage.template import rewrite_postgres_articles, rewrite_sqlite_articles
 
-        to_clean = self._to_clean()
-        if self._untracked and any(t.learned_now for t in self.sites.values()):
-            logger.warning("Template: %d stored articles beyond NEWSCRAWLER_TEMPLATE_CLEAN_STORED were not checked "
-                           "for lines learned after them", self._untracked)
         targets = []
         if self.config.sqlite_path and Path(self.config.sqlite_path).is_file():
             targets.append((self.config.sqlite_path, rewrite_sqlite_articles))
         if self.config.postgres_dsn:
             targets.append((self.config.postgres_dsn, rewrite_postgres_articles))
-        for site, urls in to_clean.items():
-            template = self.sites[site]
+        for site, template in self._to_clean().items():
+            needles = [literal_of(template.lines[key].sample) for key in template.learned_now]
+            # A line without a usable literal ("12:30") means reading all of the site's rows.
+            found = [] if None in needles else [needle for needle in needles if needle]
 
             def fix(row: dict[str, Any], template: SiteTemplate = template) -> dict[str, Any] | None:
                 if not isinstance(row.get("body"), str):
@@ -293,13 +279,13 @@ class TemplatePipeline:
 
             for where, rewrite in targets:
                 try:
-                    changed = await self._on_worker(rewrite, where, urls, fix)
+                    changed = await self._on_worker(rewrite, where, site, found, fix)
                 except Exception as exc:  # sqlite3 or psycopg: the crawl's items are safe, say what was not done
                     self.stats.inc_value("newscrawler/template/errors")
-                    logger.error("Template of %s: could not clean %d stored articles: %s", site, len(urls), exc)
+                    logger.error("Template of %s: could not clean its stored articles: %s", site, exc)
                     continue
                 self.stats.inc_value("newscrawler/template/stored_cleaned", changed)
-                logger.info("Template of %s: cleaned %d stored articles emitted before their lines were learned",
+                logger.info("Template of %s: cleaned %d stored articles stored before their lines were learned",
                             site, changed)
 
     def report_section(self) -> dict[str, Any]:
@@ -318,7 +304,7 @@ class TemplatePipeline:
                              "learned_this_run": len(t.learned_now)} for site, t in sorted(self.sites.items())},
             "articles_stripped": stats.get_value("newscrawler/template/articles_stripped", 0),
             "lines_dropped": stats.get_value("newscrawler/template/lines_dropped", 0),
-            "articles_to_clean_in_store": sum(len(urls) for urls in self._to_clean().values()),
+            "store_cleaned_at_close": sorted(self._to_clean()),
             "dropped": dropped[:REPORT_LINES],
         }}
 

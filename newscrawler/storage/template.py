@@ -144,44 +144,48 @@ class PostgresTemplateStore(TemplateStore):
             cursor.executemany(_PLACEHOLDER.sub("%s", sql), rows)
 
 
-def rewrite_sqlite_articles(path: Path | str, urls: list[str], fix: ArticleFix) -> int:
-    """Apply ``fix`` to the stored articles with these canonical URLs; returns rows changed.
-    A file without an ``articles`` table (storage off) changes nothing."""
+def rewrite_sqlite_articles(path: Path | str, site: str, needles: list[str], fix: ArticleFix) -> int:
+    """Apply ``fix`` to the stored articles of ``site`` whose body holds one of ``needles``
+    (all of the site's articles when there are none); returns rows changed. A file without an
+    ``articles`` table (storage off) changes nothing."""
     conn = sqlite3.connect(str(path), timeout=30)
     try:
         if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles'").fetchone() is None:
             return 0
-        with conn:
-            return _rewrite(conn, "?", urls, fix)
+        return _rewrite(conn, "?", "LIKE", site, needles, fix)
     finally:
         conn.close()
 
 
-def rewrite_postgres_articles(dsn: str, urls: list[str], fix: ArticleFix) -> int:
+def rewrite_postgres_articles(dsn: str, site: str, needles: list[str], fix: ArticleFix) -> int:
     """:func:`rewrite_sqlite_articles` on PostgreSQL's ``articles`` table."""
     import psycopg
 
     with psycopg.connect(dsn, connect_timeout=5) as conn:
         if conn.execute("SELECT to_regclass('articles')").fetchone()[0] is None:
             return 0
-        return _rewrite(conn, "%s", urls, fix)
+        return _rewrite(conn, "%s", "ILIKE", site, needles, fix)
 
 
-def _rewrite(conn: Any, mark: str, urls: list[str], fix: ArticleFix) -> int:
-    changed = 0
+def _rewrite(conn: Any, mark: str, like: str, site: str, needles: list[str], fix: ArticleFix) -> int:
+    """Batches of 500 rows in id order, each committed on its own: a writer waiting for the
+    file (SQLite) waits for one batch at most."""
+    changed, last_id = 0, 0
     columns = ", ".join(REWRITTEN_FIELDS)
     assignments = ", ".join(f"{name} = {mark}" for name in REWRITTEN_FIELDS)
-    for start in range(0, len(urls), 500):
-        chunk = urls[start:start + 500]
-        rows = conn.execute(
-            f"SELECT canonical_url, {columns} FROM articles WHERE canonical_url IN ({', '.join([mark] * len(chunk))})",
-            chunk,
-        ).fetchall()
-        for url, *values in rows:
+    matching = " OR ".join(f"body {like} {mark} ESCAPE '\\'" for _ in needles)
+    where = f"site = {mark} AND id > {mark}" + (f" AND ({matching})" if needles else "")
+    patterns = ["%" + re.sub(r"([%_\\])", r"\\\1", needle) + "%" for needle in needles]
+    while True:
+        rows = conn.execute(f"SELECT id, {columns} FROM articles WHERE {where} ORDER BY id LIMIT 500",
+                            [site, last_id, *patterns]).fetchall()
+        if not rows:
+            return changed
+        for row_id, *values in rows:
             fixed = fix(dict(zip(REWRITTEN_FIELDS, values)))
-            if fixed is None:
-                continue
-            conn.execute(f"UPDATE articles SET {assignments} WHERE canonical_url = {mark}",
-                         [*(fixed[name] for name in REWRITTEN_FIELDS), url])
-            changed += 1
-    return changed
+            if fixed is not None:
+                conn.execute(f"UPDATE articles SET {assignments} WHERE id = {mark}",
+                             [*(fixed[name] for name in REWRITTEN_FIELDS), row_id])
+                changed += 1
+        conn.commit()
+        last_id = rows[-1][0]
