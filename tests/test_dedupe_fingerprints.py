@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 import numpy as np
@@ -93,6 +94,42 @@ def test_signature_equals_datasketch_fed_one_shingle_at_a_time() -> None:
         reference.update(value)
     assert signer.signature(words).tolist() == reference.hashvalues.tolist()
     assert signer.signature(words).dtype == np.uint32
+
+
+@pytest.mark.parametrize(("num_perm", "shingle"), [(64, 3), (128, 3), (64, 1), (256, 5)])
+def test_signatures_equal_datasketch_on_many_texts(num_perm: int, shingle: int) -> None:
+    """Signatures stored by earlier runs came from datasketch's affine32 MinHash: ours must
+    equal them for every text, length and parameter choice, or stored state goes stale."""
+    signer = MinHashSigner(num_perm=num_perm, shingle_size=shingle, bands=1, rows=1)
+    for seed in range(150):
+        words = word_hashes(prose(seed, words=random.Random(seed).randint(1, 600)))
+        reference = MinHash(num_perm=num_perm, scheme="affine32", hashfunc=int)
+        reference.update_batch(shingle_hashes(words, shingle).tolist())
+        assert signer.signature(words).tolist() == reference.hashvalues.tolist(), (seed, words.size)
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "digest"),
+    [
+        ("New Delhi, Sept 29 (PTI) The ministry said on Thursday that the flood barrier on the river would be "
+         "finished before the monsoon, after two winters of delays.",
+         [67393292, 126405582, 94266997, 39244707, 479896067, 102355053, 71294834, 44067212],
+         "e54de52d4aeccd9ff500b637c3ca896e6a6a2f7c002c9ecc972f49abb3de0bcf"),
+        (prose(7), [23318288, 7477999, 18007158, 14480417, 4643890, 9511522, 4948912, 8650199],
+         "d85fe32f1aaaeac981732ca5a8e5f1b946b23e58642440281f1dabc3b3018a2a"),
+    ],
+)
+def test_signatures_equal_those_stored_by_earlier_runs(text: str, first: list[int], digest: str) -> None:
+    """Fixed signatures, computed with datasketch 2.0 when the dedupe state was first stored:
+    they hold even without datasketch installed."""
+    signature = MinHashSigner(num_perm=64, shingle_size=3).signature(word_hashes(text))
+    assert signature[:8].tolist() == first
+    assert hashlib.sha256(signature.tobytes()).hexdigest() == digest
+
+
+def test_a_text_without_words_has_the_empty_signature() -> None:
+    signature = MinHashSigner(num_perm=64).signature(word_hashes(" — "))
+    assert signature.dtype == np.uint32 and signature.tolist() == [2**32 - 1] * 64
 
 
 def test_shingles_of_a_text_shorter_than_a_shingle() -> None:

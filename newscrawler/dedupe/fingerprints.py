@@ -3,18 +3,20 @@
 Pure functions of text: no Scrapy, no database. Words are hashed in bulk with numpy
 (a polynomial hash over UTF-8 bytes, position-independent per word), because a per-word
 Python loop would cap the dedupe stage far below a few thousand articles a second.
+
+MinHash is signed here with numpy alone, bit for bit as datasketch 2's ``affine32`` scheme
+signs it (stored signatures and band keys came from datasketch and stay valid): importing
+datasketch would pull in scipy, a second of start-up and ~100 MB for every crawl.
 """
 
 from __future__ import annotations
 
 import hashlib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
-
 _P = np.uint64(0x100000001B3)  # odd, so it has an inverse modulo 2**64
 _P_INV = np.uint64(pow(int(_P), -1, 2**64))
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -22,6 +24,14 @@ _SHINGLE_MIX = np.uint32(0x01000193)
 _BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 _BMP = 0x10000
+
+# MinHash permutations h -> a*h + b (mod 2**32) drawn as datasketch draws them for its
+# default seed: numpy's legacy RandomState stream is fixed, so the draw is too.
+_MINHASH_SEED = 1
+_MAX_HASH32 = np.uint32(0xFFFFFFFF)
+# MurmurHash3's 32-bit finalizer, which mixes every shingle hash once before the permutations.
+_FMIX_SHIFTS = (np.uint32(16), np.uint32(13), np.uint32(16))
+_FMIX_MULTIPLIERS = (np.uint32(0x85EBCA6B), np.uint32(0xC2B2AE35))
 
 
 @lru_cache(maxsize=1)
@@ -109,24 +119,41 @@ def shingle_hashes(words: np.ndarray, size: int) -> np.ndarray:
     return shingles
 
 
-def _identity(value: int) -> int:
-    return value
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finalizer on ``uint32`` values: a bijection that spreads every input bit."""
+    shift1, shift2, shift3 = _FMIX_SHIFTS
+    multiplier1, multiplier2 = _FMIX_MULTIPLIERS
+    values = values ^ (values >> shift1)
+    values = values * multiplier1
+    values = values ^ (values >> shift2)
+    values = values * multiplier2
+    return values ^ (values >> shift3)
+
+
+@lru_cache(maxsize=8)
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``a`` (odd, so each map is a bijection) and ``b`` of ``num_perm`` permutations."""
+    generator = np.random.RandomState(_MINHASH_SEED)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    a.flags.writeable = b.flags.writeable = False
+    return a, b
 
 
 @dataclass(frozen=True)
 class MinHashSigner:
     """MinHash signatures and LSH band keys of texts, for one (num_perm, shingle, bands) choice.
 
-    Signatures are datasketch MinHashes (``affine32`` scheme) over word-shingle hashes, kept
-    as ``uint32`` arrays so they store in ``num_perm * 4`` bytes. One MinHash is reused for
-    every text (its permutations are costly to build), so a signer serves one thread.
+    A signature holds, for each of ``num_perm`` permutations ``a*h + b`` (mod 2**32) of the
+    mixed word-shingle hashes, the smallest value: a ``uint32`` array stored in
+    ``num_perm * 4`` bytes. Equal to datasketch's ``MinHash(num_perm, scheme="affine32")`` fed
+    the shingle hashes. Signers share no state, so any thread may use one.
     """
 
     num_perm: int = 64
     shingle_size: int = 3
     bands: int = 21
     rows: int = 3
-    _template: MinHash = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm:
@@ -135,18 +162,17 @@ class MinHashSigner:
             )
         if self.shingle_size < 1:
             raise ValueError(f"shingle_size must be at least 1, got {self.shingle_size}")
-        template = MinHash(num_perm=self.num_perm, scheme="affine32", hashfunc=_identity)
-        object.__setattr__(self, "_template", template)
 
     def signature(self, words: np.ndarray) -> np.ndarray:
-        """MinHash of the word shingles of a text given as :func:`word_hashes`."""
-        minhash = self._template
-        minhash.clear()
-        # One batch element holding the whole array: update_batch turns its hash values into
-        # one array anyway, and a per-shingle Python list would cost more than the hashing.
-        # tests/test_dedupe_fingerprints.py checks this equals feeding shingles one by one.
-        minhash.update_batch([shingle_hashes(words, self.shingle_size)])
-        return minhash.hashvalues.astype(np.uint32)
+        """MinHash of the word shingles of a text given as :func:`word_hashes`; a text without
+        words has the empty signature (every value 2**32 - 1)."""
+        a, b = _permutations(self.num_perm)
+        shingles = shingle_hashes(words, self.shingle_size)
+        if not shingles.size:
+            return np.full(self.num_perm, _MAX_HASH32, dtype=np.uint32)
+        # uint32 arithmetic wraps: the modulo 2**32 comes free.
+        permuted = _fmix32(shingles)[:, np.newaxis] * a + b
+        return permuted.min(axis=0)
 
     def band_keys(self, signature: np.ndarray) -> list[int]:
         """One signed 64-bit key per LSH band (the band number is mixed in): texts sharing
