@@ -46,7 +46,8 @@ class Route:
     fault: str | None = None
     """``status:N`` (with ``Retry-After: 1`` for 429/503), ``slow:SECONDS``, ``reset``,
     ``gzip_truncated``, ``redirect:URL`` (302 to URL; ``{other}`` is replaced by the
-    decoy server's base URL)."""
+    decoy server's base URL), ``after:PATH:SECONDS`` (answered SECONDS after PATH was first
+    requested, waiting for it at most 30 s)."""
     times: int | None = None
     """How many first requests get the fault; None: all of them."""
 
@@ -121,6 +122,13 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "gzip_truncated":
             packed = gzip.compress(route.body)
             self._send(200, packed[: len(packed) // 2], route.content_type, {"Content-Encoding": "gzip"})
+        elif kind == "after":
+            path, _, seconds = argument.rpartition(":")
+            deadline = time.monotonic() + 30
+            while self.site.count(path) == 0 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(float(seconds))
+            self._send(route.status, route.body, route.content_type, route.headers)
         elif kind == "redirect":
             target = argument
             for name, value in self.site.substitutions.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -38,6 +39,11 @@ def article(**fields) -> Article:
     return Article(url="http://127.0.0.1/story", title="A story", **fields)
 
 
+def process(pipeline: DatelinePipeline, item):
+    """One item through the pipeline, as the crawl's event loop would run it."""
+    return asyncio.run(pipeline.process_item(item))
+
+
 def stat(crawler, name: str):
     return crawler.stats.get_value(f"newscrawler/dateline/{name}")
 
@@ -49,7 +55,7 @@ def test_registered_in_the_project_at_200(crawler):
 def test_body_dateline_dated_by_publication(pipeline, crawler):
     item = article(body="Srinagar, Dec 31 (PTI) Snow closed the highway.\n\nMore text.",
                    published_at="2024-01-02T08:00:00+05:30")
-    pipeline.process_item(item)
+    process(pipeline, item)
     assert item.dateline == Dateline(raw="Srinagar, Dec 31 (PTI)", location="Srinagar", month=12, day=31,
                                      date="2023-12-31", agency="PTI", end=23)
     assert stat(crawler, "found") == 1
@@ -60,7 +66,7 @@ def test_body_dateline_dated_by_publication(pipeline, crawler):
 def test_body_that_repeats_the_headline(pipeline):
     body = "A story\n\nCAIRO — Egypt's president spoke.\n\nMore."
     item = article(body=body, published_at="2024-01-02")
-    pipeline.process_item(item)
+    process(pipeline, item)
     assert item.dateline.location == "CAIRO"
     assert body[item.dateline.end:].startswith("Egypt's president")
 
@@ -68,7 +74,7 @@ def test_body_that_repeats_the_headline(pipeline):
 def test_after_a_short_first_paragraph(pipeline):
     body = "By Priya Sharma, Staff Reporter\n\nKOLKATA: The air quality worsened.\n\nMore."
     item = article(body=body, published_at="2024-01-02")
-    pipeline.process_item(item)
+    process(pipeline, item)
     assert item.dateline.location == "KOLKATA"
     assert body[item.dateline.end:].startswith("The air quality")
 
@@ -77,14 +83,14 @@ def test_not_from_deep_in_the_body(pipeline):
     body = ("The city woke to smog on Monday, and officials urged residents to stay indoors while "
             "schools closed for the week.\n\nKOLKATA: a line deep in the story.")
     item = article(body=body, published_at="2024-01-02")
-    pipeline.process_item(item)
+    process(pipeline, item)
     assert item.dateline is None
 
 
 def test_lede_when_the_body_opens_otherwise(pipeline, crawler):
     item = article(body="Police said two men were arrested on Monday near the railway station in the city.",
                    lede="Pune, Oct 3 (PTI) Police said.", published_at="2024-01-02")
-    pipeline.process_item(item)
+    process(pipeline, item)
     assert (item.dateline.location, item.dateline.agency) == ("Pune", "PTI")
     assert stat(crawler, "found/lede") == 1
 
@@ -92,7 +98,7 @@ def test_lede_when_the_body_opens_otherwise(pipeline, crawler):
 def test_description_when_the_body_has_none(pipeline, crawler):
     item = article(body="Snow closed the highway on Sunday.", description="SRINAGAR: Snow closed the highway.",
                    published_at="2024-01-02")
-    pipeline.process_item(item)
+    process(pipeline, item)
     assert item.dateline.location == "SRINAGAR"
     assert stat(crawler, "found/description") == 1
 
@@ -101,7 +107,7 @@ def test_excerpt_when_the_page_has_none(pipeline, crawler):
     item = article(body="Two people were injured.", description="Two people were injured.",
                    excerpt="J&K, Sept 29 – Two people were injured in two blasts...",
                    published_at="2022-09-30T09:00:00+05:30")
-    pipeline.process_item(item)
+    process(pipeline, item)
     assert (item.dateline.location, item.dateline.date) == ("J&K", "2022-09-29")
     assert stat(crawler, "found/excerpt") == 1
 
@@ -109,7 +115,7 @@ def test_excerpt_when_the_page_has_none(pipeline, crawler):
 def test_counts_articles_without_one(pipeline, crawler):
     items = [article(body="On Tuesday, Russia said it will demand answers."), article()]
     for item in items:
-        pipeline.process_item(item)
+        process(pipeline, item)
     assert [item.dateline for item in items] == [None, None]
     assert stat(crawler, "none") == 2
     assert stat(crawler, "found") is None
@@ -118,7 +124,7 @@ def test_counts_articles_without_one(pipeline, crawler):
 def test_never_overwrites_a_dateline_already_set(pipeline, crawler):
     kept = Dateline(raw="LONDON -", location="LONDON")
     item = article(body="PARIS (AFP) - Something happened.", dateline=kept)
-    pipeline.process_item(item)
+    process(pipeline, item)
     assert item.dateline is kept
     assert stat(crawler, "kept") == 1
 
@@ -126,14 +132,14 @@ def test_never_overwrites_a_dateline_already_set(pipeline, crawler):
 def test_bad_publication_date_falls_back_to_crawl_date(pipeline, crawler):
     item = article(body="Mumbai, Dec 31 (PTI) Markets closed.", published_at="yesterday",
                    crawled_at="2025-01-01T00:10:00+00:00")
-    pipeline.process_item(item)
+    process(pipeline, item)
     assert item.dateline.date == "2024-12-31"
     assert stat(crawler, "bad_reference") == 1
 
 
 def test_dict_items_and_plain_output(pipeline):
     item = {"url": "http://127.0.0.1/x", "body": "CAIRO — Egypt's president spoke.", "dateline": None}
-    pipeline.process_item(item)
+    process(pipeline, item)
     assert ItemAdapter(item).asdict()["dateline"]["location"] == "CAIRO"
 
 

@@ -12,7 +12,6 @@ Stats: ``newscrawler/dateline/found`` (and ``found/<field>``), ``none``, ``kept`
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Iterator
@@ -25,7 +24,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newscrawler.extract.dateline import parse_dateline
-from newscrawler.extract.places import load_places
+from newscrawler.items import Dateline
+from newscrawler.parsing_thread import run_parsing
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +48,7 @@ class DatelinePipeline:
             raise NotConfigured("NEWSCRAWLER_DATELINES_ENABLED is off")
         return cls(crawler.stats)
 
-    async def open_spider(self) -> None:
-        """Loads the gazetteer (a second or two) at start-up, not when the first article needs it."""
-        await asyncio.to_thread(load_places)
-
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         if not isinstance(item, dict) and "dateline" not in adapter.field_names():
             return item  # an item class without the field: nothing to fill
@@ -60,16 +56,16 @@ class DatelinePipeline:
             self.stats.inc_value("newscrawler/dateline/kept")
             return item
         reference = self._reference(adapter)
-        for name, text, offset in _openings(adapter):
-            dateline = parse_dateline(text, reference)
-            if dateline is not None:
-                if offset:
-                    dateline.end += offset
-                adapter["dateline"] = dateline
-                self.stats.inc_value("newscrawler/dateline/found")
-                self.stats.inc_value(f"newscrawler/dateline/found/{name}")
-                return item
-        self.stats.inc_value("newscrawler/dateline/none")
+        # On the parsing thread: the parser may reach dateparser (one thread only), and the
+        # first article loads the gazetteer (a second or two), which the reactor must not wait on.
+        found = await run_parsing(find_dateline, list(_openings(adapter)), reference)
+        if found is None:
+            self.stats.inc_value("newscrawler/dateline/none")
+            return item
+        name, dateline = found
+        adapter["dateline"] = dateline
+        self.stats.inc_value("newscrawler/dateline/found")
+        self.stats.inc_value(f"newscrawler/dateline/found/{name}")
         return item
 
     def _reference(self, adapter: ItemAdapter) -> date | None:
@@ -85,6 +81,17 @@ class DatelinePipeline:
                 logger.warning("Dateline: %s %r of %s is not an ISO date; trying the next",
                                name, value, adapter.get("url"))
         return None
+
+
+def find_dateline(openings: list[tuple[str, str, int]], reference: date | None) -> tuple[str, Dateline] | None:
+    """The first dateline among ``(field, text, offset)`` openings, with the field it came from."""
+    for name, text, offset in openings:
+        dateline = parse_dateline(text, reference)
+        if dateline is not None:
+            if offset:
+                dateline.end += offset
+            return name, dateline
+    return None
 
 
 def _openings(adapter: ItemAdapter) -> Iterator[tuple[str, str, int]]:

@@ -3,7 +3,8 @@
 Discovery and routing only. The spider walks the site from its start pages through
 navigation, section pages and their pagination, its sitemaps (found in robots.txt or at
 the usual paths) and its feeds; every HTML page it fetches is asked ``classify_page``
-(is this an article?) and articles go to ``extract_article``. What to keep and where it
+(is this an article?) and articles go to ``extract_article``, both on the parsing thread
+(``newscrawler.parsing_thread``), off the reactor. What to keep and where it
 goes is for the pipelines.
 
     scrapy crawl news -a start_url=https://example.com/          # generic mode
@@ -16,9 +17,9 @@ and section pagination stops at the first page that shows nothing new.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import re
+import time
 from collections.abc import AsyncIterator, Iterable
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -43,10 +44,12 @@ from newscrawler.discovery import (
     sitemap_urls_from_robots,
 )
 from newscrawler.discovery.sections import listing_section
-from newscrawler.extract.article import decode_declared, extract_article
-from newscrawler.extract.pagetype import classify_page
+from newscrawler.extract.article import decode_declared
+from newscrawler.extract.reading import read_page
 from newscrawler.extract.valid_text import valid_values
 from newscrawler.incremental import KnownArticles
+from newscrawler.items import Article
+from newscrawler.parsing_thread import run_parsing
 from newscrawler.pipelines.postgres import postgres_dsn
 from newscrawler.sites import ProfileError, SiteProfile, load_profile
 from newscrawler.urls import UrlCanonicalizer, canonicalize_url
@@ -215,7 +218,7 @@ class NewsSpider(Spider):
 
     # --- routing ---------------------------------------------------------------------------
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterable[Any]:
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         stats = self.crawler.stats
         if not isinstance(response, TextResponse) or not _is_html(response):
             stats.inc_value("newscrawler/skipped/not_html")
@@ -235,34 +238,40 @@ class NewsSpider(Spider):
             self.logger.info("Skipped %s: empty page", response.url)
             return
 
-        if self.profile and self.profile.is_article_url(response.url):
-            is_article, kind = True, "article"
-        else:
-            verdict = classify_page(html, response.url, min_words=self.min_article_words)
-            is_article, kind = verdict.is_article, verdict.kind
-            self.logger.debug("Page %s: %s (score %d: %s)", response.url, kind, verdict.score, verdict.reason)
-        stats.inc_value(f"newscrawler/pages/{kind}")
+        # Classifying and extracting a page is the costly part (seconds for a 4 MB page): it
+        # runs on the parsing thread while the reactor goes on downloading.
+        started = time.perf_counter()
+        page = await run_parsing(
+            read_page,
+            html,
+            response.url,
+            known_article=bool(self.profile and self.profile.is_article_url(response.url)),
+            min_words=self.min_article_words,
+            selectors=self.profile.selectors if self.profile else None,
+            crawled_at=datetime.now(timezone.utc),
+        )
+        self.logger.debug("Read %s (%d characters) in %.2f s", response.url, len(html), time.perf_counter() - started)
+        if page.verdict is not None:
+            verdict = page.verdict
+            self.logger.debug("Page %s: %s (score %d: %s)", response.url, verdict.kind, verdict.score, verdict.reason)
+        stats.inc_value(f"newscrawler/pages/{page.kind}")
 
-        if is_article:
-            item = self._extract(response, html)
+        if page.article is not None:
+            item = self._finish_article(response, page.article, page.warnings)
             if item is not None:
                 yield item
         if response.meta.get("discovered_via") == "start":
-            yield from self._discover_feeds(response, html)
+            for request in self._discover_feeds(response, html):
+                yield request
             if "sitemaps" in self.discover and self.obeys_robots:
-                yield from self._probe_sitemaps_if_unseen(response.url)
+                for request in self._probe_sitemaps_if_unseen(response.url):
+                    yield request
         if "links" in self.discover:
-            yield from self._follow_links(response, is_article)
+            for request in self._follow_links(response, page.is_article):
+                yield request
 
-    def _extract(self, response: TextResponse, html: str) -> Any:
-        warnings: list[str] = []
-        article = extract_article(
-            html,
-            response.url,
-            selectors=self.profile.selectors if self.profile else None,
-            crawled_at=datetime.now(timezone.utc),
-            warnings=warnings,
-        )
+    def _finish_article(self, response: TextResponse, article: Article, warnings: list[str]) -> Article | None:
+        """Count extraction's notes, add what the crawl knows about the page, apply the window."""
         for reason in warnings:
             self.crawler.stats.inc_value(f"newscrawler/extract/{reason}")
         if warnings:
@@ -438,8 +447,9 @@ class NewsSpider(Spider):
         if response.status in (404, 410):
             return  # a probed usual path that the site does not have
         # A 50,000-URL sitemap is seconds of parsing: off the reactor thread, so fetching goes on.
-        sitemap = await asyncio.to_thread(parse_sitemap, response.body, response.url,
-                                          max_entries=self.sitemap_max_urls, max_bytes=self.sitemap_max_size)
+        # On the parsing thread: its dates may reach dateparser, which must stay on one thread.
+        sitemap = await run_parsing(parse_sitemap, response.body, response.url,
+                                    max_entries=self.sitemap_max_urls, max_bytes=self.sitemap_max_size)
         self.crawler.stats.inc_value("newscrawler/sitemap/fetched")
         self._count_problems("sitemap", response.url, sitemap.errors, sitemap.reasons)
         if sitemap.skipped:
@@ -488,7 +498,7 @@ class NewsSpider(Spider):
             return
         if response.meta.get("probe") and isinstance(response, TextResponse) and _is_html(response):
             return  # a usual feed path that serves a page, not a feed
-        feed = await asyncio.to_thread(parse_feed, response.body, response.url)
+        feed = await run_parsing(parse_feed, response.body, response.url)
         self.crawler.stats.inc_value("newscrawler/feed/fetched")
         self._count_problems("feed", response.url, feed.errors, feed.reasons)
         listed = {}

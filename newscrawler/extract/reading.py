@@ -1,0 +1,52 @@
+"""``read_page(html, url) -> PageReading``: is this page an article, and if so, what does it say.
+
+The classifier and the extractor together, as one call: the costly part of handling a page,
+which the spider runs off the reactor thread. Pure, like the rest of ``extract/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import NamedTuple
+
+from newscrawler.extract.article import extract_article
+from newscrawler.extract.pagetype import PageVerdict, classify_page
+from newscrawler.items import Article
+
+
+class PageReading(NamedTuple):
+    """What one page is, and its article when it is one."""
+
+    kind: str
+    """``article``, ``listing``, ``home``, ``static`` or ``other``."""
+    verdict: PageVerdict | None
+    """The classifier's verdict; None when the page was known to be an article."""
+    article: Article | None
+    warnings: list[str]
+    """Extraction's reason codes (see ``extract_article``)."""
+
+    @property
+    def is_article(self) -> bool:
+        return self.article is not None
+
+
+def read_page(
+    html: str,
+    url: str,
+    *,
+    known_article: bool = False,
+    min_words: int = 80,
+    selectors: Mapping[str, str] | None = None,
+    crawled_at: datetime | None = None,
+) -> PageReading:
+    """Classify the page (unless ``known_article``: a profile's URL pattern says so) and extract
+    the article when it is one."""
+    verdict = None
+    if not known_article:
+        verdict = classify_page(html, url, min_words=min_words)
+        if not verdict.is_article:
+            return PageReading(verdict.kind, verdict, None, [])
+    warnings: list[str] = []
+    article = extract_article(html, url, selectors=selectors, crawled_at=crawled_at, warnings=warnings)
+    return PageReading("article", verdict, article, warnings)

@@ -1,0 +1,40 @@
+"""One thread, off the reactor, for the parsing a crawl does: pages, datelines, sitemaps, feeds.
+
+Extracting a 4 MB page takes seconds; on the reactor thread it would stall every download
+for that long. Here it waits its turn on a worker thread while the reactor goes on fetching.
+The thread is one, not a pool, because dateparser (which extraction, datelines and discovery
+dates may all reach) keeps process-wide state that is not thread-safe; one thread also runs
+the work in the order it was submitted, so pages come out in the order they arrived. It is
+one per process for the same reason: that state is per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from newscrawler.pipelines.offload import WorkerThread
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+THREAD_NAME = "newscrawler-parsing"
+
+_worker: WorkerThread | None = None
+_worker_lock = threading.Lock()
+
+
+def parsing_worker() -> WorkerThread:
+    """The process's parsing thread (started on first use)."""
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            _worker = WorkerThread(THREAD_NAME)
+        return _worker
+
+
+async def run_parsing(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(*args, **kwargs)`` on the parsing thread, after the work submitted before it."""
+    return await parsing_worker().run(functools.partial(fn, *args, **kwargs))
