@@ -13,6 +13,7 @@ import os
 import socket
 import time
 import uuid
+from collections import deque
 from typing import TYPE_CHECKING, Self
 
 from redis.exceptions import RedisError
@@ -20,6 +21,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy.utils.reactor import CallLaterOnce
 from scrapy_redis.scheduler import Scheduler
 
 from newscrawler.distributed import BUSY_TTL, DEFAULT_KEY_PREFIX, IDLE_RECHECK, frontier_keys
@@ -27,9 +29,13 @@ from newscrawler.distributed import BUSY_TTL, DEFAULT_KEY_PREFIX, IDLE_RECHECK, 
 if TYPE_CHECKING:
     from redis import Redis
     from scrapy import Spider
+    from scrapy.core.engine import ExecutionEngine
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+
+_HANDOFF = "newscrawler_frontier_handoff"
+"""Meta key of a request taken from the shared queue by an idle worker and handed to its engine."""
 
 
 class RedisDupeFilter(RFPDupeFilter):
@@ -78,6 +84,8 @@ class RedisScheduler(Scheduler):
             DEFAULT_KEY_PREFIX)["busy"]
         instance.worker = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         instance._busy_marked_at = 0.0
+        instance._handed_off = deque()
+        instance._recheck = CallLaterOnce(instance._recheck_frontier)
         crawler.signals.connect(instance._on_idle, signal=signals.spider_idle)
         return instance
 
@@ -88,9 +96,15 @@ class RedisScheduler(Scheduler):
                     self.queue.key, len(self.queue), self.worker)
 
     def close(self, reason: str) -> None:
+        self._recheck.cancel()
         self.server.delete(self.busy_key)
 
     def enqueue_request(self, request: Request) -> bool:
+        if request.meta.pop(_HANDOFF, False):
+            # Taken from the shared queue while idle (see _recheck_frontier): its duplicate
+            # check was made when it was queued, and it is this worker's to fetch next.
+            self._handed_off.append(request)
+            return True
         if request.dont_filter:
             # Record it all the same, so a later link to it is a duplicate; a seed another
             # worker already scheduled is not fetched twice.
@@ -107,8 +121,11 @@ class RedisScheduler(Scheduler):
         self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
+    def has_pending_requests(self) -> bool:
+        return bool(self._handed_off) or super().has_pending_requests()
+
     def next_request(self) -> Request | None:
-        request = self.queue.pop(self.idle_before_close)
+        request = self._handed_off.popleft() if self._handed_off else self.queue.pop(self.idle_before_close)
         if request is not None:
             self.stats.inc_value("scheduler/dequeued/redis")
             now = time.monotonic()
@@ -130,22 +147,33 @@ class RedisScheduler(Scheduler):
             logger.info("Shared frontier is empty and no other worker is busy: closing worker %s", self.worker)
             return
         self.stats.inc_value("newscrawler/redis/idle_waits")
-        _wake_engine_later(self.crawler, IDLE_RECHECK)
+        if _running_engine(self.crawler) is not None:
+            self._recheck.schedule(IDLE_RECHECK)
         raise DontCloseSpider
 
+    def _recheck_frontier(self) -> None:
+        """While idle, look at the shared queue every IDLE_RECHECK seconds rather than at the
+        engine's 5 s heartbeat: a request another worker queued is taken and handed to the engine
+        through its public ``crawl()``, which wakes it. When nothing is queued and no other worker
+        is busy any more, the next heartbeat finds this worker idle and closes it."""
+        engine = _running_engine(self.crawler)
+        if engine is None:
+            return
+        request = self.queue.pop(0)
+        if request is not None:
+            request.meta[_HANDOFF] = True
+            engine.crawl(request)
+        elif self.other_workers_busy():
+            self._recheck.schedule(IDLE_RECHECK)
 
-def _wake_engine_later(crawler: Crawler, delay: float) -> None:
-    """Ask the engine to look at the scheduler again soon instead of at its 5 s heartbeat.
 
-    Scrapy has no public call for this; without the private hook the heartbeat still works.
-    """
+def _running_engine(crawler: Crawler) -> ExecutionEngine | None:
+    """The crawl's engine while its spider is open; None before (unit tests) and after."""
     try:
         engine = crawler.engine
-    except RuntimeError:  # no crawl running (yet)
-        return
-    nextcall = getattr(getattr(engine, "_slot", None), "nextcall", None)
-    if nextcall is not None:
-        nextcall.schedule(delay)
+    except RuntimeError:  # not created yet
+        return None
+    return engine if engine is not None and engine.running and engine.spider is not None else None
 
 
 def _text(value: bytes | str) -> str:
