@@ -397,6 +397,8 @@ def test_scrapy_browse_serves_the_store_on_loopback(archive: Archive, tmp_path: 
             assert {line.split()[3] for line in listening.splitlines()} == {f"127.0.0.1:{port}"}
     finally:
         stop(proc)
+    with pytest.raises(OSError):  # stopping the command stopped the server: nothing left behind
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/news", timeout=5)
 
 
 def test_scrapy_browse_without_a_store_is_one_clear_line(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -85,12 +84,10 @@ class BrowseCommand(ScrapyCommand):
         shown_host = f"[{opts.host}]" if ":" in opts.host else opts.host
         if opts.port:
             print(f"News archive of {path}: http://{shown_host}:{opts.port}/{name} (Ctrl-C stops it)", flush=True)
-        proc = subprocess.Popen(datasette_command(path, opts.host, opts.port), env=env)
-        try:
-            self.exitcode = proc.wait()
-        except KeyboardInterrupt:
-            proc.terminate()
-            proc.wait()
+        # This process becomes Datasette: Ctrl-C, SIGTERM from a service manager and the exit
+        # status are the server's own, and no orphaned server is left behind.
+        command = datasette_command(path, opts.host, opts.port)
+        os.execve(command[0], command, env)
 
     @staticmethod
     def upgrade(path: Path) -> None:
