@@ -55,6 +55,10 @@ _BROWSER_KINDS = {"stylesheet": STYLESHEET, "image": IMAGE, "font": FONT, "scrip
                   "fetch": OTHER, "xhr": OTHER, "manifest": OTHER, "texttrack": OTHER, "other": OTHER}
 
 
+# Browser loads that are no part of the page's look: frames are pages, streams never end.
+_NOT_REQUISITES = frozenset({"document", "eventsource", "websocket", "ping", "beacon", "cspviolationreport"})
+
+
 def is_requisite(request: Request) -> bool:
     """Whether ``request`` fetches a page requisite (components that handle pages skip those)."""
     return REQUISITE in request.meta
@@ -149,7 +153,7 @@ class PageRequisitesMiddleware:
             self.queue(requisite.url, requisite.kind, response.url)
 
     def _browser_request(self, page_url: str, browser_request: Any) -> None:
-        if browser_request.resource_type == "document" or browser_request.method != "GET":
+        if browser_request.resource_type in _NOT_REQUISITES or browser_request.method != "GET":
             return
         url = absolute(browser_request.url, page_url)
         if url:
