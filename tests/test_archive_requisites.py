@@ -108,3 +108,21 @@ def test_empty_or_bodiless_input_gives_nothing() -> None:
     assert html_requisites("", "https://news.example/") == []
     assert html_requisites(b"\x00\x01", "https://news.example/") == []
     assert css_references("", "https://news.example/s.css") == []
+
+
+def test_pages_jsonl_lists_entry_pages_then_captured_articles_once() -> None:
+    import json
+
+    from newscrawler.archive.wacz import Page, pages_jsonl
+
+    captured = {"https://n.example/": "2024-05-01T09:00:00Z", "https://n.example/a/": "2024-05-01T09:00:01Z"}
+    text = pages_jsonl([Page("https://n.example/"), Page("https://n.example/gone/")],
+                       [Page("https://n.example/a/", "Sea wall vote"), Page("https://n.example/a/", "again"),
+                        Page("https://n.example/never/", "not captured")], captured)
+    header, *pages = [json.loads(line) for line in text.splitlines()]
+    assert header == {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
+    assert [(p["url"], p["ts"], p.get("title")) for p in pages] == [
+        ("https://n.example/", "2024-05-01T09:00:00Z", None),
+        ("https://n.example/a/", "2024-05-01T09:00:01Z", "Sea wall vote"),
+    ]
+    assert len({p["id"] for p in pages}) == 2
