@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from newscrawler.archive.middlewares import RENDERED_FROM_FETCH
 from newscrawler.demo.stories import png_bytes
 from tests.test_js_rendering import _chromium_or_skip
 
@@ -35,14 +36,26 @@ def test_responses_the_browser_loaded_are_archived(tmp_path: Path, serve, crawl)
     result = crawl("-a", f"start_url={site.url('/')}", "-a", "render_js=1", settings={
         "NEWSCRAWLER_ARCHIVE": "snapshot", "NEWSCRAWLER_WARC_DIR": "warc"})
     assert result.returncode == 0, result.log[-3000:]
-    archived = {}
+    archived, pages = {}, []
     for path in (result.workdir / "warc").glob("*.warc.gz"):
         with open(path, "rb") as fh:
             for record in ArchiveIterator(fh):
                 if record.rec_type in {"response", "revisit"}:
-                    archived[record.rec_headers.get_header("WARC-Target-URI")] = record.http_headers.get_statuscode()
+                    uri = record.rec_headers.get_header("WARC-Target-URI")
+                    archived[uri] = record.http_headers.get_statuscode()
+                    if uri == site.url("/"):
+                        pages.append(record.content_stream().read())
+    # The page as the server sent it, once: not also the DOM the browser built from it.
+    assert pages == [(root / "index.html").read_bytes()]
     # The JSON exists only in the browser's own requests; the picture only in the rendered page.
     for path in ("/js/app.js", "/api/story.json", "/img/from-script.png"):
         assert archived.get(site.url(path)) == "200", f"{path} not archived: {sorted(archived)}"
     assert site.count("/api/story.json") == 2  # the browser's request, then the archive's
     assert result.stats["newscrawler/archive/requisites/fetched/other"] == 1
+
+
+def test_rendered_page_marker_is_the_javascript_middlewares() -> None:
+    pytest.importorskip("scrapy_playwright")
+    from newscrawler.middlewares.javascript import PREFETCHED
+
+    assert RENDERED_FROM_FETCH == PREFETCHED

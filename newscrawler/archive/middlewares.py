@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+RENDERED_FROM_FETCH = "newscrawler_prefetched"
+"""``newscrawler.middlewares.javascript.PREFETCHED`` (not imported: that module needs Playwright)."""
+
 
 def replay_address(base: str, warc_date: str, url: str) -> str:
     """pywb's address of a capture: ``BASE`` + 14-digit timestamp + ``/`` + URL."""
@@ -96,6 +99,11 @@ class WarcArchiveMiddleware:
         return cls(crawler, writer, config)
 
     async def process_response(self, request: Request, response: Response) -> Response:
+        if self.config.snapshot and RENDERED_FROM_FETCH in request.meta:
+            # The DOM Chromium built from a page fetched (and archived) already: a snapshot keeps
+            # what the server sent, and replay runs the page's scripts again. The items keep the
+            # location of that first record (the rendering request carries its meta).
+            return response
         try:
             exchange = exchange_from(request, response)
             location = await asyncio.wrap_future(self._executor.submit(self.writer.write, exchange))
