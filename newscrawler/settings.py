@@ -199,6 +199,8 @@ EXTENSIONS = {
     "newscrawler.extensions.summary.CrawlSummary": 500,
     "newscrawler.extensions.progress.CrawlProgress": 510,
     "newscrawler.extensions.lock.SiteLock": 100,
+    # After CoreStats, before the report: the verdict and exit status (newscrawler/extensions/verdict.py).
+    "newscrawler.extensions.verdict.CrawlVerdict": 450,
 }
 # Seconds between progress lines in the log (pages, articles new/updated/unchanged/duplicate,
 # skips, failures, rate); 0 switches them off.
@@ -239,6 +241,10 @@ ADDONS = {
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Our `scrapy crawl` replaces Scrapy's: one line for a setup error, and an exit status from the
+# crawl's verdict (0 done, 1 usage/configuration, 2 site not crawled or articles lost).
+COMMANDS_MODULE = "newscrawler.commands"
 
 # --- Scrapy housekeeping -------------------------------------------------------------------
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

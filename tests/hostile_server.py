@@ -4,7 +4,7 @@
 background thread and counts every request by path. A route is a page plus, optionally, a
 fault that hits its first ``times`` requests (``None``: every request): 5xx and 429 with
 ``Retry-After``, responses slower than the crawl's timeout, connections reset mid-body,
-truncated gzip, redirects. ``serve_hostile_site`` serves a small news site made of such
+truncated gzip, redirects; ``serve_silent`` accepts connections and never answers. ``serve_hostile_site`` serves a small news site made of such
 routes, with a decoy "other site"; the redis tests and ``bench/crawl.py`` use
 ``plain_news_routes`` (many well-behaved articles; ``serve_site(delay=...)`` slows every answer).
 """
@@ -189,6 +189,35 @@ def gzip_bomb(expanded_mib: int, prefix: bytes = b"") -> bytes:
     size = (len(prefix) + expanded_mib * len(zeros)) & 0xFFFFFFFF
     header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
     return header + head + block * expanded_mib + end + struct.pack("<II", crc, size)
+
+
+@contextmanager
+def serve_silent() -> Iterator[str]:
+    """A server on 127.0.0.1 that accepts every connection and never answers (a hung backend
+    behind a load balancer); yields its base URL."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+    listener.settimeout(0.2)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            held.append(connection)  # kept open, never read, never answered
+
+    thread = threading.Thread(target=accept, name="silent-site", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in held:
+            connection.close()
+        listener.close()
 
 
 # --- Page content ------------------------------------------------------------------------------

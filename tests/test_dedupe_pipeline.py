@@ -42,7 +42,7 @@ def run_items(db: str, items: list[Any], **settings: Any) -> tuple[list[str], di
                 outcomes.append("update" if getattr(out, "is_update", None) or (isinstance(out, dict) and out.get("is_update")) else "emitted")
             except DropItem as exc:
                 outcomes.append(f"dropped: {exc}")
-        await pipeline.close_spider()
+        await pipeline.spider_closed()
         return outcomes
 
     outcomes = asyncio.run(run())
@@ -72,7 +72,7 @@ def run_workers(settings: dict[str, Any], bodies: list[str], seed: int = 1) -> t
             await pipeline.open_spider()
         results = await asyncio.gather(run(pipelines[0], "a"), run(pipelines[1], "b"))
         for pipeline in pipelines:
-            await pipeline.close_spider()
+            await pipeline.spider_closed()
         return results
 
     first, second = asyncio.run(both())
@@ -184,10 +184,51 @@ def test_a_failing_store_passes_items_on_unchecked_and_counts_them(tmp_path: Pat
         with sqlite3.connect(db) as other:  # the state disappears under the running crawl
             other.execute("DROP TABLE dedupe_urls")
         second = await pipeline.process_item(article("b", prose(91)))
-        await pipeline.close_spider()
+        await pipeline.spider_closed()
         return [first, second]
 
     first, second = asyncio.run(run())
     assert (first.url, second.url) == (f"{SITE}/a", f"{SITE}/b")
     assert crawler.stats.get_value("newscrawler/dedupe/errors") == 1
     assert crawler.stats.get_value("dedupe/new") == 1
+
+
+def test_a_story_a_store_refused_is_forgotten(tmp_path: Path) -> None:
+    """The dedupe state keeps only what the store accepted: once the store refuses a story,
+    a copy of it met later is kept (not dropped as a duplicate of nothing stored), and the
+    story itself is new again when a later run meets it."""
+    from scrapy import Spider
+
+    from newscrawler.pipelines.sqlite import SQLitePipeline
+
+    db = tmp_path / "news.db"
+    body = prose(41)
+    crawler = get_crawler(Spider, {"NEWSCRAWLER_SQLITE_PATH": str(db)})
+    crawler.spider = crawler._create_spider("news", start_url=f"{SITE}/")
+    dedupe, store = DedupePipeline.from_crawler(crawler), SQLitePipeline.from_crawler(crawler)
+
+    async def run() -> list[str]:
+        await dedupe.open_spider()
+        await store.open_spider()
+        outcomes = []
+        for item in (article("refused", body, description="Bad \udfff desc"), article("copy", body)):
+            try:
+                await store.process_item(await dedupe.process_item(item))
+                outcomes.append("emitted")
+            except DropItem as exc:
+                outcomes.append(f"dropped: {exc}")
+            await asyncio.wrap_future(store.writer.call(lambda s: None))  # committed, or refused
+            await dedupe._on_worker(lambda: None)  # and the dedupe state told
+        await store.close_spider()
+        await store.spider_closed(crawler.spider, "finished")
+        await dedupe.spider_closed()
+        return outcomes
+
+    assert asyncio.run(run()) == ["emitted", "emitted"]
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawler/sqlite/rejected"] == 1 and stats["newscrawler/dedupe/forgotten"] == 1
+    with sqlite3.connect(db) as conn:
+        assert [url for (url,) in conn.execute("SELECT url FROM articles")] == [f"{SITE}/copy"]
+    # A later run meets the refused story again (cleaned this time): new, not unchanged.
+    outcomes, later = run_items(str(db), [article("refused", body, description="Good desc")])
+    assert outcomes == ["emitted"] and later.get("dedupe/new") == 1

@@ -143,6 +143,7 @@ def test_max_pages_ends_the_crawl(serve, crawl, river_site, bound) -> None:
         (("-a", "start_url=http://127.0.0.1:9/", "-a", "max_page=3"), "unknown spider argument"),
         (("-a", "start_url=http://127.0.0.1:9/", "-a", "max_pages=lots"), "expected a positive integer"),
         (("-a", "site=no-such-site"), "unknown site profile 'no-such-site'"),
+        (("-a", "site=../../etc/passwd"), "invalid site profile name '../../etc/passwd'"),
         (("-a", "start_url=ftp://example/"), "not an absolute http(s) URL"),
         (("-a", "start_url=http://127.0.0.1:9/", "-a", "render_js=sometimes"), "expected 1, 0 or auto"),
         ((), "no start URL"),
@@ -152,8 +153,10 @@ def test_max_pages_ends_the_crawl(serve, crawl, river_site, bound) -> None:
 )
 def test_bad_arguments_stop_the_crawl_with_a_clear_message(crawl, args, message) -> None:
     result = crawl(*args)
-    assert result.returncode != 0
+    assert result.returncode == 1  # usage error: a scheduler tells it from a site that failed (2)
     assert message in result.log
+    assert "Traceback" not in result.log, result.log[-3000:]
+    assert sum(message in line for line in result.log.splitlines()) == 2  # the log's line and stderr's
     assert not result.items
 
 

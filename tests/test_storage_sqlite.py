@@ -350,3 +350,18 @@ def test_index_built_with_other_options_is_rebuilt(tmp_path: Path) -> None:
     assert "content=[articles]" in conn.execute("SELECT sql FROM sqlite_master WHERE name='articles_fts'").fetchone()[0]
     assert len(fts_ids(conn, "dredging")) == 2
     conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+
+
+def test_a_refused_row_costs_that_row_only(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """One row SQLite cannot take (a lone surrogate: extraction no longer hands one out, but a
+    store must not lose 39 stories for it) is rejected alone, logged and counted as lost."""
+    db = tmp_path / "news.db"
+    items = [make_article(n) for n in range(40)]
+    items[17] = make_article(17, description="Bad \udfff desc")
+    pipeline = run_pipeline(db, items, NEWSCRAWLER_STORE_BATCH_SIZE=200)
+    urls = {url for (url,) in connect(db).execute("SELECT canonical_url FROM articles")}
+    assert urls == {f"http://127.0.0.1/news/{n}" for n in range(40) if n != 17}
+    stats = pipeline.stats.get_stats()
+    assert (stats.get("newscrawler/sqlite/stored"), stats.get("newscrawler/sqlite/rejected")) == (39, 1)
+    assert stats.get("newscrawler/rows_lost") == 1 and "newscrawler/sqlite/failed" not in stats
+    assert "sqlite: article http://127.0.0.1/news/17?utm_source=x not stored" in caplog.text

@@ -18,6 +18,9 @@ from newscrawler.dedupe.fingerprints import MinHashSigner, similarity, word_hash
 from newscrawler.dedupe.store import DedupeStore, StoredStory
 
 NEW, UPDATE, UNCHANGED = "new", "update", "unchanged"
+NOT_STORED = b""
+"""Content hash of a story a store refused: no real content matches it, so the story is new
+again when next seen."""
 URL, CANONICAL, EXACT, NEAR = "url", "canonical", "exact", "near"
 DUPLICATE_KINDS = (URL, CANONICAL, EXACT, NEAR)
 DEFAULT_THRESHOLD = 0.5
@@ -164,6 +167,19 @@ class StoryIndex:
         self._remember_sequence(story_id, packed)
         return Verdict(NEW, canonical)
 
+    def forget(self, canonical_url: str) -> bool:
+        """A store refused this story: drop its fingerprints, so copies of it are no longer its
+        duplicates and the story itself is new again when next seen. False when unknown."""
+        match = self.store.lookup_urls([canonical_url]).get(canonical_url)
+        if match is None or match.kind != "story":
+            return False
+        stored = match.story
+        band_keys = self.signer.band_keys(self.signer.from_bytes(stored.signature)) if stored.signature else []
+        self.store.forget_story(stored, band_keys, content_hash=NOT_STORED, run_id=self.run)
+        old = self._sequences.pop(stored.id, None)
+        self._sequence_bytes -= len(old) if old else 0
+        return True
+
     def _same_words_in_order(self, packed: bytes, story_id: int, strict: bool = False) -> bool:
         """Word-order check of a MinHash candidate: an edited copy keeps most words in order, a
         story written on the same template does not. Unknown sequences pass (MinHash decides),
@@ -190,6 +206,7 @@ class StoryIndex:
         self._mark_fetched(story, stored)
         words = word_hashes(story.body or "")
         content_hash = _content_hash(story.title, words)
+        never_stored = stored.content_hash == NOT_STORED
         if content_hash == stored.content_hash and not is_newer(story.modified_at, stored.modified_at):
             self.store.touch(stored, self.run)
             return Verdict(UNCHANGED, stored.canonical_url)
@@ -208,7 +225,7 @@ class StoryIndex:
         )
         if fingerprinted:
             self._remember_sequence(stored.id, pack_words(words))
-        return Verdict(UPDATE, stored.canonical_url, content_checked=fingerprinted)
+        return Verdict(NEW if never_stored else UPDATE, stored.canonical_url, content_checked=fingerprinted)
 
     def _duplicate(self, story: Story, kind: str, original: StoredStory, score: float | None = None) -> Verdict:
         """Record the duplicate's URLs as aliases of the original."""

@@ -296,6 +296,14 @@ class RedisDedupeStore:
         self._writes.append(("HSET", self._key("stories"), story.id,
                              _pack_story(story.canonical_url, body_hash, content_hash, modified_at, signature, run_id)))
 
+    def forget_story(self, story: StoredStory, band_keys: list[int], *, content_hash: bytes, run_id: int) -> None:
+        """Drop the body hash and signature (band buckets naming a story without a signature
+        are passed over by :meth:`candidates`) and give it ``content_hash``."""
+        if story.body_hash is not None:
+            self._writes.append(("HDEL", *self._body_place(story.body_hash)))
+        self._writes.append(("HSET", self._key("stories"), story.id,
+                             _pack_story(story.canonical_url, None, content_hash, story.modified_at, None, run_id)))
+
     def touch(self, story: StoredStory, run_id: int) -> None:
         self._writes.append(("HSET", self._key("stories"), story.id, _pack_story(
             story.canonical_url, story.body_hash, story.content_hash, story.modified_at, story.signature, run_id)))

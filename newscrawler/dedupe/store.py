@@ -220,6 +220,20 @@ class DedupeStore:
             (body_hash, story.id, body_hash, content_hash, modified_at, signature, run_id, _now(), story.id),
         )
 
+    def forget_story(self, story: StoredStory, band_keys: list[int], *, content_hash: bytes, run_id: int) -> None:
+        """Drop a story's fingerprints (body hash, signature, band keys) and give it
+        ``content_hash``: a store refused it, so nothing may be judged its copy."""
+        if band_keys:
+            self._execute(
+                f"DELETE FROM dedupe_bands WHERE story_id = ? AND band_key IN ({', '.join('?' for _ in band_keys)})",
+                [story.id, *band_keys],
+            )
+        self._execute(
+            "UPDATE dedupe_stories SET body_hash = NULL, signature = NULL, content_hash = ?, run_id = ?, "
+            "last_seen = ? WHERE id = ?",
+            (content_hash, run_id, _now(), story.id),
+        )
+
     def touch(self, story: StoredStory, run_id: int) -> None:
         """The story was seen again in run ``run_id``."""
         self._execute(

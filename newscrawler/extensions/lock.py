@@ -80,10 +80,9 @@ class SiteLock:
             handle.seek(0)
             holder = handle.read().strip() or "unknown process"
             handle.close()
-            message = (f"Another crawl of {self.key} is running ({holder}); lock file {self.path}. "
-                       "Not starting: runs of the same site must not overlap.")
-            logger.error(message)
-            raise CrawlLocked(message) from None
+            # Said once, in one line, by `scrapy crawl` (newscrawler/commands/crawl.py).
+            raise CrawlLocked(f"Another crawl of {self.key} is running ({holder}); lock file {self.path}. "
+                              "Not starting: runs of the same site must not overlap.") from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}, started {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n")

@@ -19,6 +19,7 @@ from scrapy.crawler import Crawler
 
 from newscrawler.extensions.progress import DUPLICATE_KINDS, SCRAPY_SKIPS, progress_counts
 from newscrawler.extensions.tally import ArticleTally
+from newscrawler.extensions.verdict import EXIT_STATUS_STAT, VERDICT_STAT
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class CrawlSummary:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
+        reason = stats.get("finish_reason") or reason  # the verdict may have named lost rows
         report = self.build_report(spider, reason, stats)
         path = self.report_path
         if path is not None:
@@ -95,6 +97,8 @@ class CrawlSummary:
             "spider": spider.name,
             "start_urls": list(getattr(spider, "start_urls", [])),
             "finish_reason": reason,
+            "verdict": stats.get(VERDICT_STAT),
+            "exit_status": stats.get(EXIT_STATUS_STAT),
             "pages_fetched": stats.get("response_received_count", 0),
             "articles_written": stats.get("item_scraped_count", 0),
             "items_dropped": stats.get("item_dropped_count", 0),
@@ -132,7 +136,7 @@ class CrawlSummary:
     @staticmethod
     def format(report: dict[str, Any]) -> str:
         lines = [
-            f"Crawl {report['crawl_id']} finished ({report['finish_reason']})",
+            f"Crawl {report['crawl_id']} finished ({report['finish_reason']}; exit status {report.get('exit_status')})",
             f"  pages fetched:    {report['pages_fetched']}",
             f"  articles written: {report['articles_written']}",
         ]

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from newscrawler.dedupe.fingerprints import MinHashSigner
@@ -38,6 +39,7 @@ from newscrawler.dedupe.store import DedupeStore
 from newscrawler.distributed import DEFAULT_KEY_PREFIX, frontier_keys
 from newscrawler.pipelines.offload import WorkerThread
 from newscrawler.pipelines.postgres import postgres_dsn
+from newscrawler.signals import article_not_stored
 from newscrawler.urls import canonicalize_url, tracking_params
 
 if TYPE_CHECKING:
@@ -127,7 +129,11 @@ class DedupePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler, DedupeConfig.from_settings(crawler.settings))
+        pipeline = cls(crawler, DedupeConfig.from_settings(crawler.settings))
+        crawler.signals.connect(pipeline.article_not_stored, signal=article_not_stored)
+        # Closed after the stores' close_spider, whose last commits may still refuse articles.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     async def open_spider(self) -> None:
         self.index = await self._on_worker(self._open)
@@ -207,6 +213,35 @@ class DedupePipeline:
             logger.error("Dedupe state %s failed on %s, passing it on unchecked: %s", store.where, story.url, exc)
             return None
 
+    def article_not_stored(self, canonical_url: str, url: str, store: str) -> None:
+        """A store refused the article: the state must not remember it as kept. Queued on the
+        worker, after the checks already waiting there and before the state is closed."""
+        if self.index is not None:
+            self._executor.submit(self._forget, canonical_url, store)
+
+    def _forget(self, canonical_url: str, store_label: str) -> None:
+        index = self.index
+        if index is None:
+            return
+        store = index.store
+        try:
+            for attempt in range(_DECIDE_ATTEMPTS):
+                try:
+                    forgotten = index.forget(canonical_url)
+                    store.commit()
+                    break
+                except store.conflict_errors:
+                    store.rollback()  # another worker changed what this read: read again
+                    if attempt == _DECIDE_ATTEMPTS - 1:
+                        raise
+            if forgotten:
+                self.stats.inc_value("newscrawler/dedupe/forgotten")
+                logger.info("Dedupe state forgets %s: %s did not store it", canonical_url, store_label)
+        except (*store.errors, *store.conflict_errors) as exc:
+            with suppress(*index.store.errors):
+                index.store.rollback()
+            logger.error("Dedupe state %s could not forget %s: %s", index.store.where, canonical_url, exc)
+
     def _article_stored(self, canonical_url: str) -> bool:
         """Do the article tables (SQLite, and PostgreSQL when configured) hold this story?
         True for a table there is not to ask."""
@@ -262,7 +297,7 @@ class DedupePipeline:
         except ValueError:
             return url.strip()
 
-    async def close_spider(self) -> None:
+    async def spider_closed(self) -> None:
         if self.index is not None:
             await self._on_worker(self.index.store.close)
             self.index = None

@@ -58,6 +58,5 @@ class PostgresPipeline(StorePipeline):
 
         return PostgresStore(
             self.dsn,
-            on_reject=self.reject,
             on_reconnect=lambda: self._count("reconnects"),
         )

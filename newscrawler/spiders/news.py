@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import UsageError
+from scrapy.exceptions import CloseSpider, UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 
@@ -86,6 +86,11 @@ _PAGINATION_URL = re.compile(r"/page/\d+/?$|[?&](?:page|paged|pg|start|offset)=\
 _PAGE_NUMBER_TEXT = re.compile(r"^\s*\d{1,4}\s*$")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _RESUME_MARKER = "newscrawler.running"
+START_PAGES_OK_STAT = "newscrawler/start_pages/ok"
+START_PAGES_FAILED_STAT = "newscrawler/start_pages/failed"
+ROBOTS_UNREADABLE_STAT = "newscrawler/robots/unreadable"
+"""Set by the robots.txt handling when a host's robots.txt could not be read: start pages
+that then all fail close the crawl as ``robots_unreadable`` rather than ``start_pages_failed``."""
 
 
 class NewsSpider(Spider):
@@ -210,16 +215,32 @@ class NewsSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.start_urls:
-            yield Request(url, callback=self.parse, meta={"discovered_via": "start", "pagination_depth": 0})
+            yield Request(url, callback=self.parse, errback=self._start_page_failed,
+                          meta={"discovered_via": "start", "pagination_depth": 0})
             if "sitemaps" in self.discover and not self.obeys_robots:
                 # robots.txt is not fetched for us: read it ourselves for its Sitemap lines.
                 yield Request(urljoin(url, "/robots.txt"), callback=self.parse_robots,
                               meta={"dont_obey_robotstxt": True}, priority=5)
 
+    def _start_page_failed(self, failure: Any) -> None:
+        """A start page failed for good (after retries; the failure middleware logged why).
+        When every one has and nothing came in, the site cannot be crawled: stop now, with a
+        close reason the crawl's verdict turns into exit status 2."""
+        stats = self.crawler.stats
+        stats.inc_value(START_PAGES_FAILED_STAT)
+        if (stats.get_value(START_PAGES_FAILED_STAT, 0) >= len(set(self.start_urls))
+                and not stats.get_value(START_PAGES_OK_STAT) and not stats.get_value("item_scraped_count")):
+            reason = "robots_unreadable" if stats.get_value(ROBOTS_UNREADABLE_STAT) else "start_pages_failed"
+            self.logger.error("Every start page failed (last: %s: %s); stopping: %s", failure.request.url,
+                              failure.getErrorMessage(), reason)
+            raise CloseSpider(reason)
+
     # --- routing ---------------------------------------------------------------------------
 
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         stats = self.crawler.stats
+        if response.meta.get("discovered_via") == "start":
+            stats.inc_value(START_PAGES_OK_STAT)
         if not isinstance(response, TextResponse) or not _is_html(response):
             stats.inc_value("newscrawler/skipped/not_html")
             self.logger.info("Skipped %s: not an HTML page (Content-Type %r)", response.url,

@@ -19,7 +19,9 @@ from scrapy import signals
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from newscrawler.extensions.summary import REPORT_PATH_STAT
-from newscrawler.storage.schema import to_row
+from newscrawler.extensions.verdict import ROWS_LOST_STAT
+from newscrawler.signals import article_not_stored
+from newscrawler.storage.schema import KEY, to_row
 from newscrawler.storage.worker import ShardedWriter, StoreWriter
 
 if TYPE_CHECKING:
@@ -76,6 +78,7 @@ class StorePipeline:
         self.crawl_id: int | None = None
         self.stories = {"stories_new": 0, "stories_updated": 0}
         """What this run gave the store, for its row in ``crawls``."""
+        self._loop: asyncio.AbstractEventLoop | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def build_writer(self, name: str = "") -> StoreWriter[Any] | ShardedWriter[Any]:
@@ -86,6 +89,7 @@ class StorePipeline:
             batch_seconds=self.batch_seconds,
             on_written=lambda n: self._count("stored", n),
             on_failed=self._batch_failed,
+            on_rejected=self.reject,
             name=name or f"newscrawler-{self.label}",
         )
 
@@ -93,22 +97,42 @@ class StorePipeline:
         with self._stats_lock:
             self.stats.inc_value(f"newscrawler/{self.label}/{what}", n)
 
+    def _count_lost(self, n: int) -> None:
+        """What the crawl's verdict reads: a crawl that lost rows must not exit 0."""
+        with self._stats_lock:
+            self.stats.inc_value(ROWS_LOST_STAT, n)
+
     def open_store(self) -> Any:
         """Open the store; runs on the writer thread."""
         raise NotImplementedError
 
-    def reject(self, row: dict[str, Any], exc: Exception) -> None:
-        """One article the store refused (the rest of its batch was stored)."""
+    def reject(self, row: dict[str, Any], exc: BaseException) -> None:
+        """One article the store refused (the rest of its batch was stored); runs on the writer."""
         self._count("rejected")
+        self._count_lost(1)
         logger.error("%s: article %s not stored: %s", self.label, row.get("url"), exc)
+        self._not_stored([row])
+
+    def _not_stored(self, rows: list[dict[str, Any]]) -> None:
+        """Tell the other components (dedupe) on the reactor's thread, in order with the
+        pipeline's own awaits, so they hear of it before this store reports itself closed."""
+        def send() -> None:
+            for row in rows:
+                self.crawler.signals.send_catch_log(article_not_stored, canonical_url=row.get(KEY),
+                                                    url=row.get("url"), store=self.label)
+
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(send)
+        else:
+            send()
 
     async def open_spider(self) -> None:
+        self._loop = asyncio.get_running_loop()
         try:
             await asyncio.wrap_future(self.writer.start())
         except Exception as exc:
-            message = f"{self.label}: cannot open {self.where}: {exc}"
-            logger.error(message)
-            raise StoreUnavailable(message) from exc
+            # Said once, in one line, by `scrapy crawl` (newscrawler/commands/crawl.py).
+            raise StoreUnavailable(f"{self.label}: cannot open {self.where}: {exc}") from None
         atexit.register(self._flush_at_exit)
         spider = self.crawler.spider
         args = crawl_arguments(self.crawler)
@@ -146,7 +170,8 @@ class StorePipeline:
         if self.crawl_id is None:
             return
         stats = dict(self.stats.get_stats())
-        stats["finish_reason"] = reason
+        stats.setdefault("finish_reason", reason)  # the verdict may have named lost rows
+        reason = stats["finish_reason"]
         totals = {"pages": stats.get("response_received_count", 0), **self.stories,
                   "report_path": stats.get(REPORT_PATH_STAT)}
         crawl_id = self.crawl_id
@@ -158,9 +183,11 @@ class StorePipeline:
 
     def _batch_failed(self, rows: list[dict[str, Any]], exc: BaseException) -> None:
         self._count("failed", len(rows))
+        self._count_lost(len(rows))
         logger.error(
             "%s: %d articles not stored (%s); first: %s", self.label, len(rows), exc, rows[0].get("url")
         )
+        self._not_stored(rows)
 
     def _flush_at_exit(self) -> None:
         """Last resort when the reactor was stopped without closing the spider (second Ctrl-C)."""

@@ -55,7 +55,6 @@ CRAWLS_DDL = """CREATE TABLE IF NOT EXISTS crawls (
     stats JSONB
 )"""
 
-Reject = Callable[[dict[str, Any], Exception], None]
 
 
 def redact(dsn: str) -> str:
@@ -84,13 +83,11 @@ class PostgresStore:
         *,
         retries: int = 5,
         retry_delay: float = 0.5,
-        on_reject: Reject | None = None,
         on_reconnect: Callable[[], None] | None = None,
     ) -> None:
         self.dsn = dsn
         self.retries = retries
         self.retry_delay = retry_delay
-        self.on_reject = on_reject or (lambda row, exc: None)
         self.on_reconnect = on_reconnect or (lambda: None)
         self.conn = connect(dsn)
         self.create_schema()
@@ -152,8 +149,8 @@ class PostgresStore:
                     self.on_reconnect()
                 return action()
             except psycopg.OperationalError as exc:
-                if attempt == self.retries:
-                    raise
+                if attempt == self.retries or not self.is_outage(exc):
+                    raise  # gone for good, or a statement the server refused (a too long tsvector)
                 delay = self.retry_delay * 2**attempt
                 logger.warning("PostgreSQL connection lost (%s); retrying in %.1fs", exc, delay)
                 try:
@@ -164,27 +161,21 @@ class PostgresStore:
         raise AssertionError("unreachable")
 
     def upsert(self, rows: list[dict[str, Any]]) -> int:
-        """Upsert a batch in one transaction; a row the server refuses is rejected alone."""
+        """Upsert a batch in one transaction. A batch the server refuses raises: the writer
+        then stores its rows one by one and rejects only the refused ones."""
         rows = last_per_key(rows)
-        try:
-            self._with_reconnect(lambda: self._write(rows))
-            return len(rows)
-        except psycopg.OperationalError:
-            raise
-        except psycopg.Error as exc:
-            if len(rows) == 1:  # a batch of one refused row: that row is the one to reject
-                self.on_reject(rows[0], exc)
-                return 0
-        written = 0
-        for row in rows:
-            try:
-                self._with_reconnect(lambda row=row: self._write([row]))
-                written += 1
-            except psycopg.OperationalError:
-                raise
-            except psycopg.Error as exc:
-                self.on_reject(row, exc)
-        return written
+        self._with_reconnect(lambda: self._write(rows))
+        return len(rows)
+
+    def is_outage(self, exc: Exception) -> bool:
+        """The connection or the server failed, not the rows. psycopg files some refusals of
+        one row under OperationalError too ("string is too long for tsvector", SQLSTATE 54000)."""
+        if not isinstance(exc, psycopg.Error):
+            return False
+        if self.conn.closed or self.conn.broken or isinstance(exc, psycopg.InterfaceError):
+            return True
+        # connection exception, insufficient resources, operator intervention, system error
+        return (exc.sqlstate or "")[:2] in {"08", "53", "57", "58"}
 
     def start_crawl(self, spider: str, arguments: dict[str, Any]) -> int:
         def run() -> int:

@@ -168,6 +168,12 @@ class SQLiteStore:
                     raise
         raise AssertionError("unreachable")
 
+    def is_outage(self, exc: Exception) -> bool:
+        """The file failed (locked past the retries, disk full, unreadable), not the rows:
+        rows are refused with encoding, range, type or constraint errors instead."""
+        return isinstance(exc, sqlite3.OperationalError) and "too big" not in str(exc) or (
+            type(exc) is sqlite3.DatabaseError)
+
     def _chunks(self, values: list[list[Any]]) -> list[list[list[Any]]]:
         """``values`` cut into runs of power-of-two lengths, largest first."""
         chunks, start = [], 0

@@ -23,6 +23,10 @@ class Store(Protocol):
 
     def upsert(self, rows: list[dict[str, Any]]) -> int: ...
 
+    def is_outage(self, exc: Exception) -> bool:
+        """Did the database itself fail (gone, locked, full), rather than refuse these rows?"""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -48,6 +52,7 @@ class StoreWriter(Generic[S]):
         batch_seconds: float = 1.0,
         on_written: Callable[[int], None] | None = None,
         on_failed: Callable[[list[dict[str, Any]], BaseException], None] | None = None,
+        on_rejected: Callable[[dict[str, Any], BaseException], None] | None = None,
         name: str = "store-writer",
     ) -> None:
         self.batch_size = max(1, batch_size)
@@ -55,6 +60,7 @@ class StoreWriter(Generic[S]):
         self._open_store = open_store
         self._on_written = on_written or (lambda n: None)
         self._on_failed = on_failed or (lambda rows, exc: None)
+        self._on_rejected = on_rejected or (lambda row, exc: None)
         self._queue: queue.Queue[Any] = queue.Queue()
         self._opened: Future[None] = Future()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -126,13 +132,32 @@ class StoreWriter(Generic[S]):
                 return
 
     def _write(self, store: S, batch: list[dict[str, Any]]) -> None:
+        """Commit a batch; one the store refuses is written again row by row, so only the
+        rows it refuses are lost (``on_rejected``). When the database itself fails, the rows
+        not written go to ``on_failed``."""
         try:
             written = store.upsert(batch)
         except Exception as exc:
-            logger.error("Could not store a batch of %d articles: %s", len(batch), exc)
-            self._on_failed(batch, exc)
-        else:
-            self._on_written(written)
+            if store.is_outage(exc):
+                logger.error("Could not store a batch of %d articles: %s", len(batch), exc)
+                self._on_failed(batch, exc)
+                return
+            logger.warning("A batch of %d articles was refused (%s); storing them one by one", len(batch), exc)
+            written = self._write_one_by_one(store, batch)
+        self._on_written(written)
+
+    def _write_one_by_one(self, store: S, batch: list[dict[str, Any]]) -> int:
+        written = 0
+        for number, row in enumerate(batch):
+            try:
+                written += store.upsert([row])
+            except Exception as exc:
+                if store.is_outage(exc):
+                    logger.error("Could not store %d articles: %s", len(batch) - number, exc)
+                    self._on_failed(batch[number:], exc)
+                    break
+                self._on_rejected(row, exc)
+        return written
 
     def _drain_after_failure(self, exc: BaseException) -> None:
         while True:

@@ -1,0 +1,8 @@
+"""Signals newscrawler's components send each other through ``crawler.signals``."""
+
+from __future__ import annotations
+
+article_not_stored = object()
+"""A store refused an article or lost it with its batch (``canonical_url``, ``url``, ``store``
+arguments). The dedupe pipeline forgets the story, so its state records only what the stores
+accepted and a later sighting of the story is emitted again."""
