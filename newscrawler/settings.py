@@ -241,6 +241,8 @@ ADDONS = {
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
+# Feed files get each item as it is exported, not through a buffer a killed run would lose.
+FEED_STORAGES = {"": "newscrawler.feeds.UnbufferedFileFeedStorage", "file": "newscrawler.feeds.UnbufferedFileFeedStorage"}
 
 # Our `scrapy crawl` replaces Scrapy's: one line for a setup error, and an exit status from the
 # crawl's verdict (0 done, 1 usage/configuration, 2 site not crawled or articles lost).

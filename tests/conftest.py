@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,3 +84,31 @@ def crawl(tmp_path: Path) -> Callable[..., CrawlResult]:
         return run_crawl(tmp_path / f"crawl{next(counter)}", *args, **kwargs)
 
     return _crawl
+
+
+POSTGRES_ADMIN_DSN = os.environ.get("NEWSCRAWLER_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def fresh_postgres_database(prefix: str = "newscrawler_test") -> Iterator[str]:
+    """A new, uniquely named database on the test server, dropped afterwards; skips without a
+    server or driver (a failure under CI=true)."""
+    import uuid
+
+    try:
+        import psycopg
+        from psycopg.conninfo import make_conninfo
+
+        admin = psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True, connect_timeout=3)
+    except Exception as exc:  # noqa: BLE001 - no driver or no server
+        message = f"PostgreSQL not reachable at {POSTGRES_ADMIN_DSN} (set NEWSCRAWLER_TEST_POSTGRES_DSN): {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield make_conninfo(POSTGRES_ADMIN_DSN, dbname=name)
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CrawlResult, run_crawl
+from tests.conftest import CrawlResult, fresh_postgres_database, run_crawl
 from tests.hostile_server import (
     Route,
     article_html,
@@ -28,7 +30,6 @@ from tests.hostile_server import (
     write_stories,
 )
 
-ADMIN_DSN = os.environ.get("NEWSCRAWLER_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 QUICK = {"DOWNLOAD_TIMEOUT": 2, "RETRY_TIMES": 1, "NEWSCRAWLER_PROGRESS_INTERVAL": 0}
 STORIES = 40
 
@@ -81,23 +82,8 @@ def assert_clean_exit(result: CrawlResult, status: int = 0) -> None:
 @pytest.fixture
 def postgres_dsn() -> Iterator[str]:
     """A fresh database on the local server; skipped without one (a failure under CI=true)."""
-    try:
-        import psycopg
-        from psycopg.conninfo import make_conninfo
-
-        admin = psycopg.connect(ADMIN_DSN, autocommit=True, connect_timeout=3)
-    except Exception as exc:  # noqa: BLE001 - no driver or no server
-        message = f"PostgreSQL not reachable at {ADMIN_DSN} (set NEWSCRAWLER_TEST_POSTGRES_DSN): {exc}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    name = f"newscrawler_hostile_{uuid.uuid4().hex[:10]}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield make_conninfo(ADMIN_DSN, dbname=name)
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres_database("newscrawler_hostile") as dsn:
+        yield dsn
 
 
 def postgres_rows(dsn: str, query: str) -> list[tuple]:
@@ -223,3 +209,70 @@ def test_report_and_crawl_log_carry_the_verdict_of_a_good_crawl(tmp_path: Path) 
     with sqlite3.connect(tmp_path / "run" / "news.db") as conn:
         reason, stats = conn.execute("SELECT finish_reason, stats FROM crawls").fetchone()
     assert reason == "finished" and json.loads(stats)["newscrawler/exit_status"] == 0
+
+
+def feed_urls(path: Path) -> list[str]:
+    """URLs in a JSON Lines feed; a last line cut short by SIGKILL is not a story written."""
+    urls = []
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        try:
+            urls.append(json.loads(line)["url"])
+        except ValueError:
+            pass
+    return urls
+
+
+def test_a_resumed_run_does_not_emit_again_what_the_killed_run_wrote_and_stored(tmp_path: Path) -> None:
+    """SIGKILL mid-crawl, then the same command again (JOBDIR): each run has its own feed
+    file. Every story ends up stored once, and the resumed run's feed repeats nothing the
+    killed run both wrote to its feed and stored; together the feeds hold every story."""
+    routes, expected = plain_news_routes(60, per_page=10, sections=3)
+    with serve_site(routes, delay=0.15) as site:
+        # Sitemaps list every story with a date: a resumed run meets the stored ones again there.
+        urls = "".join(f"<url><loc>{site.url(path)}</loc><lastmod>2024-05-20</lastmod></url>" for path in expected)
+        routes["/sitemap.xml"] = Route(
+            f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode(),
+            "application/xml")
+        routes["/robots.txt"] = Route(f"User-agent: *\nDisallow:\nSitemap: {site.url('/sitemap.xml')}\n".encode(),
+                                      "text/plain")
+        db = tmp_path / "news.db"
+
+        def command(feed: str) -> list[str]:
+            return [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_url={site.url('/')}",
+                    "-o", f"{tmp_path / feed}:jsonlines", "-s", f"JOBDIR={tmp_path / 'job'}",
+                    "-s", f"NEWSCRAWLER_SQLITE_PATH={db}", "-s", "CONCURRENT_REQUESTS=4",
+                    "-s", f"NEWSCRAWLER_REPORT_DIR={tmp_path / 'reports'}", "-s", f"LOG_FILE={tmp_path / 'crawl.log'}",
+                    "-s", "NEWSCRAWLER_PROGRESS_INTERVAL=0"]
+
+        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawler.settings"}
+        killed = subprocess.Popen(command("killed.jsonl"), cwd=tmp_path, env=env)
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and len(stored_urls_or_none(db)) < 20:
+                time.sleep(0.1)
+        finally:
+            killed.send_signal(signal.SIGKILL)
+            killed.wait(timeout=30)
+        stored_by_killed = set(stored_urls_or_none(db))
+        written_by_killed = feed_urls(tmp_path / "killed.jsonl")
+        assert 20 <= len(stored_by_killed) < len(expected), "the crawl was not interrupted mid-way"
+
+        site.delay = 0
+        resumed = subprocess.run(command("resumed.jsonl"), cwd=tmp_path, env=env, capture_output=True, text=True,
+                                 timeout=240)
+        assert resumed.returncode == 0, resumed.stderr[-3000:]
+    written_by_resumed = feed_urls(tmp_path / "resumed.jsonl")
+    assert sorted(stored_urls(db)) == sorted(site.url(path) for path in expected)  # all, once each
+    assert set(written_by_resumed) & set(written_by_killed) & stored_by_killed == set()
+    assert len(written_by_resumed) == len(set(written_by_resumed))
+    assert set(written_by_killed) | set(written_by_resumed) == {site.url(path) for path in expected}
+    assert "resuming an unfinished run" in (tmp_path / "crawl.log").read_text()
+
+
+def stored_urls_or_none(db: Path) -> list[str]:
+    """What the store holds while a crawl writes it (nothing yet: an empty list)."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            return [url for (url,) in conn.execute("SELECT url FROM articles")]
+    except sqlite3.Error:
+        return []

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -12,37 +10,24 @@ from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from newscrawler.storage.schema import COLUMN_NAMES, from_row
+from tests.conftest import fresh_postgres_database
 from tests.test_storage_sqlite import make_article
 from tests.test_archive_warc import gzip_site  # noqa: F401 - fixture
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg not installed: pip install newscrawler[postgres]")
-from psycopg.conninfo import make_conninfo  # noqa: E402
 
 from newscrawler.pipelines.postgres import PostgresPipeline  # noqa: E402
 from newscrawler.storage.postgres import search  # noqa: E402
 from newscrawler.storage.search import SearchQuery  # noqa: E402
 
-ADMIN_DSN = os.environ.get("NEWSCRAWLER_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def pg_dsn() -> Iterator[str]:
     """A fresh, uniquely named database, dropped afterwards; skips (fails under CI) without a server."""
-    try:
-        admin = psycopg.connect(ADMIN_DSN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        message = f"PostgreSQL not reachable at {ADMIN_DSN} (set NEWSCRAWLER_TEST_POSTGRES_DSN): {exc}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    name = f"newscrawler_test_{uuid.uuid4().hex[:12]}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield make_conninfo(ADMIN_DSN, dbname=name)
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres_database() as dsn:
+        yield dsn
 
 
 def open_pipeline(dsn: str, **settings) -> PostgresPipeline:

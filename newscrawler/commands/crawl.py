@@ -59,7 +59,8 @@ def report_setup_error(exc: BaseException, crawler: Crawler) -> None:
     """One line in the log and on stderr; a traceback only for what looks like a bug."""
     message = " ".join(str(exc).split()) or type(exc).__name__  # one line, even for a driver's
     if isinstance(exc, SETUP_ERRORS):
-        logger.error("%s", message)
+        if not getattr(exc, "logged", False):
+            logger.error("%s", message)
         logs_elsewhere = crawler.settings.get("LOG_FILE") or not crawler.settings.getbool("LOG_ENABLED")
         if logs_elsewhere:
             print(f"Error: {message}", file=sys.stderr, flush=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from scrapy.commands import BaseRunSpiderCommand
 
+from newscrawler.commands.crawl import run_judged
 from newscrawler.demo.server import serve_directory
 
 DEFAULT_OUTPUT = "output/articles.jsonl"
@@ -62,7 +63,4 @@ class DemoCommand(BaseRunSpiderCommand):
                 print(f"Demo site: {len(manifest.articles)} articles served at {site.base_url} from {site_dir}",
                       flush=True)
                 spargs = {"start_url": site.base_url, **opts.spargs}
-                self.crawler_process.crawl(self._create_crawler("news"), **spargs)
-                self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
+                self.exitcode = run_judged(self.crawler_process, self._create_crawler("news"), spargs)

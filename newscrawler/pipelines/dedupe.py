@@ -6,7 +6,8 @@ re-crawled unchanged is counted as ``dedupe/unchanged`` and dropped; a changed o
 with ``is_update=True``. The state lives in the store ``NEWSCRAWLER_DEDUPE_BACKEND`` names (by
 default PostgreSQL when a DSN is set, else Redis when the crawl is shared through Redis, else
 the SQLite database the storage pipeline writes), so the next run starts from it. Checks run on one worker thread
-in arrival order, committing whenever the queue runs dry, so the reactor never waits on disk.
+in arrival order, each decision committed before its item goes on (the state never lags the
+article store), so the reactor never waits on disk.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-import threading
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_COMMIT_EVERY = 256
 _DECIDE_ATTEMPTS = 5
 """Decisions of one story in a row that another worker's commit may invalidate, before the
 item is passed on unchecked."""
@@ -121,9 +120,6 @@ class DedupePipeline:
         self.config = config
         self.index: StoryIndex | None = None
         self._worker = WorkerThread("newscrawler-dedupe")
-        self._lock = threading.Lock()
-        self._queued = 0
-        self._uncommitted = 0
         self._articles: sqlite3.Connection | None = None
         self._pg_articles: Any = None
 
@@ -173,8 +169,6 @@ class DedupePipeline:
             body=_text(adapter.get("body")),
             modified_at=_text(adapter.get("modified_at")),
         )
-        with self._lock:
-            self._queued += 1
         verdict = await self._on_worker(self._check, story)
         return self._apply(verdict, item, adapter, url)
 
@@ -183,31 +177,26 @@ class DedupePipeline:
         None when the store failed: the item is passed on unchecked rather than lost."""
         assert self.index is not None
         store = self.index.store
-        with self._lock:
-            self._queued -= 1
-            idle = self._queued == 0
         try:
             for attempt in range(_DECIDE_ATTEMPTS):
                 try:
                     verdict = self.index.check(story)
-                    if not store.group_commit:
-                        store.commit()  # a shared store: one decision per transaction
+                    # Every decision committed before its item reaches the stores: the state never
+                    # lags the article tables, so a run killed after the stores' commit and resumed
+                    # does not take what it stored for new and emit it again. (WAL, synchronous=
+                    # NORMAL: a SQLite commit is not an fsync.)
+                    store.commit()
                     break
                 except store.conflict_errors:
                     store.rollback()  # another worker stored this story a moment ago: decide again
                     if attempt == _DECIDE_ATTEMPTS - 1:
                         raise
-            self._uncommitted += 1
-            if store.group_commit and (idle or self._uncommitted >= _COMMIT_EVERY):
-                store.commit()
-                self._uncommitted = 0
             if verdict.kind == UNCHANGED and not self._article_stored(verdict.original):
                 # Dedupe state and the article table commit apart: a run killed between the two
                 # remembers a story the table never got. Emit it again instead of losing it.
                 return Verdict(NEW, verdict.original, content_checked=verdict.content_checked)
             return verdict
         except store.errors as exc:
-            self._uncommitted = 0
             with suppress(*store.errors):
                 store.rollback()
             logger.error("Dedupe state %s failed on %s, passing it on unchecked: %s", store.where, story.url, exc)
@@ -217,7 +206,7 @@ class DedupePipeline:
         """A store refused the article: the state must not remember it as kept. Queued on the
         worker, after the checks already waiting there and before the state is closed."""
         if self.index is not None:
-            self._executor.submit(self._forget, canonical_url, store)
+            self._worker.submit(self._forget, canonical_url, store)
 
     def _forget(self, canonical_url: str, store_label: str) -> None:
         index = self.index

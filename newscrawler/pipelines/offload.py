@@ -21,5 +21,9 @@ class WorkerThread:
             return function(*args)
         return await asyncio.wrap_future(self._executor.submit(function, *args))
 
+    def submit(self, function: Any, *args: Any) -> None:
+        """Queue ``function(*args)`` after the calls already waiting, without waiting for it."""
+        self._executor.submit(function, *args)
+
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True)

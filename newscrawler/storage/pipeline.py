@@ -33,6 +33,9 @@ logger = logging.getLogger(__name__)
 class StoreUnavailable(RuntimeError):
     """The store could not be opened at start; the crawl must not run without it."""
 
+    logged = False
+    """Already in the log: the command that stops the crawl only says it on stderr."""
+
 
 def crawl_arguments(crawler: Crawler) -> dict[str, Any]:
     """Spider arguments and command-line settings of this run, for the ``crawls`` table."""
@@ -131,8 +134,12 @@ class StorePipeline:
         try:
             await asyncio.wrap_future(self.writer.start())
         except Exception as exc:
-            # Said once, in one line, by `scrapy crawl` (newscrawler/commands/crawl.py).
-            raise StoreUnavailable(f"{self.label}: cannot open {self.where}: {exc}") from None
+            # Logged here: the dedupe state may fail to open at the same moment, and `scrapy crawl`
+            # reports only the first error of a crawl that could not start.
+            unavailable = StoreUnavailable(" ".join(f"{self.label}: cannot open {self.where}: {exc}".split()))
+            logger.error("%s", unavailable)
+            unavailable.logged = True
+            raise unavailable from None
         atexit.register(self._flush_at_exit)
         spider = self.crawler.spider
         args = crawl_arguments(self.crawler)
