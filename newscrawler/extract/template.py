@@ -1,8 +1,9 @@
 """A site's template, learned from its article pages: lines that recur on many pages are furniture.
 
 A "line" is one paragraph of a body (a block between blank lines). It is reduced to a key
-(its letters casefolded, every run of digits one ``0``, punctuation and spaces dropped, then
-hashed), so "4 minute read" and "12 minute read" are one line. A line seen on at least
+(NFKC, casefolded, every run of digits one ``0``, spaces and punctuation (ASCII and the usual
+typographic quotes, dashes and bullets) dropped, then hashed), so "4 minute read" and
+"12 Minute-Read" are one line. A line seen on at least
 ``min_pages`` article pages of a site, and on at least ``min_share`` of that site's article
 pages since it first appeared, is learned as furniture and left out of later bodies. Learning
 is sticky: a learned line stays furniture. The table of lines is bounded per site (the rarest,
