@@ -20,6 +20,7 @@ from typing import Any
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler, CrawlerProcessBase
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 from twisted.internet.defer import Deferred
 
 from newscrawler.extensions.lock import CrawlLocked
@@ -76,6 +77,26 @@ class Command(ScrapyCrawlCommand):
     def long_desc(self) -> str:
         return ("Run a spider of the current project. Exit status: 0 the crawl did its work; 1 usage or "
                 "configuration error; 2 the site could not be crawled or articles were lost.")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Spider arguments are checked before Scrapy sets the crawl up (and logs its banner):
+        a bad one is one line on stderr, exit status 1."""
+        super().process_options(args, opts)
+        if len(args) != 1:
+            return
+        assert self.settings is not None
+        try:
+            spidercls = get_spider_loader(self.settings).load(args[0])
+        except KeyError:
+            return  # an unknown spider: Scrapy's own message, from run()
+        check = getattr(spidercls, "check_arguments", None)
+        if check is None:
+            return
+        try:
+            check(opts.spargs, self.settings)
+        except UsageError as exc:
+            print(f"Error: {' '.join(str(exc).split())}", file=sys.stderr, flush=True)
+            sys.exit(EXIT_USAGE)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) < 1:

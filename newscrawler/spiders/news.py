@@ -168,6 +168,13 @@ class NewsSpider(Spider):
         self.allowed_domains = sorted(domains)
 
     @classmethod
+    def check_arguments(cls, arguments: dict[str, Any], settings: Any) -> None:
+        """Raise UsageError for bad ``-a`` arguments, as the crawl would, before it is set up
+        (``scrapy crawl`` asks, so a mistake costs one line, not Scrapy's start-up)."""
+        cls(**arguments)._configure(settings.getlist("NEWSCRAWLER_PROFILE_DIRS"), settings)
+        _max_pages_setting(settings)
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
