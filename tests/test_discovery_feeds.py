@@ -228,6 +228,8 @@ def test_entity_bomb_and_external_entities_are_not_expanded():
         (b"<html><body><p>Moved</p></body></html>", "not a feed", "not_a_feed"),
         (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "malformed JSON feed", "malformed"),
         (b'{"hello": "world"}', "not a JSON Feed", "not_a_feed"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+         "malformed JSON feed", "malformed"),  # nested too deep for the parser: skipped, not a crash
         (b"\x1f\x8b\x08\x00garbage", "cannot read the feed", "bad_gzip"),
     ],
 )

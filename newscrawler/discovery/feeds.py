@@ -156,7 +156,7 @@ def _entry_link(item: Any, base: str) -> str | None:
 def _parse_json(data: bytes, feed: Feed, dates: DateReader) -> None:
     try:
         document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
         feed.note(f"malformed JSON feed: {exc}", "malformed")
         return
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):

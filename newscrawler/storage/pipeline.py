@@ -158,7 +158,9 @@ class StorePipeline:
             row = to_row(adapter)
         except (ValueError, TypeError) as exc:
             self.stats.inc_value(f"newscrawler/{self.label}/skipped")
-            logger.warning("%s: not storing item: %s", self.label, exc)
+            self._count_lost(1)
+            logger.error("%s: article %s not stored: %s", self.label, adapter.get("url"), exc)
+            self._not_stored([{KEY: adapter.get(KEY) or adapter.get("url"), "url": adapter.get("url")}])
             return item
         self.writer.put(row)
         self.stories["stories_updated" if row.get("is_update") else "stories_new"] += 1
