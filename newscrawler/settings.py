@@ -76,8 +76,18 @@ REQUEST_FINGERPRINTER_CLASS = "newscrawler.urls.CanonicalRequestFingerprinter"
 # Memory queues whatever JOBDIR says: resume after SIGKILL comes from the store, not from
 # Scrapy's disk queue (see newscrawler/frontier.py).
 SCHEDULER = "newscrawler.frontier.ResumableScheduler"
-# Re-runs skip articles the store (NEWSCRAWLER_SQLITE_PATH) already holds.
+# Re-runs skip articles the store (NEWSCRAWLER_SQLITE_PATH) already holds, unless a sitemap or
+# feed date says they changed since the stored copy (newscrawler/spidermiddlewares/incremental.py).
 NEWSCRAWLER_INCREMENTAL = True
+# A pagination chain stops after this many pages in a row that show no story link and no link
+# the crawl had not seen (an endless "next day" archive): newscrawler/skipped/empty_pagination.
+NEWSCRAWLER_EMPTY_PAGES_STOP = 3
+# Re-runs ask "changed since?" (If-None-Match / If-Modified-Since) for every page fetched before;
+# a 304 for an entry page, section, sitemap or feed is read from the copy kept in the store.
+NEWSCRAWLER_CONDITIONAL_REQUESTS = True
+# Written by the spider from its arguments (-a refresh=1; a resumed JOBDIR): not for -s.
+NEWSCRAWLER_REFRESH = False
+NEWSCRAWLER_RESUMING = False
 
 # --- Items and pipelines -----------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -187,12 +197,16 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.redirect_loops.RedirectLoopMiddleware": 610,
     "newscrawler.middlewares.retry_after.RetryAfterMiddleware": 560,
     "newscrawler.middlewares.truncation.TruncatedBodyMiddleware": 595,
+    # Below the WARC writer (950): the archive keeps the 304 as it came; the spider gets the kept page.
+    "newscrawler.middlewares.conditional.ConditionalRequestMiddleware": 900,
 }
 SPIDER_MIDDLEWARES = {
     "newscrawler.archive.middlewares.WarcLocationMiddleware": 800,
     # DEPTH_LIMIT counts links followed, not pages of pagination (newscrawler/middlewares/depth.py).
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "newscrawler.middlewares.depth.LinkDepthMiddleware": 900,
+    # Known stories stay unfetched; pagination that shows nothing ends (one store lookup a page).
+    "newscrawler.spidermiddlewares.incremental.IncrementalMiddleware": 850,
 }
 
 EXTENSIONS = {

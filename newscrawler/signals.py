@@ -1,4 +1,4 @@
-"""Signals newscrawler's components send each other through ``crawler.signals``."""
+"""Signals newscrawler's components send each other through ``crawler.signals``, like Scrapy's."""
 
 from __future__ import annotations
 
@@ -6,3 +6,7 @@ article_not_stored = object()
 """A store refused an article or lost it with its batch (``canonical_url``, ``url``, ``store``
 arguments). The dedupe pipeline forgets the story, so its state records only what the stores
 accepted and a later sighting of the story is emitted again."""
+
+page_classified = object()
+"""The spider has read a fetched page: ``response`` and ``kind`` (``article``, ``listing``, ``home``,
+``static``, ``other``, ``sitemap`` or ``feed``). Components that keep per-page state listen here."""

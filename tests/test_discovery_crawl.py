@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,7 +177,8 @@ def test_a_second_run_fetches_only_what_is_new_or_changed(serve, crawl, tmp_path
     new = [site.add(Story(f"fresh-{n}-{via}", f"Fresh report {n} ({via})", f"2024-04-{n + 1:02d}", via))
            for n, via in enumerate(["section", "section", "sitemap", "newsmap", "feed"])]
     changed = next(s for s in site.stories if s.via == "sitemap")
-    changed.lastmod = "2024-05-01T12:00:00+00:00"
+    # Evidence of a change: a lastmod later than the stored copy's fetch (it has no modified_at).
+    changed.lastmod = datetime.now(timezone.utc).isoformat(timespec="seconds")
     site.write()
     third = crawl("-a", f"start_url={served.base_url}", settings=store)
     assert third.returncode == 0, third.log[-3000:]

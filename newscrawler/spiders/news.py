@@ -10,9 +10,10 @@ goes is for the pipelines.
     scrapy crawl news -a start_url=https://example.com/          # generic mode
     scrapy crawl news -a site=NAME                               # profile newscrawler/sites/NAME.toml
 
-Scheduled re-runs are incremental: links to articles the store already holds are not
-fetched again (unless a sitemap or feed lists them with a newer date, or ``refresh=1``),
-and section pagination stops at the first page that shows nothing new.
+Scheduled re-runs are incremental: every page link the spider yields is marked
+``page_link`` (and ``story_link`` when it looks like a story) and goes through the re-crawl
+filter (``newscrawler/spidermiddlewares/incremental.py``), which drops stories the store
+holds unless there is evidence they changed, and ends pagination that shows nothing new.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from scrapy.exceptions import CloseSpider, UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 
+from newscrawler import signals as news_signals
 from newscrawler.browser import render_mode
 from newscrawler.discovery import (
     COMMON_FEED_PATHS,
@@ -47,10 +49,8 @@ from newscrawler.discovery.sections import listing_section
 from newscrawler.extract.article import decode_declared
 from newscrawler.extract.reading import read_page
 from newscrawler.extract.valid_text import valid_values
-from newscrawler.incremental import KnownArticles
 from newscrawler.items import Article
 from newscrawler.parsing_thread import run_parsing
-from newscrawler.pipelines.postgres import postgres_dsn
 from newscrawler.sites import ProfileError, SiteProfile, load_profile
 from newscrawler.urls import UrlCanonicalizer, canonicalize_url
 
@@ -78,6 +78,7 @@ _DENY = re.compile(
 _SKIPPED_EXTENSIONS = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS) + (".xml", ".json", ".gz", ".txt")
 _PAGINATION_TEXT = re.compile(
     r"^\s*(?:next|older|more|load more|more stories|more news|older (?:posts|entries|stories|articles)|"
+    r"(?:next|previous|prev|earlier|older) (?:day|week|month|year|issue|edition)\s*[›»→>]*|"
     r"next page|weiter|siguiente|suivant|›|»|→|>|>>|next\s*[›»→>]+|older\s*[›»→>]+)\s*$",
     re.IGNORECASE,
 )
@@ -129,7 +130,6 @@ class NewsSpider(Spider):
         self.profile: SiteProfile | None = None
         self.start_urls: list[str] = []
         self.allowed_domains: list[str] = []
-        self.known: KnownArticles | None = None
         self.resuming = False
         self._resume_marker: Path | None = None
         self._canonical = canonicalize_url
@@ -193,13 +193,13 @@ class NewsSpider(Spider):
         spider.sitemap_max_urls = settings.getint("NEWSCRAWLER_SITEMAP_MAX_URLS")
         spider.sitemap_max_size = settings.getint("NEWSCRAWLER_SITEMAP_MAX_SIZE")
         spider.obeys_robots = settings.getbool("ROBOTSTXT_OBEY")
-        store = settings.get("NEWSCRAWLER_SQLITE_PATH")
-        if store and not spider.refresh and settings.getbool("NEWSCRAWLER_INCREMENTAL", True):
-            spider.known = KnownArticles(Path(store), postgres_dsn(settings))
         jobdir = settings.get("JOBDIR")
         if jobdir:
             spider._resume_marker = Path(jobdir) / _RESUME_MARKER
             spider.resuming = spider._resume_marker.exists()
+        # What the re-crawl filter needs to know of this run, for components that read settings.
+        settings.set("NEWSCRAWLER_REFRESH", spider.refresh, priority="spider")
+        settings.set("NEWSCRAWLER_RESUMING", spider.resuming, priority="spider")
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
@@ -217,8 +217,6 @@ class NewsSpider(Spider):
     def _closed(self, reason: str) -> None:
         if self._resume_marker is not None and reason == "finished":
             self._resume_marker.unlink(missing_ok=True)
-        if self.known is not None:
-            self.known.close()
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.start_urls:
@@ -283,6 +281,7 @@ class NewsSpider(Spider):
             verdict = page.verdict
             self.logger.debug("Page %s: %s (score %d: %s)", response.url, verdict.kind, verdict.score, verdict.reason)
         stats.inc_value(f"newscrawler/pages/{page.kind}")
+        self._classified(response, page.kind)
 
         if page.article is not None:
             item = self._finish_article(response, page.article, page.warnings)
@@ -319,6 +318,17 @@ class NewsSpider(Spider):
             return None
         return article
 
+    def _classified(self, response: Response, kind: str) -> None:
+        """Say what the page was: counted by the role it plays in a re-crawl, and signalled."""
+        response.meta["page_kind"] = kind
+        via = response.meta.get("discovered_via")
+        role = kind if kind in ("sitemap", "feed") else "story" if kind == "article" else (
+            "entry" if via == "start" else "listing")
+        self.crawler.stats.inc_value(f"newscrawler/fetched/{role}")
+        if "not_modified" in response.flags:
+            self.crawler.stats.inc_value(f"newscrawler/fetched/{role}_not_modified")
+        self.crawler.signals.send_catch_log(news_signals.page_classified, response=response, kind=kind)
+
     # --- discovery: links ------------------------------------------------------------------
 
     def _follow_links(self, response: TextResponse, from_article: bool) -> Iterable[Request]:
@@ -349,29 +359,18 @@ class NewsSpider(Spider):
                     seen.add(url)
                     candidates.append((url, True))
 
-        known = self._known([url for url, is_pagination in candidates if not is_pagination])
-        stories = [url for url, is_pagination in candidates
-                   if not is_pagination and (url in excerpts or date_from_url(url) is not None)]
-        nothing_new = bool(stories) and all(url in known for url in stories)
-        stop_pagination = nothing_new and self.known is not None and not self.resuming and not from_article
-
         for url, is_pagination in candidates:
             if is_pagination:
                 if from_article:
                     continue  # "next article" links on article pages are just links
-                if stop_pagination:
-                    self.crawler.stats.inc_value("newscrawler/incremental/pagination_stopped")
-                    self.logger.info("Not following pagination %s: %s shows nothing new", url, response.url)
-                    continue
                 if depth + 1 > (self.max_pagination or 0):
                     self.crawler.stats.inc_value("newscrawler/skipped/pagination_limit")
                     continue
+                # The re-crawl filter ends pagination that shows nothing new or nothing at all.
                 yield Request(url, callback=self.parse, priority=-1,
                               meta={"discovered_via": "pagination", "pagination_depth": depth + 1,
-                                    "listing_section": section})
-                continue
-            if url in known:
-                self.crawler.stats.inc_value("newscrawler/incremental/known")
+                                    "listing_section": section, "page_link": True,
+                                    "empty_pages": response.meta.get("empty_pages", 0)})
                 continue
             if self.profile and self.profile.restricts_links:
                 if self.profile.is_article_url(url):
@@ -384,7 +383,8 @@ class NewsSpider(Spider):
                 via = "section" if not from_article else "link"
             if self._outside_window(date_from_url(url)):
                 continue
-            meta: dict[str, Any] = {"discovered_via": via, "pagination_depth": 0}
+            meta: dict[str, Any] = {"discovered_via": via, "pagination_depth": 0, "page_link": True,
+                                    "story_link": url in excerpts or date_from_url(url) is not None}
             if url in excerpts:
                 meta["excerpt"] = excerpts[url]
             if section:
@@ -414,9 +414,6 @@ class NewsSpider(Spider):
     def _allowed_host(self, host: str) -> bool:
         host = host.lower()
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
-
-    def _known(self, urls: list[str]) -> dict[str, str]:
-        return self.known.lookup(urls) if self.known is not None and urls else {}
 
     def _outside_window(self, day: date | str | None) -> bool:
         if day is None or (self.since is None and self.until is None):
@@ -479,6 +476,7 @@ class NewsSpider(Spider):
         sitemap = await run_parsing(parse_sitemap, response.body, response.url,
                                     max_entries=self.sitemap_max_urls, max_bytes=self.sitemap_max_size)
         self.crawler.stats.inc_value("newscrawler/sitemap/fetched")
+        self._classified(response, "sitemap")
         self._count_problems("sitemap", response.url, sitemap.errors, sitemap.reasons)
         if sitemap.skipped:
             self.crawler.stats.inc_value("newscrawler/sitemap/entries_over_limit", sitemap.skipped)
@@ -528,6 +526,7 @@ class NewsSpider(Spider):
             return  # a usual feed path that serves a page, not a feed
         feed = await run_parsing(parse_feed, response.body, response.url)
         self.crawler.stats.inc_value("newscrawler/feed/fetched")
+        self._classified(response, "feed")
         self._count_problems("feed", response.url, feed.errors, feed.reasons)
         listed = {}
         for entry in feed.entries:
@@ -555,16 +554,14 @@ class NewsSpider(Spider):
             self.logger.warning("%s %s: %s", kind.capitalize(), url, error)
 
     def _listed_requests(self, listed: dict[str, dict[str, Any]], via: str) -> Iterable[Request]:
-        """Requests for the pages a sitemap or feed lists: in the window, and new or newer."""
-        known = self._known(list(listed))
+        """Requests for the pages a sitemap or feed lists that fall in the window (the re-crawl
+        filter then drops the ones the store holds, unless their listed date says they changed)."""
         for url, listing in listed.items():
             day = listing.get("published") or listing.get("lastmod") or date_from_url(url)
             if self._outside_window(day):
                 continue
-            if url in known and not _newer(listing.get("lastmod"), known[url]):
-                self.crawler.stats.inc_value("newscrawler/incremental/known")
-                continue
-            meta = {"discovered_via": via, "pagination_depth": 0, "listing": listing}
+            meta = {"discovered_via": via, "pagination_depth": 0, "listing": listing, "page_link": True,
+                    "story_link": True}
             if listing.get("excerpt"):
                 meta["excerpt"] = listing["excerpt"]
             yield Request(url, callback=self.parse, meta=meta, priority=1)
@@ -607,21 +604,6 @@ def _apply_listing(article: Any, listing: dict[str, Any]) -> None:
     if not article.language and listing.get("language"):
         article.language = listing["language"]
     article.lastmod = listing.get("lastmod") or article.lastmod
-
-
-def _newer(listed: str | None, stored: str) -> bool:
-    """Is the listing's date later than the one the stored copy was fetched under?"""
-    if not listed:
-        return False
-    if not stored:
-        return True
-    try:
-        a, b = datetime.fromisoformat(listed), datetime.fromisoformat(stored)
-        if (a.tzinfo is None) != (b.tzinfo is None):
-            a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
-        return a > b
-    except ValueError:
-        return listed > stored
 
 
 def _anchors(response: TextResponse) -> Iterable[tuple[str, str, set[str]]]:

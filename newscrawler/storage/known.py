@@ -1,8 +1,10 @@
 """What earlier runs already stored, so a scheduled re-crawl fetches only what is new.
 
-The spider asks, before it schedules a link, whether the store already holds that URL
-(as an article's URL, its canonical URL, or an alias recorded by dedupe) and with which
-``lastmod`` it was listed when fetched. Lookups are batched, indexed queries on a
+The incremental filter (``newscrawler/spidermiddlewares/incremental.py``) asks, before a
+link is scheduled, whether the store already holds that URL (as an article's URL, its
+canonical URL, or an alias recorded by dedupe) and what the stored copy says of its own
+age (``modified_at``, ``published_at``, ``crawled_at``): the evidence a sitemap or feed
+date is weighed against. Lookups are batched, indexed queries on a
 read-only connection: no scan, nothing loaded up front, so start-up stays cheap however
 large the store grows.
 """
@@ -14,6 +16,8 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from newscrawler.discovery.freshness import StoredCopy
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ class KnownArticles:
         if not path.is_file():
             return
         try:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")} if "articles" in tables else set()
             if not {"id", "url", "canonical_url"} <= columns:
@@ -48,42 +52,43 @@ class KnownArticles:
             logger.warning("Cannot read the store %s for incremental crawling: %s", path, exc)
             return
         self._has_aliases = "aliases" in tables
-        self._has_lastmod = "lastmod" in columns
+        self._evidence = ", ".join(f"coalesce(a.{c}, '')" if c in columns else "''"
+                                   for c in ("modified_at", "published_at", "crawled_at"))
         self._conn = conn
         logger.info("Incremental crawl: %d articles stored by earlier runs in %s", self._max_id, path)
 
     def _connection(self) -> sqlite3.Connection | None:
         return self._conn if self._max_id else None
 
-    def lookup(self, urls: Iterable[str]) -> dict[str, str]:
-        """Map each stored URL among ``urls`` to the lastmod it was fetched under ('' if none)."""
+    def lookup(self, urls: Iterable[str]) -> dict[str, StoredCopy]:
+        """Map each stored URL among ``urls`` to what its stored copy says of its age."""
         wanted = list(dict.fromkeys(urls))
         conn = self._connection()
         if conn is None or not wanted:
             return {}
-        lastmod = "coalesce(a.lastmod, '')" if self._has_lastmod else "''"
-        found: dict[str, str] = {}
+        found: dict[str, StoredCopy] = {}
         for start in range(0, len(wanted), _BATCH):
             batch = wanted[start:start + _BATCH]
             marks = ",".join("?" * len(batch))
             earlier = f"a.id <= {int(self._max_id)}"
             queries = [
-                f"SELECT a.url, {lastmod} FROM articles a WHERE a.url IN ({marks}) AND {earlier}",
-                f"SELECT a.canonical_url, {lastmod} FROM articles a WHERE a.canonical_url IN ({marks}) AND {earlier}",
+                f"SELECT a.url, {self._evidence} FROM articles a WHERE a.url IN ({marks}) AND {earlier}",
+                f"SELECT a.canonical_url, {self._evidence} FROM articles a "
+                f"WHERE a.canonical_url IN ({marks}) AND {earlier}",
             ]
             if self._has_aliases:
-                queries.append(f"SELECT al.url, {lastmod} FROM aliases al JOIN articles a "
+                queries.append(f"SELECT al.url, {self._evidence} FROM aliases al JOIN articles a "
                                f"ON a.canonical_url = al.canonical_url WHERE al.url IN ({marks}) AND {earlier}")
             try:
                 for query in queries:
-                    for url, stamp in conn.execute(query, batch):
-                        found[url] = max(found.get(url, ""), stamp or "")
+                    for url, modified, published, crawled in conn.execute(query, batch):
+                        found.setdefault(url, StoredCopy(modified, published, crawled))
             except sqlite3.Error as exc:
                 logger.warning("Incremental lookup in %s failed: %s", self.path, exc)
                 break
         return self._also_in_postgres(found)
 
-    def _also_in_postgres(self, found: dict[str, str]) -> dict[str, str]:
+    def _also_in_postgres(self, found: dict[str, StoredCopy]) -> dict[str, StoredCopy]:
         """The URLs of ``found`` that PostgreSQL holds too (all of them without PostgreSQL)."""
         if not self.postgres_dsn or not found:
             return found
@@ -100,7 +105,7 @@ class KnownArticles:
         except psycopg.Error as exc:
             logger.warning("Incremental lookup in PostgreSQL failed, fetching again: %s", exc)
             return {}
-        return {url: stamp for url, stamp in found.items() if url in held}
+        return {url: copy for url, copy in found.items() if url in held}
 
     def close(self) -> None:
         if self._pg is not None:
