@@ -76,6 +76,7 @@ class IncrementalMiddleware:
                  settings.getbool("NEWSCRAWLER_RESUMING"))
         crawler.signals.connect(mw.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(mw.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(mw.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 
@@ -168,7 +169,11 @@ class IncrementalMiddleware:
         if str(exception).startswith("unchanged"):
             self._lastmod_outcome(response, changed=False)
 
-    def _lastmod_outcome(self, response: Response | None, changed: bool) -> None:
+    def response_downloaded(self, response: Response, request: Request) -> None:
+        if response.status == 304:  # asked with validators: the story did not change
+            self._lastmod_outcome(request, changed=False)
+
+    def _lastmod_outcome(self, response: Response | Request | None, changed: bool) -> None:
         if response is None or response.meta.get("incremental") != "changed":
             return
         site = site_of(response.url)
