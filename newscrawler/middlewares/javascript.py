@@ -4,8 +4,15 @@ Enabled by ``newscrawler.browser.JavaScriptAddon`` only when the crawl renders p
 page needs the browser when it is an HTML page for the spider's ``parse`` (not robots.txt,
 a sitemap or a feed) and either every page is rendered (``-a render_js=1``,
 ``NEWSCRAWLER_RENDER_JS``, a profile's ``render_js = true``), its URL matches one of the
-profile's ``render_js`` patterns, or the mode is ``auto`` and the fetched page is a shell
-whose content a script inserts (``newscrawler.extract.scripted``).
+profile's ``render_js`` patterns, or the mode is ``auto`` and rendering was found to pay for
+pages of its kind.
+
+``auto`` learns where rendering pays, per kind of page (``newscrawler.extract.render_gain``:
+a section, its pagination, a story URL pattern, a calendar). The first pages of each kind
+are rendered as samples and compared with the plain fetch; a kind whose rendered copy showed
+new story links, new links or much more text keeps being rendered, and any other kind is
+fetched plainly from then on. The kinds rendered, and why, are logged, counted
+(``newscrawler/js/kinds_rendered``, ``.../kinds_plain``) and listed in the crawl report.
 
 Such a page is first fetched like any other, so everything the crawl does about a hostile
 network applies to it unchanged: retries and ``Retry-After``, redirects checked against
@@ -41,7 +48,8 @@ from scrapy_playwright.page import PageMethod
 
 from newscrawler.archive.requisites import REQUISITE
 from newscrawler.extract.article import decode_declared
-from newscrawler.extract.scripted import needs_javascript
+from newscrawler.extensions.summary import collect_report_sections
+from newscrawler.extract.render_gain import page_kind, render_gain
 from newscrawler.middlewares.failures import browser_failure_reason
 
 if TYPE_CHECKING:
@@ -111,6 +119,9 @@ class JavaScriptMiddleware:
         self.page_methods = [PageMethod("wait_for_selector", wait_for, timeout=timeout * 1000) if wait_for
                              else PageMethod("wait_for_load_state", "networkidle")]
         self.log_filter = QuietHandledRenderFailures()
+        self.kinds: dict[str, bool] = {}
+        """Kinds of page decided in auto mode: rendered (True) or fetched plainly (False)."""
+        self.reasons: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -123,6 +134,7 @@ class JavaScriptMiddleware:
         middleware.read_mode()  # the spider exists already: the add-on that enabled us read it
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(middleware.report_sections, signal=collect_report_sections)
         logging.getLogger(PLAYWRIGHT_LOGGER).addFilter(middleware.log_filter)
         return middleware
 
@@ -148,10 +160,28 @@ class JavaScriptMiddleware:
             return False
         if self.render_all or any(p.search(url) or p.search(request.url) for p in self.patterns):
             return True
-        if self.auto and body is not None and needs_javascript(body):
-            self.stats.inc_value("newscrawler/js/auto_detected")
-            return True
+        if self.auto and body is not None:
+            return self.kinds.get(page_kind(url), True)  # a kind not yet decided is sampled
         return False
+
+    def learn(self, request: Request, rendered: Response) -> None:
+        """A sample of an undecided kind came back from the browser: does rendering pay for its kind?"""
+        kind = page_kind(request.meta[PREFETCHED]["url"])
+        if self.kinds.get(kind) is not None:
+            return
+        gain = render_gain(request.meta[PREFETCHED]["body"], rendered.body, rendered.url)
+        self.kinds[kind] = gain.pays
+        self.reasons[kind] = f"{gain.reason()} on {rendered.url}"
+        verdict = "rendered" if gain.pays else "plain"
+        self.stats.inc_value(f"newscrawler/js/kinds_{verdict}")
+        logger.info("render_js=auto: pages like %s are %s from now on (%s)", kind,
+                    "rendered" if gain.pays else "fetched without the browser", self.reasons[kind])
+
+    def report_sections(self) -> dict[str, Any]:
+        if not self.auto:
+            return {}
+        return {"render_js_auto": {kind: {"rendered": rendered, "why": self.reasons.get(kind, "")}
+                                   for kind, rendered in sorted(self.kinds.items())}}
 
     def process_request(self, request: Request) -> None:
         if PREFETCHED in request.meta:
@@ -161,8 +191,12 @@ class JavaScriptMiddleware:
             request.meta.setdefault("playwright_page_methods", self.page_methods)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
-        if PREFETCHED in request.meta or "playwright" in request.meta or REQUISITE in request.meta:
-            return response  # rendered already, a request that chose for itself, or no page
+        if PREFETCHED in request.meta:
+            if self.auto and response.status == 200 and not self.render_all:
+                self.learn(request, response)
+            return response  # rendered already
+        if "playwright" in request.meta or REQUISITE in request.meta:
+            return response  # a request that chose for itself, or no page
         content_type = response.headers.get(b"Content-Type", b"").lower()
         if response.status != 200 or not any(t in content_type for t in _HTML_TYPES) \
                 or not self.needs_browser(request, response.url, response.body):

@@ -34,6 +34,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from newscrawler.extensions.summary import collect_report_sections
 from newscrawler.discovery.freshness import listing_freshness, url_date_in_future
 from newscrawler.storage.known import KnownArticles
 from newscrawler.storage.recrawl_state import RecrawlState, site_of
@@ -61,6 +62,7 @@ class IncrementalMiddleware:
         self._seen: set[int] = set()
         self._untrusted: set[str] = state.untrusted_sites() if state is not None else set()
         self._lastmod_refetches: dict[str, list[int]] = {}  # site -> [came back changed, unchanged]
+        self._stories = {"new": 0, "updated": 0}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -78,6 +80,7 @@ class IncrementalMiddleware:
         crawler.signals.connect(mw.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(mw.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(mw.report_section, signal=collect_report_sections)
         return mw
 
     # --- spider output ---------------------------------------------------------------------
@@ -163,6 +166,7 @@ class IncrementalMiddleware:
     # --- did the lastmod tell the truth? ---------------------------------------------------
 
     def item_scraped(self, item: Any, response: Response) -> None:
+        self._stories["updated" if ItemAdapter(item).get("is_update") else "new"] += 1
         self._lastmod_outcome(response, changed=True)
 
     def item_dropped(self, item: Any, response: Response, exception: BaseException) -> None:
@@ -187,6 +191,24 @@ class IncrementalMiddleware:
                            site, tally[1])
             if self.state is not None:
                 self.state.distrust_lastmod(site)
+
+    def report_section(self) -> dict[str, Any]:
+        """The crawl report's ``recrawl`` section: what this run cost, and what it found."""
+        stats = self.stats.get_stats()
+
+        def under(prefix: str) -> dict[str, int]:
+            return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+        return {"recrawl": {
+            "fetched": under("newscrawler/fetched/"),
+            "not_modified_304": stats.get("newscrawler/conditional/not_modified", 0)
+            + stats.get("newscrawler/conditional/story_not_modified", 0),
+            "bytes_saved": stats.get("newscrawler/conditional/bytes_saved", 0),
+            "stories": {**self._stories, "unchanged": stats.get("dedupe/unchanged", 0)
+                        + stats.get("newscrawler/conditional/story_not_modified", 0)},
+            "decisions": under("newscrawler/incremental/"),
+            "untrusted_lastmod_sites": sorted(self._untrusted),
+        }}
 
     def spider_closed(self, spider: Spider) -> None:
         if self.known is not None:
