@@ -10,7 +10,10 @@ misbehave on purpose:
 - ``etag_every_request``: a new ETag on every answer, no Last-Modified;
 - ``bogus_304``: 304 to every request that carries no validators, for the paths given;
 - ``calendar``: an endless "Next day »" archive at ``/archive/?day=N`` (no story on any day),
-  linked from the home page, with an archive of a year in the future linked too.
+  linked from the home page, with an archive of a year in the future linked too;
+- ``scripted``: two sections whose story links only a script shows: ``/live/`` builds them
+  from inline JSON data into an empty ``<div id="live-stories">``, ``/wire/`` by ``fetch()``
+  from ``/api/wire.json``. Their stories are in no sitemap, feed or other section.
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ class RecrawlSite:
     bogus_304: frozenset[str] = frozenset()
     calendar: bool = False
     feed_size: int = 50
+    scripted: int = 0
+    """Stories in each of the two script-built sections (0: no such sections)."""
     base: str = ""
     """The served base URL, without the final slash: sitemaps and feeds list absolute URLs."""
 
@@ -104,6 +109,10 @@ class RecrawlSite:
             return ("application/xml", self._sitemap(int(number)), self._newest()) if number.isdigit() else None
         if path == "/feed.xml":
             return "application/rss+xml", self._feed(), self._newest()
+        if self.scripted and path in ("/live/", "/wire/"):
+            return html, self._scripted_section(path.strip("/")), EPOCH
+        if self.scripted and path == "/api/wire.json":
+            return "application/json", self._story_links_json("wire"), EPOCH
         if self.calendar and path == "/archive/":
             day = query.removeprefix("day=")
             return (html, self._calendar(int(day)), EPOCH) if day.isdigit() else None
@@ -115,6 +124,8 @@ class RecrawlSite:
             if path.startswith(f"/{section}/page/"):
                 number = path.removeprefix(f"/{section}/page/").strip("/")
                 return (html, self._section(section, int(number)), self._newest()) if number.isdigit() else None
+        if self.scripted and path.startswith(("/live/", "/wire/")) and path.endswith("-js/"):
+            return html, self._scripted_story(path), EPOCH
         story = self._by_path().get(path)
         if story is not None:
             return html, self._story(story), story.lastmod
@@ -130,6 +141,8 @@ class RecrawlSite:
         links = "".join(f'<a href="/{s}/">{s.title()}</a> ' for s in self.sections)
         if self.calendar:
             links += '<a href="/archive/?day=0">Archive</a> <a href="/archive/2099/">2099</a>'
+        if self.scripted:
+            links += ' <a href="/live/">Live</a> <a href="/wire/">Wire</a>'
         return f"<nav>{links}</nav>"
 
     def _page(self, title: str, main: str, head: str = "") -> bytes:
@@ -161,6 +174,34 @@ class RecrawlSite:
             head += f'<meta property="article:modified_time" content="{story.changed_at.isoformat()}">'
         return self._page(f"Story {story.number} headline",
                           f"<article><h1>Story {story.number} headline</h1>{text}</article>", head)
+
+    def scripted_paths(self) -> set[str]:
+        return {f"/{section}/{section}-story-{n}-js/" for section in ("live", "wire") for n in range(self.scripted)}
+
+    def _story_links_json(self, section: str) -> bytes:
+        import json
+
+        return json.dumps([{"url": f"/{section}/{section}-story-{n}-js/", "title": f"{section.title()} story {n}"}
+                           for n in range(self.scripted)]).encode()
+
+    def _scripted_section(self, section: str) -> bytes:
+        build = ("function show(list){var box=document.getElementById('live-stories');"
+                 "list.forEach(function(s){var h=document.createElement('h2');var a=document.createElement('a');"
+                 "a.href=s.url;a.textContent=s.title;h.appendChild(a);box.appendChild(h);});}")
+        if section == "live":
+            data = self._story_links_json("live").decode()
+            script = (f'<script type="application/json" id="live-data">{data}</script>'
+                      f"<script>{build}show(JSON.parse(document.getElementById('live-data').textContent));</script>")
+        else:
+            script = f"<script>{build}fetch('/api/wire.json').then(function(r){{return r.json();}}).then(show);</script>"
+        return self._page(f"{section.title()}", f'<h1>{section.title()}</h1><div id="live-stories"></div>{script}')
+
+    def _scripted_story(self, path: str) -> bytes:
+        slug = path.strip("/").split("/")[-1]
+        text = "".join(f"<p>{p}</p>" for p in distinct_paragraphs(slug))
+        head = ('<meta property="og:type" content="article">'
+                f'<meta property="article:published_time" content="{EPOCH.isoformat()}">')
+        return self._page(slug, f"<article><h1>{slug.replace('-', ' ').title()}</h1>{text}</article>", head)
 
     def _calendar(self, day: int) -> bytes:
         return self._page(f"Archive day {day}", f'<h1>Archive: day {day}</h1><p>No stories on this day.</p>'

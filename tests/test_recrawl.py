@@ -106,3 +106,27 @@ def test_validators_that_lie_cost_fetches_but_never_stories(crawl, store) -> Non
         assert sum(served.story_fetches().values()) == 0
         assert "newscrawler/conditional/not_modified" not in second.stats  # a new ETag every time: no 304
         assert "Traceback" not in second.log
+
+
+@pytest.mark.chromium
+def test_render_js_auto_renders_the_kinds_where_the_browser_reveals_stories(crawl, store) -> None:
+    from tests.test_js_rendering import _chromium_or_skip
+
+    _chromium_or_skip()
+    site = RecrawlSite.build(60, calendar=True, scripted=4)
+    with serve_recrawl_site(site) as served:
+        result = crawl("-a", f"start_url={served.base_url}", "-a", "render_js=auto", settings=store)
+        assert result.returncode == 0, result.log[-3000:]
+        base = served.base_url.rstrip("/")
+        found = {item["url"].removeprefix(base) for item in result.items}
+        assert site.scripted_paths() <= found  # both script-built sections, inline data and fetch()
+        assert len(found) == 60 + len(site.scripted_paths())
+        assert served.count("/archive/?") <= 6
+        kinds = result.report["render_js_auto"]
+        assert kinds["/live/"]["rendered"] and kinds["/wire/"]["rendered"]
+        assert not kinds["/archive/?day"]["rendered"]
+        assert not kinds["/world/"]["rendered"]
+        # Samples of each kind, the two sections, and nothing else: a small share of the other pages.
+        other_pages = sum(result.stats.get(f"newscrawler/fetched/{role}", 0) for role in ("entry", "listing", "story"))
+        rendered = result.stats["newscrawler/js/rendered"]
+        assert rendered <= 0.1 * other_pages + 2 * len(kinds), (rendered, other_pages, kinds)

@@ -69,7 +69,7 @@ class ConditionalRequestMiddleware:
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 
-    def process_request(self, request: Request, spider: Spider) -> None:
+    def process_request(self, request: Request) -> None:
         if request.method != "GET" or request.meta.get("dont_validate"):
             return
         known = self.validators.get(request.url)
@@ -81,7 +81,7 @@ class ConditionalRequestMiddleware:
             request.headers.setdefault(b"If-Modified-Since", known.last_modified.encode("latin-1", "replace"))
         request.meta["sent_validators"] = True
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         if response.status != 304:
             return response
         if not request.meta.get("sent_validators"):

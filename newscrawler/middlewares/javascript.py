@@ -36,6 +36,7 @@ replaces, which it reports itself.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import TYPE_CHECKING, Any, Self
@@ -67,6 +68,8 @@ _TRANSIENT = frozenset({"timeout", "connection_lost", "data_loss", "connection_r
 _NOT_HTML = re.compile(r"(?:/robots\.txt|\.(?:xml|xml\.gz|gz|json|txt|rss|atom|pdf|jpe?g|png|gif|webp|svg|css|js))$",
                        re.IGNORECASE)
 _HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+_SAMPLE = "newscrawler_render_sample"
+"""Request meta key: this render is the sample that decides its kind of page (render_js=auto)."""
 # Describe the original transfer, not the decoded body the browser is given.
 _DROPPED_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 
@@ -122,6 +125,9 @@ class JavaScriptMiddleware:
         self.kinds: dict[str, bool] = {}
         """Kinds of page decided in auto mode: rendered (True) or fetched plainly (False)."""
         self.reasons: dict[str, str] = {}
+        self._sampling: dict[str, asyncio.Future[None]] = {}
+        self.sample_wait = 3 * timeout + 30
+        """Seconds a page waits for its kind's sample (retries included) before it samples itself."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -153,7 +159,7 @@ class JavaScriptMiddleware:
         profile = getattr(getattr(self.crawler, "spider", None), "profile", None)
         self.patterns = tuple(getattr(profile, "render_js_patterns", ()) or ())
 
-    def needs_browser(self, request: Request, url: str | None = None, body: bytes | None = None) -> bool:
+    async def needs_browser(self, request: Request, url: str | None = None, body: bytes | None = None) -> bool:
         url = url or request.url
         callback = getattr(request.callback, "__name__", "parse")
         if callback != "parse" or _NOT_HTML.search(url.split("?", 1)[0]):
@@ -161,21 +167,42 @@ class JavaScriptMiddleware:
         if self.render_all or any(p.search(url) or p.search(request.url) for p in self.patterns):
             return True
         if self.auto and body is not None:
-            return self.kinds.get(page_kind(url), True)  # a kind not yet decided is sampled
+            return await self._kind_verdict(request, page_kind(url))
         return False
+
+    async def _kind_verdict(self, request: Request, kind: str) -> bool:
+        """Render pages of this kind? The first page of an undecided kind is the sample (rendered);
+        the others of its kind wait for the sample's verdict instead of all going to the browser."""
+        while self.kinds.get(kind) is None:
+            pending = self._sampling.get(kind)
+            if pending is None:
+                self._sampling[kind] = asyncio.get_running_loop().create_future()
+                request.meta[_SAMPLE] = kind
+                return True
+            try:
+                await asyncio.wait_for(asyncio.shield(pending), self.sample_wait)
+            except asyncio.TimeoutError:  # the sample was lost on the way: this page samples instead
+                if self._sampling.get(kind) is pending:
+                    self._sample_done(kind)
+        return self.kinds[kind]
+
+    def _sample_done(self, kind: str) -> None:
+        pending = self._sampling.pop(kind, None)
+        if pending is not None and not pending.done():
+            pending.set_result(None)
 
     def learn(self, request: Request, rendered: Response) -> None:
         """A sample of an undecided kind came back from the browser: does rendering pay for its kind?"""
-        kind = page_kind(request.meta[PREFETCHED]["url"])
-        if self.kinds.get(kind) is not None:
-            return
-        gain = render_gain(request.meta[PREFETCHED]["body"], rendered.body, rendered.url)
-        self.kinds[kind] = gain.pays
-        self.reasons[kind] = f"{gain.reason()} on {rendered.url}"
-        verdict = "rendered" if gain.pays else "plain"
-        self.stats.inc_value(f"newscrawler/js/kinds_{verdict}")
-        logger.info("render_js=auto: pages like %s are %s from now on (%s)", kind,
-                    "rendered" if gain.pays else "fetched without the browser", self.reasons[kind])
+        kind = request.meta.get(_SAMPLE) or page_kind(request.meta[PREFETCHED]["url"])
+        if self.kinds.get(kind) is None:
+            gain = render_gain(request.meta[PREFETCHED]["body"], rendered.body, rendered.url)
+            self.kinds[kind] = gain.pays
+            self.reasons[kind] = f"{gain.reason()} on {rendered.url}"
+            verdict = "rendered" if gain.pays else "plain"
+            self.stats.inc_value(f"newscrawler/js/kinds_{verdict}")
+            logger.info("render_js=auto: pages like %s are %s from now on (%s)", kind,
+                        "rendered" if gain.pays else "fetched without the browser", self.reasons[kind])
+        self._sample_done(kind)
 
     def report_sections(self) -> dict[str, Any]:
         if not self.auto:
@@ -190,16 +217,19 @@ class JavaScriptMiddleware:
             request.meta["playwright_page_init_callback"] = f"{__name__}.serve_prefetched_document"
             request.meta.setdefault("playwright_page_methods", self.page_methods)
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
         if PREFETCHED in request.meta:
-            if self.auto and response.status == 200 and not self.render_all:
-                self.learn(request, response)
+            if _SAMPLE in request.meta:
+                if response.status == 200 and "rendered_as_fetched" not in response.flags:
+                    self.learn(request, response)
+                else:  # the browser could not say: the next page of the kind is the sample
+                    self._sample_done(request.meta[_SAMPLE])
             return response  # rendered already
         if "playwright" in request.meta or REQUISITE in request.meta:
             return response  # a request that chose for itself, or no page
         content_type = response.headers.get(b"Content-Type", b"").lower()
         if response.status != 200 or not any(t in content_type for t in _HTML_TYPES) \
-                or not self.needs_browser(request, response.url, response.body):
+                or not await self.needs_browser(request, response.url, response.body):
             return response
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
                    for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS}
@@ -234,5 +264,7 @@ class JavaScriptMiddleware:
         detail = " ".join(str(exception).split("\n", 1)[0].split())  # Playwright appends a call log
         logger.warning("Could not render %s in the browser after %d retries (%s: %s); using the page as fetched",
                        request.url, request.meta.get("retry_times", 0), reason, detail)
+        if _SAMPLE in request.meta:
+            self._sample_done(request.meta[_SAMPLE])
         return HtmlResponse(document["url"], status=document["status"], headers=document["headers"],
-                            body=document["body"], request=request)
+                            body=document["body"], request=request, flags=["rendered_as_fetched"])

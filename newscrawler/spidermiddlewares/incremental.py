@@ -85,7 +85,7 @@ class IncrementalMiddleware:
 
     # --- spider output ---------------------------------------------------------------------
 
-    def process_spider_output(self, response: Response, result: Iterable[Any], spider: Spider) -> Iterable[Any]:
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterable[Any]:
         held: list[Request] = []
         for obj in result:
             if isinstance(obj, Request) and obj.meta.get("page_link"):
@@ -94,8 +94,7 @@ class IncrementalMiddleware:
                 yield obj
         yield from self._decide_locked(response, held)
 
-    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any],
-                                          spider: Spider) -> AsyncIterator[Any]:
+    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
         held: list[Request] = []
         async for obj in result:
             if isinstance(obj, Request) and obj.meta.get("page_link"):
