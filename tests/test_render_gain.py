@@ -32,24 +32,32 @@ FILLED = ('<html><body><nav><a href="/world/">World</a></nav><h1>Live</h1><div i
 def test_a_render_that_shows_story_links_pays() -> None:
     gain = render_gain(SHELL, FILLED, "https://n.example/live/")
     assert (gain.new_story_links, gain.new_links) == (2, 2)
-    assert gain.pays
+    assert gain.pays()
 
 
 def test_a_render_that_shows_nothing_new_does_not_pay() -> None:
     gain = render_gain(FILLED, FILLED, "https://n.example/live/")
     assert (gain.new_links, gain.extra_words) == (0, 0)
-    assert not gain.pays
+    assert not gain.pays()
 
 
 def test_a_render_that_brings_the_text_pays() -> None:
     text = " ".join(["word"] * 300)
     gain = render_gain("<html><body><h1>T</h1><div id=app></div></body></html>",
                        f"<html><body><h1>T</h1><div id=app><p>{text}</p></div></body></html>", "https://n.example/a/1")
-    assert gain.extra_words == 300 and gain.pays
+    assert gain.extra_words == 300 and gain.pays()
 
 
 def test_offsite_links_and_broken_pages_count_for_nothing() -> None:
     gain = render_gain(SHELL, SHELL.replace('<div id="live"></div>', '<a href="https://ads.example/x">Ad</a>'),
                        "https://n.example/live/")
     assert gain.new_links == 0
-    assert not render_gain(b"", b"\x00\x01", "https://n.example/").pays
+    assert not render_gain(b"", b"\x00\x01", "https://n.example/").pays()
+
+
+def test_a_menu_link_revealed_on_an_entry_page_pays_there_only() -> None:
+    plain = '<html><body><nav><a href="/world/">World</a></nav><p>Front page</p></body></html>'
+    menu = plain.replace("</nav>", '<a href="/live/">Live</a><a href="/login/">Log in</a></nav>')
+    gain = render_gain(plain, menu, "https://n.example/")
+    assert (gain.new_links, gain.new_section_links) == (2, 1)
+    assert gain.pays(entry_page=True) and not gain.pays()

@@ -65,19 +65,24 @@ class RenderGain:
     new_story_links: int
     plain_words: int
     rendered_words: int
+    new_section_links: int = 0
+    """New links to what looks like a section (``/live/``, ``/world/africa/``): an entry page's
+    menu built by script leads to whole sections."""
 
     @property
     def extra_words(self) -> int:
         return self.rendered_words - self.plain_words
 
-    @property
-    def pays(self) -> bool:
+    def pays(self, entry_page: bool = False) -> bool:
+        """Worth rendering pages of this kind? On an entry page, a menu link alone is enough."""
         return (self.new_story_links >= NEW_STORY_LINKS or self.new_links >= NEW_LINKS
+                or (entry_page and self.new_section_links > 0)
                 or (self.extra_words >= EXTRA_WORDS and self.rendered_words >= 1.5 * max(self.plain_words, 1)))
 
     def reason(self) -> str:
-        return (f"{self.new_story_links} new story links, {self.new_links} new links, "
-                f"{self.extra_words:+d} words ({self.plain_words} -> {self.rendered_words})")
+        return (f"{self.new_story_links} new story links, {self.new_section_links} new section links, "
+                f"{self.new_links} new links in all, {self.extra_words:+d} words "
+                f"({self.plain_words} -> {self.rendered_words})")
 
 
 def _read(page: str | bytes) -> etree._Element | None:
@@ -115,4 +120,17 @@ def render_gain(plain: str | bytes, rendered: str | bytes, url: str) -> RenderGa
     plain_root, rendered_root = _read(plain), _read(rendered)
     before, after = _links(plain_root, url), _links(rendered_root, url)
     new = {target: story for target, story in after.items() if target not in before}
-    return RenderGain(len(new), sum(new.values()), _words(plain_root), _words(rendered_root))
+    sections = sum(1 for target in new if _section_like(target))
+    return RenderGain(len(new), sum(new.values()), _words(plain_root), _words(rendered_root), sections)
+
+
+_SECTION_SEGMENT = re.compile(r"^[a-z][a-z-]{1,30}$")
+_NOT_SECTIONS = frozenset({"login", "logout", "signin", "signup", "register", "account", "search", "subscribe",
+                           "cart", "checkout", "share", "print", "feed", "rss", "tag", "tags"})
+
+
+def _section_like(url: str) -> bool:
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.lower().split("/") if s]
+    return (not parts.query and 1 <= len(segments) <= 2 and all(_SECTION_SEGMENT.match(s) for s in segments)
+            and not _NOT_SECTIONS.intersection(segments))

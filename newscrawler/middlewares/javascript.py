@@ -196,12 +196,12 @@ class JavaScriptMiddleware:
         kind = request.meta.get(_SAMPLE) or page_kind(request.meta[PREFETCHED]["url"])
         if self.kinds.get(kind) is None:
             gain = render_gain(request.meta[PREFETCHED]["body"], rendered.body, rendered.url)
-            self.kinds[kind] = gain.pays
+            self.kinds[kind] = gain.pays(entry_page=request.meta.get("discovered_via") == "start")
             self.reasons[kind] = f"{gain.reason()} on {rendered.url}"
-            verdict = "rendered" if gain.pays else "plain"
+            verdict = "rendered" if self.kinds[kind] else "plain"
             self.stats.inc_value(f"newscrawler/js/kinds_{verdict}")
             logger.info("render_js=auto: pages like %s are %s from now on (%s)", kind,
-                        "rendered" if gain.pays else "fetched without the browser", self.reasons[kind])
+                        "rendered" if self.kinds[kind] else "fetched without the browser", self.reasons[kind])
         self._sample_done(kind)
 
     def report_sections(self) -> dict[str, Any]:
