@@ -234,7 +234,7 @@ def timed_text_crawl(code: Path, start_url: str, workdir: Path) -> float:
 
 def timing(start_url: str, workdir: Path, runs: int, baseline_commit: str) -> None:
     baseline = workdir / "baseline"
-    baseline.mkdir()
+    baseline.mkdir(parents=True)
     archive = subprocess.run(["git", "-C", str(REPO), "archive", baseline_commit], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive.stdout, check=True)
     times: dict[str, list[float]] = {"before": [], "archive off": []}
