@@ -519,3 +519,15 @@ def test_last_resort_reads_a_headline_that_opens_with_its_date():
     html = ("<html><body><header><h1>23.01.2022 - Wierer darf beim Abschluss noch jubeln</h1></header>"
             f"{STORY}</body></html>")
     assert dates_of(html)[:2] == ("2022-01-23", "text")
+
+
+def test_todays_date_in_the_site_header_is_not_the_story_date():
+    html = ('<html><body><header class="site-header"><span class="date">Tue, 14 Jan 2020</span></header>'
+            "<main><h2>Australian megablaze brought under control</h2><p>News24<br>13 Jan 2020, 22:11 GMT+10</p>"
+            f"{STORY}</main></body></html>")
+    assert dates_of(html)[:2] == ("2020-01-13T22:11:00+10:00", "text")
+
+
+def test_a_time_whose_text_names_another_day_gives_the_day_readers_see():
+    html = dated_page(body='<time datetime="2019-07-03T10:18:46Z">Publié le 29 juin 2019</time>')
+    assert dates_of(html)[:2] == ("2019-06-29", "time")

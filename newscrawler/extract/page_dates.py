@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable
 
 from lxml.html import HtmlElement
 
-from newscrawler.extract.dates import MODIFIED, PUBLISHED, DateCandidate
+from newscrawler.extract.dates import MODIFIED, PUBLISHED, DateCandidate, parse_date
 from newscrawler.extract.story_region import FOREIGN_CONTAINER, is_foreign, is_foreign_block, story_containers
 from newscrawler.extract.written_dates import find_written_date, written_dates
 
@@ -24,6 +24,7 @@ MAX_SEGMENTS = 3000
 MAX_DATE_SEGMENT = 120
 MAX_OTHER_LETTERS = 40
 """A text read as a bare date line by the last resort: short, and few letters beside the date."""
+_PAGE_HEADER = re.compile(r"(?:^|[\s_-])(?:header|masthead|top-?bar|navbar|site-head)")
 # What may come before a numeric date that opens a story: nothing, or a place name and a comma.
 _DATELINE_START = re.compile(r"^\W{0,3}(?:[^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?\W{1,4})?$")
 _NOT_STORY_TEXT = {"script", "style", "noscript", "nav", "header", "footer", "aside", "figcaption", "figure", "form",
@@ -64,7 +65,7 @@ def visible_dates(
     found = microformat_dates(abbrs, story)
     found += time_element_dates(_inside_first(times, near), story, language)
     inside = [n for n in dated if _is_inside(n, near)]
-    outside = [n for n in dated if not _is_inside(n, near)] if near else dated
+    outside = [n for n in dated if not (near and _is_inside(n, near)) and not _in_page_header(n, story)]
     lines: list[tuple[str, str, bool]] = [(_flat_text(n), _default_kind(n), False) for n in inside
                                           if not is_foreign(n, story)]
     if byline:
@@ -172,12 +173,13 @@ def time_element_dates(times: Iterable[HtmlElement], story: Collection[HtmlEleme
         pubdate = node.get("pubdate")
         value = (node.get("datetime") or "").strip() or (pubdate if pubdate not in (None, "", "pubdate") else None)
         kind = _default_kind(node, node.getparent())
-        if not value:
-            text = _flat_text(node)
-            dates = line_dates(text, kind, language) if len(text) <= MAX_LINE else []
-            if not dates:
+        text = _flat_text(node)
+        shown = line_dates(text, kind, language) if len(text) <= MAX_LINE else []
+        if not value or (shown and _names_another_day(value, shown[0][1], language)):
+            # no machine date, or one the reader is not shown ("Publié le 29 juin 2019")
+            if not shown:
                 continue
-            kind, value = dates[0]
+            kind, value = shown[0]
         if kind not in kinds_seen:
             kinds_seen.add(kind)
             found.append(DateCandidate(value, "time", kind))
@@ -242,6 +244,24 @@ def _default_kind(node: HtmlElement, parent: HtmlElement | None = None) -> str:
         if UPDATED_CLASS.search(attrs):
             return MODIFIED
     return PUBLISHED
+
+
+def _names_another_day(machine: str, shown: str, language: str | None) -> bool:
+    """True when a ``<time>``'s text is more than a day away from its ``datetime``."""
+    stated, seen = parse_date(machine, language, machine=True), parse_date(shown, language)
+    return stated is not None and seen is not None and abs((stated.moment.date() - seen.moment.date()).days) > 1
+
+
+def _in_page_header(node: HtmlElement, story: Collection[HtmlElement]) -> bool:
+    """True inside the site's header or navigation (where today's date is shown), not the story's."""
+    for ancestor in node.iterancestors():
+        if ancestor in story:
+            return False
+        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
+        attrs = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower()
+        if tag in ("header", "nav") or _PAGE_HEADER.search(attrs):
+            return True
+    return False
 
 
 def _is_foreign_container(node: HtmlElement) -> bool:
