@@ -71,8 +71,9 @@ class Article:
     published_at_raw: str | None = None
     """The publication date string exactly as found on the page."""
     published_at_source: str | None = None
-    """Where it came from: ``jsonld``, ``meta``, ``microdata``, ``time``, ``url``, ``text``,
-    ``sitemap``, ``feed``, ``profile``."""
+    """Where it came from: ``jsonld``, ``meta``, ``microdata``, ``microformat`` (hAtom's
+    ``<abbr class="published" title=...>``), ``time``, ``url``, ``text`` (a date line readers
+    see), ``sitemap``, ``feed``, ``profile``."""
     modified_at: str | None = None
     """Last-modified time, ISO 8601; never before ``published_at``."""
     modified_at_raw: str | None = None

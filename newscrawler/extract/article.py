@@ -7,7 +7,8 @@ reason code appended to ``warnings`` so the crawl can count it.
 
 Reason codes: ``empty_page``, ``not_html``, ``unparseable_html``, ``no_title``, ``no_body``,
 ``body_extractor_failed``, ``body_from_jsonld``, ``future_published_date``,
-``future_modified_date``, ``modified_before_published``, ``bad_selector``,
+``future_modified_date``, ``bad_published_date``, ``bad_modified_date`` (a structured
+date string that is no date: the next source is taken), ``modified_before_published``, ``bad_selector``,
 ``empty_selector``, ``unknown_selector_field``, ``bad_url``, ``jsonld_broken``, ``jsonld_too_deep``
 (that JSON-LD block skipped), ``extraction_failed`` (a bug: logged with
 its traceback).
