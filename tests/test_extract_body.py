@@ -362,3 +362,34 @@ def test_nested_divisions_of_the_extractor_become_separate_blocks():
                             "<p>Third.</p></body>")
     flatten_divisions(body)
     assert blocks_from_xml(body) == [("p", "First paragraph."), ("p", "Second one."), ("p", "Third.")]
+
+
+def test_text_in_a_span_broken_by_double_line_breaks_comes_out_in_paragraphs():
+    html = ('<html><head><title>North pier to close</title></head><body><div class="menu"><a href="/">Home</a> | '
+            '<a href="/port">Port</a></div><h1>North pier to close</h1><div class="content"><img src="/p.jpg"><br>'
+            f'<span>{"<br><br>".join(STORY)}</span></div><div class="foot">Contact us</div></body></html>')
+    warnings: list[str] = []
+    article = extract_article(html, "https://gazette.example/port/north-pier", crawled_at=CRAWLED,
+                              warnings=warnings)
+    assert "no_body" not in warnings
+    assert article.body.split("\n\n") == STORY
+
+
+def test_loose_text_of_a_division_becomes_paragraphs():
+    body = etree.fromstring("<body><div>One a.<lb/>one b.<lb/><lb/>Two <hi>x</hi> y.<lb/><lb/><p>Three.</p>"
+                            "Four.</div>after</body>")
+    flatten_divisions(body)
+    assert blocks_from_xml(body) == [("p", "One a.\none b."), ("p", "Two x y."), ("p", "Three."), ("p", "Four."),
+                                     ("p", "after")]
+
+
+@pytest.mark.parametrize("meta_line, dropped", [
+    ("05/10/2018 - Posted by: Ann Lee - Category: Port - Tags: piers", True),
+    # labelled fields without a date are a review's facts, not the page's meta line
+    ("Tested by: Ann Lee | Price: 40 pounds | More info: gazette.example", False),
+])
+def test_meta_line_at_the_top(meta_line, dropped):
+    html = harbour_page().replace('<div class="story-body">', f'<div class="story-body"><p>{meta_line}</p>')
+    article = extract_article(html, "https://gazette.example/port/north-pier", crawled_at=CRAWLED)
+    assert (meta_line not in article.body) is dropped
+    assert article.body.endswith(STORY[-1])

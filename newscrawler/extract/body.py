@@ -207,26 +207,60 @@ def _words(document) -> int:
 def flatten_divisions(body: etree._Element) -> None:
     """Lift the blocks of trafilatura's ``<div>`` wrappers to the top level, where every later step looks.
 
-    Left nested, a wrapper's paragraphs would come out as one block, glued together.
+    Left nested, a wrapper's paragraphs would come out as one block, glued together. Text
+    written straight into the wrapper (a ``<span>`` broken by ``<br><br>``) becomes
+    paragraphs, one per double line break.
     """
     for division in [child for child in body.iter("div") if child is not body]:
         parent = division.getparent()
         if parent is None:
             continue
+        blocks = _division_blocks(division)
         position = parent.index(division)
-        if division.text and division.text.strip():
-            lead = etree.Element("p")
-            lead.text = division.text
-            parent.insert(position, lead)
-            position += 1
-        for child in list(division):
-            parent.insert(position, child)
-            position += 1
-        if division.tail and division.tail.strip():
-            previous = parent[position - 1] if position else None
-            if previous is not None:
-                previous.tail = (previous.tail or "") + division.tail
         parent.remove(division)
+        for offset, block in enumerate(blocks):
+            parent.insert(position + offset, block)
+
+
+_BLOCK_TAGS = {"p", "head", "list", "table", "quote", "div", "graphic", "code"}
+
+
+def _division_blocks(division: etree._Element) -> list[etree._Element]:
+    """The wrapper's block children, with its loose text and inline elements gathered in paragraphs."""
+    blocks: list[etree._Element] = []
+    run: etree._Element | None = None
+
+    def add_text(text: str | None) -> None:
+        nonlocal run
+        if not text or (run is None and not text.strip()):
+            return
+        if run is None:
+            run = etree.Element("p")
+            blocks.append(run)
+        if len(run):
+            run[-1].tail = (run[-1].tail or "") + text
+        else:
+            run.text = (run.text or "") + text
+
+    add_text(division.text)
+    for child in list(division):
+        tail, child.tail = child.tail, None
+        if child.tag in _BLOCK_TAGS:
+            blocks.append(child)
+            run = None
+        elif child.tag == "lb" and run is not None and len(run) and run[-1].tag == "lb" \
+                and not (run[-1].tail or "").strip():
+            run.remove(run[-1])  # a double line break ends the paragraph
+            run = None
+        elif run is not None or child.tag != "lb":
+            if run is None:
+                run = etree.Element("p")
+                blocks.append(run)
+            run.append(child)
+        add_text(tail)
+    run = None  # text after the wrapper is a block of its own
+    add_text(division.tail)
+    return blocks
 
 
 def drop_page_header_blocks(body: etree._Element, tree: HtmlElement, headlines: tuple[str, ...]) -> None:
@@ -248,7 +282,8 @@ def drop_page_header_blocks(body: etree._Element, tree: HtmlElement, headlines: 
             break
     while len(body) and body[0].tag in ("p", "head"):
         text = collapse(body[0].xpath("string()"))
-        if not (is_date_line(text) or is_boilerplate_text(text) or _is_kicker(text, tree, headlines)):
+        if not (is_date_line(text) or is_boilerplate_text(text) or _is_meta_line(text)
+                or _is_kicker(text, tree, headlines)):
             break
         body.remove(body[0])
 
@@ -273,6 +308,18 @@ def is_date_line(text: str) -> bool:
         return False
     words = [t for t in tokens if re.fullmatch(r"[^\W\d_]+[.,:]?", t)]
     return len(words) <= 3 and all(len(w) <= 15 for w in words)
+
+
+# "Posted by:", "Categoria:", "Tags:": the labelled fields of a page's meta line.
+_FIELD_LABEL = re.compile(r"(?:^|\s)[^\W\d_]{2,15}(?:\s[^\W\d_]{2,5})?\s?:(?=\s)")
+_FIELD_SEPARATOR = re.compile(r"\s[-|·•–]\s|\n")
+_DATE = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
+
+
+def _is_meta_line(text: str) -> bool:
+    """A short dated line of labelled fields ("05/10/2018 - Posted by: Ann Lee - Category: Health - Tags: ...")."""
+    return (len(text.split()) <= 30 and len(_FIELD_LABEL.findall(text)) >= 2
+            and bool(_FIELD_SEPARATOR.search(text)) and bool(_DATE.search(text)))
 
 
 def _is_headline(text: str, keys: list[str]) -> bool:
