@@ -199,6 +199,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.truncation.TruncatedBodyMiddleware": 595,
     # Below the WARC writer (950): the archive keeps the 304 as it came; the spider gets the kept page.
     "newscrawler.middlewares.conditional.ConditionalRequestMiddleware": 900,
+    # Just above HttpCompressionMiddleware (590): no br asked for, or decoded, where brotli is broken.
+    "newscrawler.middlewares.encodings.AcceptedEncodingsMiddleware": 591,
 }
 SPIDER_MIDDLEWARES = {
     "newscrawler.archive.middlewares.WarcLocationMiddleware": 800,

@@ -7,6 +7,13 @@ checks what was stored, what was counted, and the exit status. Peak memory is me
 
 from __future__ import annotations
 
+import pytest
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.utils.test import get_crawler
+
+from newscrawler.middlewares.encodings import AcceptedEncodingsMiddleware, brotli_works
 from tests.conftest import run_crawl
 from tests.hostile_server import Route, article_html, gzip_bomb, listing_html, page, serve_site, write_stories
 
@@ -70,3 +77,38 @@ def test_sitemap_past_download_maxsize_is_read_up_to_its_own_caps(tmp_path):
     assert stats.get("newscrawler/sitemap/entries_over_limit") == 3000
     # 64 MiB once gunzipped, past the sitemap cap of 32 MiB: dropped there, counted.
     assert stats.get("newscrawler/failed/too_large") == 1
+
+
+def test_br_page_is_stored_or_counted_never_a_traceback(tmp_path):
+    brotli = pytest.importorskip("brotli")
+    routes, expected = _articles(3, seed=47)
+    path = next(iter(expected))
+    # The server answers br whatever the request accepts, as some CDNs do.
+    routes[path] = Route(brotli.compress(routes[path].body), headers={"Content-Encoding": "br"})
+    routes["/robots.txt"] = Route(b"User-agent: *\nDisallow:\n", "text/plain")
+    routes["/"] = page(listing_html("Home", list(expected.items())))
+    with serve_site(routes) as site:
+        result = run_crawl(tmp_path, "-a", f"start_url={site.url('/')}", "-a", "discover=links", timeout=120)
+        assert result.returncode == 0, result.log[-3000:]
+        assert "Traceback" not in result.log, result.log[-3000:]
+        stored = _stored_paths(result, site)
+    if brotli_works():
+        assert stored == set(expected)
+    else:  # brotlipy in place of Google's brotli: the page is counted as lost, by reason
+        assert stored == set(expected) - {path}
+        assert result.stats.get("newscrawler/failed/bad_content_encoding") == 1
+        assert "Not asking servers for br" in result.log
+
+
+def test_codings_that_cannot_be_decoded_are_not_asked_for():
+    crawler = get_crawler(settings_dict={})
+    crawler.stats.open_spider()
+    middleware = AcceptedEncodingsMiddleware(crawler.stats, frozenset({b"br"}))
+    request = Request("http://s.example/", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    middleware.process_request(request)
+    assert request.headers["Accept-Encoding"] == b"gzip, deflate, zstd"
+    gzipped = Response(request.url, headers={"Content-Encoding": "gzip"})
+    assert middleware.process_response(request, gzipped) is gzipped
+    with pytest.raises(IgnoreRequest):
+        middleware.process_response(request, Response(request.url, headers={"Content-Encoding": "br"}))
+    assert crawler.stats.get_value("newscrawler/failed/bad_content_encoding") == 1
