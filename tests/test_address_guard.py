@@ -8,7 +8,7 @@ is on 127.0.0.1.
 from __future__ import annotations
 
 import json
-from ipaddress import IPv4Address, IPv6Address
+from ipaddress import IPv6Address
 from pathlib import Path
 
 import pytest
@@ -158,6 +158,7 @@ def test_crawl_refuses_names_that_resolve_to_loopback_at_connect_time(tmp_path):
         assert site.total() == 0, dict(site.requests)
     assert "Traceback" not in result.log, result.log[-3000:]
     assert result.items == []
+    assert result.returncode == 2 and result.report.get("finish_reason") == "robots_unreadable"
     assert result.stats.get("newscrawler/skipped/private_address", 0) >= 2
     assert result.stats.get("retry/count", 0) == 0  # refused, not retried
     assert result.stats.get("newscrawler/robots/refused") == 2  # so their pages are not even looked up again

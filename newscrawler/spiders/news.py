@@ -50,6 +50,7 @@ from newscrawler.extract.article import decode_declared
 from newscrawler.extract.reading import read_page
 from newscrawler.extract.valid_text import valid_values
 from newscrawler.items import Article
+from newscrawler.middlewares.robots import UNREADABLE_STAT as ROBOTS_UNREADABLE
 from newscrawler.parsing_thread import run_parsing
 from newscrawler.sites import ProfileError, SiteProfile, load_profile
 from newscrawler.urls import UrlCanonicalizer, canonicalize_url
@@ -89,9 +90,9 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _RESUME_MARKER = "newscrawler.running"
 START_PAGES_OK_STAT = "newscrawler/start_pages/ok"
 START_PAGES_FAILED_STAT = "newscrawler/start_pages/failed"
-ROBOTS_UNREADABLE_STAT = "newscrawler/robots/unreadable"
-"""Set by the robots.txt handling when a host's robots.txt could not be read: start pages
-that then all fail close the crawl as ``robots_unreadable`` rather than ``start_pages_failed``."""
+# Set by the robots.txt middleware when a host's robots.txt could not be read: start pages that
+# then all fail close the crawl as ``robots_unreadable`` rather than ``start_pages_failed``.
+ROBOTS_UNREADABLE_STAT = ROBOTS_UNREADABLE
 
 
 class NewsSpider(Spider):
