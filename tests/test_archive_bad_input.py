@@ -199,3 +199,24 @@ def test_requisites_of_a_public_page_pointing_at_private_addresses_are_refused_a
 
 async def _answer(addresses: list[str]) -> list[str]:
     return addresses
+
+
+def test_the_crawls_requisites_stop_at_the_crawl_size_cap(crawl) -> None:
+    images = "".join(f'<img src="/i/{n}.png">' for n in range(1, 41))
+    routes = {"/": ("text/html; charset=utf-8", f"<!DOCTYPE html><html><head><title>Photos</title></head>"
+                                                 f"<body><h1>Photos</h1>{images}</body></html>"),
+              "/robots.txt": ("text/plain", "User-agent: *\nDisallow:\n")}
+    cap = 10 * len(PNG)
+    with serve_routes(routes) as (base, requests):
+        result = crawl("-a", f"start_url={base}/", settings={
+            "NEWSCRAWLER_ARCHIVE": "snapshot", "NEWSCRAWLER_WARC_DIR": "warc", "CONCURRENT_REQUESTS": 2,
+            "NEWSCRAWLER_ARCHIVE_CRAWL_MAX_SIZE": cap}, timeout=180)
+    assert result.returncode == 0, result.log[-3000:]
+    fetched = sum(1 for url in requests if "/i/" in url)
+    assert 10 <= fetched <= 10 + 2, fetched  # overshot by the requisites in flight at most
+    stats = result.stats
+    assert stats["newscrawler/archive/requisites/fetched"] == fetched
+    assert stats["newscrawler/archive/requisites/skipped/crawl_size_cap"] == 40 - fetched
+    assert stats["newscrawler/archive/requisites/bytes"] == fetched * len(PNG)
+    assert "NEWSCRAWLER_ARCHIVE_CRAWL_MAX_SIZE" in result.log
+    _warcio_check(result.workdir / "warc")

@@ -102,6 +102,9 @@ class PageRequisitesMiddleware:
         self.bytes = 0
         self._tasks: set[asyncio.Future[None]] = set()
         self._cap_logged = False
+        # Requisites in flight at once: the crawl's cap is checked as each one starts, so it is
+        # overshot by at most this many resources.
+        self._in_flight = asyncio.Semaphore(max(1, crawler.settings.getint("CONCURRENT_REQUESTS")))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -164,21 +167,33 @@ class PageRequisitesMiddleware:
         if url in self.seen:
             return
         self.seen.add(url)
-        if self.bytes >= self.config.crawl_max_size:
-            self.stats.inc_value(f"{STATS}/skipped/crawl_size_cap")
-            if not self._cap_logged:
-                self._cap_logged = True
-                logger.warning("Page requisites reached NEWSCRAWLER_ARCHIVE_CRAWL_MAX_SIZE (%d bytes): no more "
-                               "are fetched in this crawl", self.config.crawl_max_size)
+        if self._over_cap():
             return
         request = requisite_request(url, kind, referrer, self.config.resource_max_size)
         task = asyncio.ensure_future(self._fetch(request))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def _over_cap(self) -> bool:
+        """Whether the crawl's requisites reached NEWSCRAWLER_ARCHIVE_CRAWL_MAX_SIZE (counted, logged once)."""
+        if self.bytes < self.config.crawl_max_size:
+            return False
+        self.stats.inc_value(f"{STATS}/skipped/crawl_size_cap")
+        if not self._cap_logged:
+            self._cap_logged = True
+            logger.warning("Page requisites reached NEWSCRAWLER_ARCHIVE_CRAWL_MAX_SIZE (%d bytes): no more are "
+                           "fetched in this crawl", self.config.crawl_max_size)
+        return True
+
     async def _fetch(self, request: Request) -> None:
         engine = self.crawler.engine
         assert engine is not None
+        async with self._in_flight:
+            if self._over_cap():
+                return
+            await self._download(engine, request)
+
+    async def _download(self, engine: Any, request: Request) -> None:
         try:
             response = await engine.download_async(request)
         except Exception as exc:  # noqa: BLE001 - any download error is one lost requisite, counted
