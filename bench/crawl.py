@@ -218,7 +218,7 @@ def tree_rss_mb(pid: int) -> float:
 
 def javascript_rendering(pages: int, root: Path) -> None:
     """Every page through Chromium; memory of crawler + browser sampled through the run."""
-    from newscrawler.browser import BrowserNotFoundError, find_chromium
+    from newscrawler.rendering.chromium import BrowserNotFoundError, find_chromium
     from newscrawler.demo.server import serve_directory
     from tests.hostile_server import build_scripted_site
 

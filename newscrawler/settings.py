@@ -232,11 +232,14 @@ NEWSCRAWLER_REDIS_URL = ""
 # Redis keys of the shared crawl start with this ("%(spider)s" is the spider name).
 NEWSCRAWLER_REDIS_KEY_PREFIX = "newscrawler:%(spider)s"
 
-# --- JavaScript pages (newscrawler/browser.py) ------------------------------------------------
+# --- JavaScript pages (newscrawler/rendering/, addons/javascript.py) ---------------------------
 # Pages are rendered in Chromium (scrapy-playwright) only when asked: -a render_js=1 (every
 # page) or =auto (pages that arrive as script-built shells), a site profile's render_js (true,
 # "auto" or URL patterns), or this setting (True or "auto", any spider).
 NEWSCRAWLER_RENDER_JS = False
+# URL patterns (regular expressions) of the pages to render; the spider sets them from a
+# profile's render_js = ["pattern", ...].
+NEWSCRAWLER_RENDER_JS_PATTERNS: list[str] = []
 # Chromium to launch; empty: the first of chromium, chromium-browser, google-chrome on PATH.
 NEWSCRAWLER_CHROMIUM_PATH = ""
 # CSS selector the browser waits for before reading a page; empty: wait for network idle.
@@ -251,7 +254,7 @@ NEWSCRAWLER_JS_TIMEOUT = 30
 # Add-ons switch on Redis and the browser only when the settings above ask for them.
 ADDONS = {
     "newscrawler.distributed.RedisAddon": 100,
-    "newscrawler.browser.JavaScriptAddon": 110,
+    "newscrawler.addons.javascript.JavaScriptAddon": 110,
     # Scrapy's remote control stays unloaded (aiohttp, 0.1 s of every start) unless switched on.
     "newscrawler.addons.lean_startup.LeanStartupAddon": 120,
 }

@@ -140,7 +140,7 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
 
-        from newscrawler.browser import BrowserNotFoundError, find_chromium
+        from newscrawler.rendering.chromium import BrowserNotFoundError, find_chromium
     except ImportError as exc:
         _required("Playwright", str(exc))
     try:

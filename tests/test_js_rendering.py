@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 
-from newscrawler.browser import BrowserNotFoundError, find_chromium, launch_options
+from newscrawler.rendering.chromium import BrowserNotFoundError, find_chromium, launch_options
 from tests.conftest import run_crawl
 from tests.hostile_server import (
     SCRIPTED_ARTICLE, Route, build_scripted_site, listing_html, page, serve_hostile_site, serve_site, write_stories,
@@ -158,7 +158,7 @@ def test_render_time_is_its_own_limit_and_a_render_past_it_falls_back_with_one_w
 def test_render_timeout_setting_is_independent_of_download_timeout():
     from scrapy.settings import Settings
 
-    from newscrawler.browser import JavaScriptAddon
+    from newscrawler.addons.javascript import JavaScriptAddon
 
     def navigation_timeout(**values) -> float:
         settings = Settings({"DOWNLOAD_TIMEOUT": 1, "CONCURRENT_REQUESTS": 16, **values})
@@ -211,7 +211,7 @@ def test_browser_skips_heavy_resources_offsite_frames_and_private_hosts_of_publi
     import asyncio
     from types import SimpleNamespace
 
-    from newscrawler.browser import BrowserRequestFilter
+    from newscrawler.rendering.chromium import BrowserRequestFilter
     from newscrawler.middlewares.addresses import AddressGuard
 
     async def dns(host: str) -> list[str]:

@@ -57,7 +57,7 @@ def test_junk_does_not_raise(junk: str | bytes) -> None:
 def test_render_modes_from_arguments_settings_and_profiles() -> None:
     from scrapy.exceptions import UsageError
 
-    from newscrawler.browser import AUTO, render_mode
+    from newscrawler.rendering.modes import AUTO, render_mode
     from newscrawler.sites import ProfileError, parse_profile
 
     assert [render_mode(v) for v in ("1", "auto", "AUTO ", "0", "", None, True)] == [True, AUTO, AUTO, False, False,

@@ -1,11 +1,12 @@
 """Render the pages that need JavaScript in Chromium (scrapy-playwright), after Scrapy fetched them.
 
-Enabled by ``newscrawler.browser.JavaScriptAddon`` only when the crawl renders pages. A
+Enabled by ``newscrawler.addons.javascript.JavaScriptAddon`` only when the crawl renders pages. A
 page needs the browser when it is an HTML page for the spider's ``parse`` (not robots.txt,
 a sitemap or a feed) and either every page is rendered (``-a render_js=1``,
 ``NEWSCRAWLER_RENDER_JS``, a profile's ``render_js = true``), its URL matches one of the
 profile's ``render_js`` patterns, or the mode is ``auto`` and rendering was found to pay for
-pages of its kind.
+pages of its kind. All of it is read from the settings, into which the spider folds its
+argument and profile (``newscrawler.rendering.modes``).
 
 ``auto`` learns where rendering pays, per kind of page (``newscrawler.extract.render_gain``:
 a section, its pagination, a story URL pattern, a calendar). The first pages of each kind
@@ -52,6 +53,7 @@ from newscrawler.extract.article import decode_declared
 from newscrawler.extensions.summary import collect_report_sections
 from newscrawler.extract.render_gain import page_kind, render_gain
 from newscrawler.middlewares.failures import browser_failure_reason
+from newscrawler.rendering.modes import AUTO, crawl_render_mode, js_timeout, render_patterns, wants_javascript
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -118,7 +120,7 @@ class JavaScriptMiddleware:
         self.auto = False
         self.patterns: tuple[re.Pattern[str], ...] = ()
         # wait_for_load_state takes the navigation timeout scrapy-playwright sets on each page
-        # (NEWSCRAWLER_JS_TIMEOUT, see browser.py); wait_for_selector needs it given.
+        # (NEWSCRAWLER_JS_TIMEOUT, see rendering/modes.py); wait_for_selector needs it given.
         self.page_methods = [PageMethod("wait_for_selector", wait_for, timeout=timeout * 1000) if wait_for
                              else PageMethod("wait_for_load_state", "networkidle")]
         self.log_filter = QuietHandledRenderFailures()
@@ -131,14 +133,11 @@ class JavaScriptMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        from newscrawler.browser import js_timeout, wants_javascript
-
-        if not wants_javascript(crawler):
+        if not wants_javascript(crawler.settings):
             raise NotConfigured("no page of this crawl is rendered")
         middleware = cls(crawler, crawler.settings.get("NEWSCRAWLER_JS_WAIT_FOR") or None,
                          js_timeout(crawler.settings))
-        middleware.read_mode()  # the spider exists already: the add-on that enabled us read it
-        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        middleware.read_mode()
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(middleware.report_sections, signal=collect_report_sections)
         logging.getLogger(PLAYWRIGHT_LOGGER).addFilter(middleware.log_filter)
@@ -147,17 +146,11 @@ class JavaScriptMiddleware:
     def spider_closed(self, spider: Spider) -> None:
         logging.getLogger(PLAYWRIGHT_LOGGER).removeFilter(self.log_filter)
 
-    def spider_opened(self, spider: Spider) -> None:
-        self.read_mode()
-
     def read_mode(self) -> None:
-        """Every page, auto or URL patterns, from the settings, the spider and its profile."""
-        from newscrawler.browser import AUTO, crawl_render_mode
-
-        mode = crawl_render_mode(self.crawler)
+        """Every page, auto or URL patterns, from the settings (the spider folded its own in)."""
+        mode = crawl_render_mode(self.crawler.settings)
         self.render_all, self.auto = mode is True, mode == AUTO
-        profile = getattr(getattr(self.crawler, "spider", None), "profile", None)
-        self.patterns = tuple(getattr(profile, "render_js_patterns", ()) or ())
+        self.patterns = render_patterns(self.crawler.settings)
 
     async def needs_browser(self, request: Request, url: str | None = None, body: bytes | None = None) -> bool:
         url = url or request.url

@@ -34,7 +34,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 
 from newscrawler import signals as news_signals
-from newscrawler.browser import render_mode
+from newscrawler.rendering.modes import fold_into_settings, render_mode
 from newscrawler.discovery import (
     COMMON_FEED_PATHS,
     COMMON_SITEMAP_PATHS,
@@ -201,6 +201,10 @@ class NewsSpider(Spider):
         # What the re-crawl filter needs to know of this run, for components that read settings.
         settings.set("NEWSCRAWLER_REFRESH", spider.refresh, priority="spider")
         settings.set("NEWSCRAWLER_RESUMING", spider.resuming, priority="spider")
+        # Rendering: -a render_js and the profile's render_js widen NEWSCRAWLER_RENDER_JS.
+        profile = spider.profile
+        fold_into_settings(settings, spider.render_js, profile.render_js if profile else False,
+                           profile.render_js_patterns if profile else ())
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
