@@ -339,10 +339,16 @@ def test_page_wrapped_in_a_form_keeps_its_story():
     ("Crédits photos : Bestimage", True),
     ("Follow The Gazette on Twitter and Instagram @gazette", True),
     ("Hauptinhalt", True),
+    ("To view the full story, please subscribe to The Gazette.", True),
+    ("If you're seeing this message but you're already a subscriber, you can log in.", True),
+    ("Get The Gazette's Daily Edition by email and never miss our top stories", True),
+    ("Subscribe now to our e-edition for the full story.", True),
     # story text that shares words with the labels
     ("Read more carefully, the report shows the council knew of the cracks in 2019.", False),
     ("It takes 3 minutes to read the whole charter aloud, the clerk said.", False),
     ("Fotos zeigen, wie hoch das Wasser im Hafen stand.", False),
+    ("Subscribers to the ferry pass get a discount from May.", False),
+    ("Get the ferry timetable from the harbour office.", False),
 ])
 def test_furniture_in_other_languages(text, expected):
     assert is_boilerplate_text(text) is expected

@@ -85,6 +85,14 @@ _READING_TIME = re.compile(
     r"(?:\s*(?:read|reading|to read|lesezeit|lesedauer|de lectura|de lecture|de leitura|di lettura|czytania))?$",
     re.IGNORECASE,
 )
+# Subscription and newsletter prompts: "To view the full story, please subscribe", "Get our Daily Edition by email".
+_PROMPT = re.compile(
+    r"^(?:to (?:view|read|continue reading|access) (?:the|this) (?:full|entire|whole|rest of the) (?:story|article)"
+    r"|subscribe (?:now|today) (?:to|for)\b|(?:if you(?:'|’)re )?already a subscriber|if you(?:'|’)re seeing this"
+    r"|(?:get|never miss|sign up)\b.{0,80}\b(?:newsletter|by email|in your inbox|daily edition)\b"
+    r"|we want to hear what you think)",
+    re.IGNORECASE,
+)
 # "Follow The Gleaner on Twitter and Instagram", "Photo: Jane Doe", "Quelle: dpa" (short lines only).
 _SOCIAL_FOLLOW = re.compile(
     r"^(?:follow|like|join)\b.{0,80}\b(?:on|at|in)\s+(?:twitter|facebook|instagram|telegram|whatsapp|"
@@ -510,7 +518,7 @@ def is_boilerplate_text(text: str) -> bool:
         return True
     if words <= 6 and _CREDIT_LINE.match(text):
         return True
-    if _SOCIAL_FOLLOW.match(text):
+    if _SOCIAL_FOLLOW.match(text) or _PROMPT.match(text):
         return True
     return words <= 15 and bool(_COPYRIGHT.search(text))
 
