@@ -154,7 +154,8 @@ def test_dates_up_to_the_crawl_are_kept(raw):
     ("2022-09-29T10:15:00+05:30", "2022-09-29T12:00:00+05:30", "2022-09-29T12:00:00+05:30"),
     ("2022-09-29T10:15:00+05:30", "2022-09-28T12:00:00+05:30", None),  # before published: dropped
     ("2022-09-29T10:15:00+05:30", "2022-09-29T04:00:00+00:00", None),  # 09:30 IST, before published
-    ("2022-09-29T10:15:00+05:30", "2022-09-29T05:00:00+00:00", "2022-09-29T10:30:00+05:30"),  # 10:30 IST, in the site offset
+    # 10:30 IST, given in the site's offset
+    ("2022-09-29T10:15:00+05:30", "2022-09-29T05:00:00+00:00", "2022-09-29T10:30:00+05:30"),
     ("2022-09-29T10:15:00+05:30", "2022-09-29T10:15:00+05:30", None),  # equal: never updated
     ("2022-09-29", "2022-09-29T08:00:00", "2022-09-29T08:00:00"),  # same calendar day is not "before"
     ("2022-09-29", "2022-09-28", None),
@@ -321,8 +322,9 @@ def test_the_site_offset_is_inferred_from_a_wall_clock_time_beside_the_utc_insta
 
 
 def test_a_utc_rollover_never_beats_the_day_in_the_url():
-    published, _, _ = pick(DateCandidate("2023-11-09T03:28:35Z", "jsonld"), DateCandidate("2023-11-09T03:28:35Z", "meta"),
-                           DateCandidate("2023-11-08", "url"), crawled_at=LATER)
+    published, _, _ = pick(DateCandidate("2023-11-09T03:28:35Z", "jsonld"),
+                           DateCandidate("2023-11-09T03:28:35Z", "meta"), DateCandidate("2023-11-08", "url"),
+                           crawled_at=LATER)
     assert (published.value, published.source) == ("2023-11-08", "url")
 
 
@@ -412,7 +414,8 @@ def dates_of(html: str, url: str = "https://example.com/story", warnings: list[s
     (dated_page(body='<div class="datum">Samstag, 19. Juli 2014</div>'), ("2014-07-19", "text", None, None)),
     (dated_page(body='<p class="fecha-articulo">jeudi 13 juin 2019</p>'), ("2019-06-13", "text", None, None)),
     (dated_page(body='<p class="date">15 августа 2016, 13:43</p>'), ("2016-08-15T13:43:00", "text", None, None)),
-    (dated_page(body='<span class="created-post">27.06.2018 09:54</span>'), ("2018-06-27T09:54:00", "text", None, None)),
+    (dated_page(body='<span class="created-post">27.06.2018 09:54</span>'),
+     ("2018-06-27T09:54:00", "text", None, None)),
     (dated_page(body="<h3>Datum: 22.12.2012, Rubrik: USA</h3>"), ("2012-12-22", "text", None, None)),
     # <time> with the date only in its text; "published updated" is the publication
     (dated_page(body='<time class="entry-date">28. Januar 2022</time>'), ("2022-01-28", "time", None, None)),
@@ -531,3 +534,9 @@ def test_todays_date_in_the_site_header_is_not_the_story_date():
 def test_a_time_whose_text_names_another_day_gives_the_day_readers_see():
     html = dated_page(body='<time datetime="2019-07-03T10:18:46Z">Publié le 29 juin 2019</time>')
     assert dates_of(html)[:2] == ("2019-06-29", "time")
+
+
+def test_last_resort_reads_a_title_that_opens_with_its_date():
+    html = ('<html><head><meta property="og:title" content="08.11.2021 | Online-Fachtag zum Intersex Day">'
+            "</head><body><h1>Online-Fachtag zum Intersex Day</h1>" + STORY + "</body></html>")
+    assert dates_of(html)[:2] == ("2021-11-08", "text")

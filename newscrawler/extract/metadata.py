@@ -547,11 +547,12 @@ def _from_markup(meta: PageMetadata, tree: HtmlElement, index: MarkupIndex, url:
         if lang and lang.strip():
             meta.language = lang.strip()
     byline = _byline_after_headline(index.h1s[:1])
-    meta.dates += visible_dates(times=index.times, abbrs=index.abbrs, dated=index.dated, roots=index.content_roots,
-                                headline=_headline(index.h1s, index.subheads, meta.titles), byline=byline, language=meta.language,
-                                has_published=any(d.kind == PUBLISHED for d in meta.dates) or bool(date_from_url(url)),
-                                page_body=tree.find("body"))
     url_date = date_from_url(url)
+    meta.dates += visible_dates(
+        times=index.times, abbrs=index.abbrs, dated=index.dated, roots=index.content_roots,
+        headline=_headline(index.h1s, index.subheads, meta.titles), byline=byline, language=meta.language,
+        has_published=url_date is not None or any(d.kind == PUBLISHED for d in meta.dates),
+        page_body=tree.find("body"), titles=[meta.titles[k] for k in ("og:title", "title") if k in meta.titles])
     if url_date:
         meta.dates.append(url_date)
     if not meta.authors:

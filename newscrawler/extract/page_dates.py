@@ -58,6 +58,7 @@ def visible_dates(
     language: str | None,
     has_published: bool = False,
     page_body: HtmlElement | None = None,
+    titles: Iterable[str] = (),
 ) -> list[DateCandidate]:
     """Date candidates from visible markup, the story's own before the rest of the page's."""
     story = story_containers(headline)
@@ -76,24 +77,27 @@ def visible_dates(
     found += text_dates(lines, language)
     if not any(c.kind == PUBLISHED for c in found) and not has_published:
         body = headline.getroottree().getroot().find("body") if headline is not None else page_body
-        last_resort = first_date_after_headline(body, headline, story, language)
+        last_resort = first_date_after_headline(body, headline, story, language, titles)
         if last_resort:
             found.append(last_resort)
     return found
 
 
 def first_date_after_headline(body: HtmlElement | None, headline: HtmlElement | None,
-                               story: Collection[HtmlElement], language: str | None) -> DateCandidate | None:
-    """The last resort of pages that name no date anywhere else: the first short text after
-    the headline that is little more than a date ("am 20.09.2020", "01.11.2023 11:35").
+                               story: Collection[HtmlElement], language: str | None,
+                               titles: Iterable[str] = ()) -> DateCandidate | None:
+    """The last resort of pages that name no date anywhere else: a headline or title that opens
+    with its date, else the first short text after the headline that is little more than a date
+    ("am 20.09.2020", "01.11.2023 11:35") or opens with one.
 
     Navigation, headers, footers, captions, sidebars and comments are skipped; a date inside
     a sentence names an event, not the story. At most :data:`MAX_SEGMENTS` texts are read.
     """
     if body is None:
         return None
-    if headline is not None:
-        opening = _bare_date(_flat_text(headline), language)  # "23.01.2022 - Wierer darf noch jubeln"
+    headings = [_flat_text(headline)] if headline is not None else []
+    for heading in headings + list(titles):
+        opening = _bare_date(heading, language)  # "23.01.2022 - Wierer darf beim Abschluss noch jubeln"
         if opening:
             return DateCandidate(opening, "text", PUBLISHED)
     started = headline is None

@@ -33,9 +33,11 @@ _YEAR_WORD_DAY = re.compile(
     re.IGNORECASE)
 # Chinese, Japanese and Korean numerals with their unit signs.
 _CJK = re.compile(r"(?P<year>(?:19|20)\d{2})\s*[年년]\s*(?P<month>[01]?\d)\s*[月월]\s*(?P<day>[0-3]?\d)\s*[日일]?")
-_YEAR_FIRST = re.compile(r"(?<![\d./-])(?P<year>(?:19|20)\d{2})(?P<sep>[-/.])(?P<month>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)(?![\d/-])")
+_YEAR_FIRST = re.compile(
+    r"(?<![\d./-])(?P<year>(?:19|20)\d{2})(?P<sep>[-/.])(?P<month>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)(?![\d/-])")
 _YEAR_LAST = re.compile(
-    r"(?<![\d./-])(?P<first>[0-3]?\d)(?P<sep>[./-])\s?(?P<second>[0-3]?\d)(?P=sep)\s?(?P<year>(?:19|20)\d{2})(?![\d/-])")
+    r"(?<![\d./-])(?P<first>[0-3]?\d)(?P<sep>[./-])\s?(?P<second>[0-3]?\d)(?P=sep)\s?"
+    r"(?P<year>(?:19|20)\d{2})(?![\d/-])")
 _WORD_PATTERNS = (_DAY_WORD_YEAR, _WORD_DAY_YEAR, _YEAR_WORD_DAY)
 _NUMERIC_PATTERNS = (_YEAR_FIRST, _YEAR_LAST, _CJK)
 
