@@ -163,19 +163,24 @@ def test_a_row_postgres_refuses_costs_that_row_only_and_exit_status_2(tmp_path: 
         assert again.returncode == 2  # refused again: still said
 
 
-def test_start_pages_that_never_answer_end_the_crawl_with_exit_status_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("obey_robots", "reason"), [(True, "robots_unreadable"), (False, "start_pages_failed")])
+def test_start_pages_that_never_answer_end_the_crawl_with_exit_status_2(tmp_path: Path, obey_robots: bool,
+                                                                        reason: str) -> None:
+    """A server that accepts connections and never answers: robots.txt cannot be read either
+    (RFC 9309: nothing allowed), so the verdict names robots.txt; without robots.txt, the start
+    page itself fails."""
     with serve_silent() as base_url:
         started = time.monotonic()
         result = run_crawl(tmp_path / "run", "-a", f"start_url={base_url}",
-                           settings={**QUICK, "DOWNLOAD_TIMEOUT": 1}, timeout=120)
+                           settings={**QUICK, "DOWNLOAD_TIMEOUT": 1, "ROBOTSTXT_OBEY": obey_robots}, timeout=180)
         elapsed = time.monotonic() - started
     assert_clean_exit(result, status=2)
-    assert result.report["finish_reason"] == "start_pages_failed"
-    assert result.report["verdict"] == "start_pages_failed"
+    assert result.report["finish_reason"] == reason
+    assert result.report["verdict"] == reason
     assert result.stats.get("newscrawler/start_pages/failed") == 1
     assert result.items == []
     assert "Every start page failed" in result.log
-    assert elapsed < 60, elapsed  # stopped when the start page gave up, not after every probe timed out
+    assert elapsed < 120, elapsed  # stopped when the start page gave up, not after every probe timed out
 
 
 def test_start_pages_that_fail_with_errors_end_the_crawl_with_exit_status_2(tmp_path: Path) -> None:
