@@ -14,6 +14,7 @@ from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
 from newscrawler.middlewares.encodings import AcceptedEncodingsMiddleware, brotli_works
+from newscrawler.middlewares.truncation import Body, check_compressed
 from tests.conftest import run_crawl
 from tests.hostile_server import Route, article_html, gzip_bomb, listing_html, page, serve_site, write_stories
 
@@ -112,3 +113,19 @@ def test_codings_that_cannot_be_decoded_are_not_asked_for():
     with pytest.raises(IgnoreRequest):
         middleware.process_response(request, Response(request.url, headers={"Content-Encoding": "br"}))
     assert crawler.stats.get_value("newscrawler/failed/bad_content_encoding") == 1
+
+
+def test_zstd_bodies_are_walked_like_gzip_ones():
+    try:
+        from compression import zstd  # Python 3.14
+    except ImportError:
+        zstd = pytest.importorskip("backports.zstd")
+    html = b"<html><body>" + b"<p>story</p>" * 5000 + b"</body></html>"
+    packed = zstd.compress(html)
+    assert check_compressed(packed, b"zstd", 1 << 20) is Body.COMPLETE
+    assert check_compressed(packed + zstd.compress(b"<p>more</p>"), b"zstd", 1 << 20) is Body.COMPLETE  # two frames
+    assert check_compressed(packed[: len(packed) // 2], b"zstd", 1 << 20) is Body.TRUNCATED
+    bomb = zstd.compress(bytes(256 << 20))  # 256 MiB of zeros in a few KB
+    assert len(bomb) < 100_000
+    assert check_compressed(bomb, b"zstd", 20 << 20) is Body.TOO_LARGE
+    assert check_compressed(b"not zstd at all", b"zstd", 1 << 20) is Body.UNCHECKED

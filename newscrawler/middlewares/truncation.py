@@ -1,4 +1,4 @@
-"""Check gzip/deflate bodies before Scrapy decompresses them: cut short, or a gzip bomb.
+"""Check gzip/deflate/zstd bodies before Scrapy decompresses them: cut short, or a bomb.
 
 Scrapy's HttpCompressionMiddleware decompresses as much of a cut-off body as it can and
 passes the remains on, so a page truncated in transit would be stored with half its text.
@@ -19,6 +19,14 @@ import logging
 import zlib
 from enum import Enum
 from typing import TYPE_CHECKING, Self
+
+try:
+    from compression import zstd as _zstd  # Python 3.14
+except ImportError:
+    try:
+        from backports import zstd as _zstd  # what Scrapy decodes zstd with before 3.14
+    except ImportError:
+        _zstd = None
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
@@ -59,9 +67,31 @@ def _walk(body: bytes, wbits: int, max_size: int) -> Body:
     return Body.TOO_LARGE if max_size and size > max_size else Body.COMPLETE
 
 
+def _walk_zstd(body: bytes, max_size: int) -> Body:
+    """The same walk for zstd, frame after frame (a body may hold several)."""
+    size, rest = 0, body
+    while rest:
+        decompressor = _zstd.ZstdDecompressor()
+        size += len(decompressor.decompress(rest, max_length=_CHUNK))
+        while not decompressor.eof:
+            if max_size and size > max_size:
+                return Body.TOO_LARGE
+            chunk = decompressor.decompress(b"", max_length=_CHUNK)
+            if not chunk and decompressor.needs_input:
+                return Body.TRUNCATED
+            size += len(chunk)
+        rest = decompressor.unused_data
+    return Body.TOO_LARGE if max_size and size > max_size else Body.COMPLETE
+
+
 def check_compressed(body: bytes, encoding: bytes, max_size: int = 0) -> Body:
-    """Whether a gzip/deflate ``body`` is complete, cut short, or expands past ``max_size`` (0: no cap)."""
+    """Whether a gzip/deflate/zstd ``body`` is complete, cut short, or expands past ``max_size`` (0: no cap)."""
     name = encoding.strip().lower()
+    if name == b"zstd" and _zstd is not None and body:
+        try:
+            return _walk_zstd(body, max_size)
+        except _zstd.ZstdError:
+            return Body.UNCHECKED
     wbits = _WBITS.get(name)
     if wbits is None or not body:
         return Body.UNCHECKED
