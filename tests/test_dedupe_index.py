@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,30 @@ def test_is_newer(new: str | None, old: str | None, expected: bool) -> None:
 def test_threshold_must_be_a_fraction(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="threshold"):
         StoryIndex(DedupeStore(tmp_path / "x.db"), threshold=1.5)
+
+
+def check_forgetting(open_new_index: Callable[[], StoryIndex]) -> None:
+    """A story a store refused is forgotten: a copy met later is new, and the next run takes the
+    story itself for new (not unchanged, not an update). Shared by every backend's tests."""
+    def decide(index: StoryIndex, *args: str, **kwargs: str) -> str:
+        kind = index.check(story(*args, **kwargs)).kind
+        index.store.commit()
+        return kind
+
+    first = open_new_index()
+    body = prose(90)
+    assert decide(first, "world/refused", body) == "new"
+    assert decide(first, "wire/kept", body, title="Wire") == "exact"  # before the store refused it
+    assert first.forget(f"{SITE}/world/refused") is True
+    first.store.commit()
+    assert first.forget(f"{SITE}/never/seen") is False
+    assert decide(first, "agency/copy", body, title="Agency") == "new"  # no longer a copy of anything stored
+    first.store.close()
+
+    second = open_new_index()
+    assert decide(second, "world/refused", body) == "new"
+    second.store.close()
+
+
+def test_a_story_a_store_refused_is_forgotten(tmp_path: Path) -> None:
+    check_forgetting(lambda: open_index(tmp_path / "news.db"))

@@ -14,7 +14,7 @@ from newscrawler.dedupe.fingerprints import MinHashSigner  # noqa: E402
 from newscrawler.dedupe.index import StoryIndex  # noqa: E402
 from newscrawler.dedupe.postgres import PostgresDedupeStore  # noqa: E402
 from tests.test_dedupe_fingerprints import edit, prose  # noqa: E402
-from tests.test_dedupe_index import SITE, story  # noqa: E402
+from tests.test_dedupe_index import SITE, check_forgetting, story  # noqa: E402
 from tests.test_dedupe_pipeline import run_workers  # noqa: E402
 from tests.test_storage_postgres import pg_dsn  # noqa: E402, F401 - fixture: a fresh database per test
 
@@ -94,3 +94,7 @@ def test_two_workers_deciding_near_copies_at_the_same_moment_keep_one(pg_dsn: st
 def test_an_unreachable_server_is_a_clear_error() -> None:
     with pytest.raises(ConnectionError, match=r"cannot open the dedupe state at postgresql://postgres:\*\*\*@127.0.0.1:1/x"):
         PostgresDedupeStore("postgresql://postgres:secret@127.0.0.1:1/x", connect_timeout=2)
+
+
+def test_a_story_a_store_refused_is_forgotten_in_postgres(pg_dsn: str) -> None:
+    check_forgetting(lambda: open_index(pg_dsn))

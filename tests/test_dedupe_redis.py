@@ -13,7 +13,7 @@ from newscrawler.dedupe.index import StoryIndex
 from newscrawler.distributed import frontier_keys, reset
 from tests.test_dedupe_crawl import assert_only_new_and_changed, build_site, valley_post  # noqa: F401 - fixture
 from tests.test_dedupe_fingerprints import edit, prose
-from tests.test_dedupe_index import SITE, story
+from tests.test_dedupe_index import SITE, check_forgetting, story
 from tests.test_dedupe_pipeline import article, run_items, run_items_in_new_process, run_workers
 from tests.test_redis_scaleout import REDIS_URL, _redis_or_skip
 
@@ -147,3 +147,7 @@ def test_second_crawl_after_a_frontier_reset_emits_exactly_the_new_and_changed_s
     reset(REDIS_URL, prefix)  # a fresh pass over the site; the dedupe state is kept
     second = crawl("-a", f"start_url={site.base_url}", settings=settings)
     assert_only_new_and_changed(second, site.base_url)
+
+
+def test_a_story_a_store_refused_is_forgotten_in_redis(prefix: str) -> None:
+    check_forgetting(lambda: open_index(prefix))
