@@ -104,5 +104,10 @@ class Command(ScrapyCrawlCommand):
         if len(args) > 1:
             raise UsageError("running 'scrapy crawl' with more than one spider is not supported")
         assert self.crawler_process is not None
-        crawler = self._create_crawler(args[0])
+        try:
+            crawler = self._create_crawler(args[0])
+        except KeyError as exc:  # no such spider: Scrapy raises KeyError("Spider not found: NAME")
+            print(f"Error: {exc.args[0] if exc.args else exc}", file=sys.stderr, flush=True)
+            self.exitcode = EXIT_USAGE
+            return
         self.exitcode = run_judged(self.crawler_process, crawler, opts.spargs)
