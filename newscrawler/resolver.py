@@ -11,7 +11,9 @@ answer fails to resolve, so nothing private is ever connected to. The refusal is
 that :class:`~newscrawler.middlewares.addresses.RefusedLookupMiddleware` counts it under
 ``newscrawler/skipped/private_address`` rather than as a DNS failure.
 
-It guards from the start (fail closed); the address middleware turns it off for a crawl that
+Proxies the environment names (``http_proxy``, ``https_proxy``) are exempt: the operator
+chose them, and the proxy, not this process, resolves the sites behind it. It guards from
+the start (fail closed); the address middleware turns it off for a crawl that
 itself starts on private addresses, as it does for its own check.
 """
 
@@ -20,6 +22,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 from scrapy.utils.datatypes import LocalCache
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -85,12 +89,15 @@ class _AllAnswers:
 class PublicAddressResolver:
     """The reactor's name resolver: the upstream one's answers, minus the non-public ones."""
 
-    def __init__(self, reactor: Any, upstream: Any, guarding: bool = True) -> None:
+    def __init__(self, reactor: Any, upstream: Any, guarding: bool = True,
+                 exempt_hosts: frozenset[str] = frozenset()) -> None:
         self.reactor = reactor
         self.upstream_component = upstream
         """Built from ``NEWSCRAWLER_DNS_RESOLVER``; installed on the reactor first, then wrapped."""
         self.upstream: IHostnameResolver | None = None
         self.guarding = guarding
+        self.exempt_hosts = exempt_hosts
+        """The operator's proxies (``http_proxy``...): connected to, whatever their address."""
         self._refused: LocalCache[str, tuple[str, ...]] = LocalCache(_REFUSALS_KEPT)
 
     @classmethod
@@ -99,7 +106,9 @@ class PublicAddressResolver:
         settings = crawler.settings
         upstream_class = load_object(settings.get("NEWSCRAWLER_DNS_RESOLVER"))
         upstream = build_from_crawler(upstream_class, crawler, reactor=reactor)
-        return cls(reactor, upstream, guarding=settings.getbool("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES"))
+        proxies = proxy_hosts(getproxies()) if settings.getbool("HTTPPROXY_ENABLED") else frozenset()
+        return cls(reactor, upstream, guarding=settings.getbool("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES"),
+                   exempt_hosts=proxies)
 
     def install_on_reactor(self) -> None:
         self.upstream_component.install_on_reactor()
@@ -115,7 +124,9 @@ class PublicAddressResolver:
         transportSemantics: str = "TCP",  # noqa: N803
     ) -> IHostResolution:
         assert self.upstream is not None, "install_on_reactor() first"
-        receiver = _PublicAnswers(resolutionReceiver, hostName, self)
+        receiver: IResolutionReceiver = resolutionReceiver
+        if hostName.lower().rstrip(".") not in self.exempt_hosts:
+            receiver = _PublicAnswers(resolutionReceiver, hostName, self)
         return self.upstream.resolveHostName(receiver, hostName, portNumber, addressTypes, transportSemantics)
 
     def lookup_unguarded(self, host: str) -> Deferred[list[str]]:
@@ -136,6 +147,17 @@ class PublicAddressResolver:
     def refused_answers(self, host: str) -> tuple[str, ...] | None:
         """The non-public answers that made the last lookup of ``host`` fail, if that is why it failed."""
         return self._refused.get(host.lower().rstrip("."))
+
+
+def proxy_hosts(proxies: dict[str, str]) -> frozenset[str]:
+    """The host names of the proxies an environment names (``getproxies()``), ``no_proxy`` aside."""
+    hosts = set()
+    for kind, url in proxies.items():
+        if kind != "no":
+            host = urlsplit(url if "://" in url else "//" + url).hostname
+            if host:
+                hosts.add(host.lower().rstrip("."))
+    return frozenset(hosts)
 
 
 def installed_resolver() -> PublicAddressResolver | None:

@@ -16,7 +16,7 @@ from twisted.internet.interfaces import IResolutionReceiver
 from zope.interface import implementer
 
 from newscrawler.public_addresses import embedded_ipv4, is_public_address, literal_address
-from newscrawler.resolver import PublicAddressResolver
+from newscrawler.resolver import PublicAddressResolver, proxy_hosts
 from tests.conftest import run_crawl
 from tests.hosts_resolver import HostsFileResolver
 from tests.hostile_server import article_html, listing_html, page, Route, serve_site, write_stories
@@ -126,6 +126,19 @@ def test_a_lookup_that_fails_stays_failed_and_an_unguarded_crawl_gets_every_answ
     assert resolver.refused_answers("nowhere.test") is None  # a DNS failure, not a refusal
     resolver.guarding = False
     assert _resolve(resolver, "local.test") == ["127.0.0.1"]
+
+
+def test_the_operators_proxy_is_connected_to_whatever_its_address(tmp_path):
+    proxies = proxy_hosts({"http": "http://user:pw@10.0.0.1:3128", "https": "proxy.corp.test:8080",
+                           "no": "localhost,.corp.test"})
+    assert proxies == {"10.0.0.1", "proxy.corp.test"}
+    resolver = _resolver(_hosts(tmp_path, {"10.0.0.1": {"connect": ["10.0.0.1"]},
+                                           "proxy.corp.test": {"connect": ["10.0.0.2"]},
+                                           "other.corp.test": {"connect": ["10.0.0.3"]}}))
+    resolver.exempt_hosts = proxies
+    assert _resolve(resolver, "10.0.0.1") == ["10.0.0.1"]
+    assert _resolve(resolver, "proxy.corp.test") == ["10.0.0.2"]
+    assert _resolve(resolver, "other.corp.test") == []
 
 
 # --- Crawls ---------------------------------------------------------------------------------------
