@@ -126,3 +126,26 @@ def test_pages_jsonl_lists_entry_pages_then_captured_articles_once() -> None:
         ("https://n.example/a/", "2024-05-01T09:00:01Z", "Sea wall vote"),
     ]
     assert len({p["id"] for p in pages}) == 2
+
+
+def test_script_loaded_assets_svg_sprites_embeds_and_lazy_backgrounds() -> None:
+    page = r"""<html><head><script>
+    window._wpemojiSettings = {"baseUrl":"https:\/\/s.w.org\/images\/core\/emoji\/72x72\/",
+      "source":{"concatemoji":"https:\/\/news.example\/wp-includes\/js\/wp-emoji-release.min.js?ver=6.1"}};
+    var sheet = 'https://cdn.example/late.css', story = "https://news.example/2024/05/story/";
+    </script><script src="/app.js">var ignored = "https://cdn.example/not-run.js";</script></head>
+    <body><svg><use xlink:href="/icons.svg#menu"></use><image href="/art.svg"></image></svg>
+    <section data-bg="/img/hero-bg.jpg"></section><audio src="/a.mp3"></audio>
+    <object data="/chart.svg"></object><embed src="/clip.webm"></body></html>"""
+    found = [(r.url, r.kind) for r in html_requisites(page, "https://news.example/")]
+    assert found == [
+        ("https://news.example/wp-includes/js/wp-emoji-release.min.js?ver=6.1", SCRIPT),
+        ("https://cdn.example/late.css", STYLESHEET),
+        ("https://news.example/app.js", SCRIPT),
+        ("https://news.example/icons.svg", IMAGE),
+        ("https://news.example/art.svg", IMAGE),
+        ("https://news.example/img/hero-bg.jpg", IMAGE),
+        ("https://news.example/a.mp3", MEDIA),
+        ("https://news.example/chart.svg", MEDIA),
+        ("https://news.example/clip.webm", MEDIA),
+    ]

@@ -25,6 +25,16 @@ _CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]+?)\1\s*\)""", re.IGNORECASE)
 _FONT_EXTENSIONS = (".woff2", ".woff", ".ttf", ".otf", ".eot")
 _LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy")
 _LAZY_SRCSET = ("data-srcset", "data-lazy-srcset")
+# Lazy-loaded backgrounds (lazysizes, WP Rocket and the like), on any element.
+_LAZY_BACKGROUND = ("data-bg", "data-background", "data-background-image", "data-lazy-background")
+_EXTENSION_KINDS = {"css": STYLESHEET, "js": SCRIPT, "mjs": SCRIPT, "woff2": FONT, "woff": FONT, "ttf": FONT,
+                    "otf": FONT, "png": IMAGE, "jpg": IMAGE, "jpeg": IMAGE, "gif": IMAGE, "webp": IMAGE,
+                    "avif": IMAGE, "svg": IMAGE}
+# Absolute asset URLs quoted in inline scripts, as JSON escapes them too ("https:\/\/..."): what
+# loaders such as WordPress's emoji script fetch once the page runs.
+_SCRIPT_ASSET = re.compile(
+    r"""["'](https?:(?:\\?/){2}[^"'\s<>]+?\.(css|m?js|woff2?|ttf|otf|png|jpe?g|gif|webp|avif|svg))(?:\?[^"'\s<>]*)?["']""",
+    re.IGNORECASE)
 _PRELOAD_KINDS = {"style": STYLESHEET, "image": IMAGE, "script": SCRIPT, "font": FONT}
 
 
@@ -162,11 +172,24 @@ def html_requisites(html: str | bytes, url: str, max_srcset: int = 8, srcset_sta
                 add_srcset(element.get(name), kind)
         elif tag == "script":
             add(element.get("src"), SCRIPT)
+            if not element.get("src") and element.text:
+                for match in _SCRIPT_ASSET.finditer(element.text):
+                    add(match.group(0)[1:-1].replace("\\/", "/"), _EXTENSION_KINDS[match.group(2).lower()])
+        elif tag in {"use", "image"}:  # SVG sprites and pictures
+            add(element.get("href") or element.get("xlink:href") or element.get("{http://www.w3.org/1999/xlink}href"),
+                IMAGE)
+        elif tag in {"audio", "track", "embed"}:
+            add(element.get("src"), MEDIA)
+        elif tag == "object":
+            add(element.get("data"), MEDIA)
         elif tag == "video":
             add(element.get("poster"), IMAGE)
         elif tag == "style":
             for requisite in css_references(element.text or "", base):
                 add(requisite.url, requisite.kind)
+        for name in _LAZY_BACKGROUND:
+            if tag and element.get(name):
+                add(element.get(name), IMAGE)
         style = element.get("style") if tag else None
         if style and "url(" in style:
             for requisite in css_references(style, base):
