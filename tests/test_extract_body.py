@@ -343,12 +343,18 @@ def test_page_wrapped_in_a_form_keeps_its_story():
     ("If you're seeing this message but you're already a subscriber, you can log in.", True),
     ("Get The Gazette's Daily Edition by email and never miss our top stories", True),
     ("Subscribe now to our e-edition for the full story.", True),
+    ("Anzeige, enthält Affiliate Links", True),
+    ("*Werbung. Dieser Beitrag enthält Werbung für eine Marke.", True),
+    ("Weitere Informationen zum Hafen in Kiel:", True),
+    ("Last Modified:", True),
     # story text that shares words with the labels
     ("Read more carefully, the report shows the council knew of the cracks in 2019.", False),
     ("It takes 3 minutes to read the whole charter aloud, the clerk said.", False),
     ("Fotos zeigen, wie hoch das Wasser im Hafen stand.", False),
     ("Subscribers to the ferry pass get a discount from May.", False),
     ("Get the ferry timetable from the harbour office.", False),
+    ("Werbung, die Kinder anspricht, soll im Hafen verboten werden.", False),
+    ("Mehr Informationen finden Sie auf der Seite der Stadt und beim Bürgeramt.", False),
 ])
 def test_furniture_in_other_languages(text, expected):
     assert is_boilerplate_text(text) is expected

@@ -85,6 +85,17 @@ _READING_TIME = re.compile(
     r"(?:\s*(?:read|reading|to read|lesezeit|lesedauer|de lectura|de lecture|de leitura|di lettura|czytania))?$",
     re.IGNORECASE,
 )
+# Sponsorship disclosures ("Anzeige, enthält Affiliate Links", "*Werbung. Dieser Beitrag ...") and
+# "more on this" headings ("Weitere Informationen zum Coronavirus:"), short lines only.
+_DISCLOSURE = re.compile(
+    r"^\*?(?:anzeige|werbung|advertisement|sponsored(?: content)?|publicidad|publicité|reklama)"
+    r"\s*(?:[.:\-–|]|,\s*enthält)\s", re.IGNORECASE)
+_MORE_ON = re.compile(
+    r"^(?:weitere|mehr) (?:aktuelle |\w+ )?(?:themen|artikel|informationen|beiträge|nachrichten)\b"
+    r"(?:(?:\s+\S+){0,4}|.*:)$"
+    r"|^(?:last modified|last updated|letzte änderung|zuletzt aktualisiert|quellenangaben|quellen|sources)\s*:?$"
+    r"|^alle angaben ohne gewähr",
+    re.IGNORECASE)
 # Subscription and newsletter prompts: "To view the full story, please subscribe", "Get our Daily Edition by email".
 _PROMPT = re.compile(
     r"^(?:to (?:view|read|continue reading|access) (?:the|this) (?:full|entire|whole|rest of the) (?:story|article)"
@@ -519,6 +530,8 @@ def is_boilerplate_text(text: str) -> bool:
     if words <= 6 and _CREDIT_LINE.match(text):
         return True
     if _SOCIAL_FOLLOW.match(text) or _PROMPT.match(text):
+        return True
+    if words <= 12 and (_DISCLOSURE.match(text) or _MORE_ON.match(text)):
         return True
     return words <= 15 and bool(_COPYRIGHT.search(text))
 
