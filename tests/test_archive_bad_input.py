@@ -3,7 +3,8 @@
 A real crawl of a small site on 127.0.0.1 whose pages name a stylesheet that imports
 itself, an image that never ends, a srcset of 200 candidates, stylesheets that are really
 HTML, a stylesheet on a host that refuses connections and a CDN on a second loopback
-address. Requisites naming private addresses on a public page meet the address guard.
+address. Requisites naming private addresses on a public page meet the address guard: in a
+crawl of a public-looking host reached through a proxy on 127.0.0.1, and one by one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
+import pytest
 from scrapy import Spider
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.test import get_crawler
@@ -219,4 +221,28 @@ def test_the_crawls_requisites_stop_at_the_crawl_size_cap(crawl) -> None:
     assert stats["newscrawler/archive/requisites/skipped/crawl_size_cap"] == 40 - fetched
     assert stats["newscrawler/archive/requisites/bytes"] == fetched * len(PNG)
     assert "NEWSCRAWLER_ARCHIVE_CRAWL_MAX_SIZE" in result.log
+    _warcio_check(result.workdir / "warc")
+
+
+def test_url_to_a_private_address_never_leaves_a_public_crawl(crawl) -> None:
+    """news.example is reached through a proxy on 127.0.0.1 (the guard exempts proxies the
+    environment names), so the guard is on: requisites on private addresses must not be asked for."""
+    page = ("<!DOCTYPE html><html><head><title>News</title>"
+            "<style>body { background: url(http://10.0.0.7/secret.png) }</style>"
+            '<link rel="stylesheet" href="/site.css"></head><body><h1>News</h1>'
+            '<img src="http://169.254.169.254/latest/meta-data/x.png"><img src="/logo.png"></body></html>')
+    routes = {"/": ("text/html; charset=utf-8", page), "/logo.png": ("image/png", PNG),
+              "/site.css": ("text/css", "h1 { background: url('http://192.168.1.1/admin.png') }"),
+              "/robots.txt": ("text/plain", "User-agent: *\nDisallow:\n")}
+    with serve_routes(routes) as (proxy, requests):
+        env = {"http_proxy": proxy, "HTTP_PROXY": proxy, "no_proxy": "", "NO_PROXY": ""}
+        result = crawl("-a", "start_url=http://news.example/", env=env, settings={
+            "NEWSCRAWLER_ARCHIVE": "snapshot", "NEWSCRAWLER_WARC_DIR": "warc", "RETRY_TIMES": 0}, timeout=180)
+    assert result.returncode == 0, result.log[-3000:]
+    if not requests:
+        pytest.fail(f"the crawl did not reach the site through the proxy: {result.log[-2000:]}")
+    assert requests["http://news.example/site.css"] == 1 and requests["http://news.example/logo.png"] == 1
+    leaked = [url for url in requests if urlsplit(url).hostname in {"10.0.0.7", "169.254.169.254", "192.168.1.1"}]
+    assert leaked == []
+    assert result.stats["newscrawler/archive/requisites/failed/private_address"] == 3
     _warcio_check(result.workdir / "warc")
