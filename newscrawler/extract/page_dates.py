@@ -20,6 +20,9 @@ from newscrawler.extract.written_dates import find_written_date, written_dates
 
 MAX_LINE = 200
 """Longest text read as a date line; longer text is story prose, whose dates name events."""
+MAX_ELEMENTS = 1000
+"""Date elements of each kind read, in page order: a page's own date comes long before the
+thousandth ``<time>`` of an archive list, and a 5 MB page of them costs no more."""
 MAX_SEGMENTS = 3000
 MAX_DATE_SEGMENT = 120
 MAX_OTHER_LETTERS = 40
@@ -63,6 +66,7 @@ def visible_dates(
     """Date candidates from visible markup, the story's own before the rest of the page's."""
     story = story_containers(headline)
     near = _story_nodes(roots, headline)
+    times, abbrs, dated = times[:MAX_ELEMENTS], abbrs[:MAX_ELEMENTS], dated[:MAX_ELEMENTS]
     found = microformat_dates(abbrs, story)
     found += time_element_dates(_inside_first(times, near), story, language)
     inside = [n for n in dated if _is_inside(n, near)]
