@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import re
 import sqlite3
@@ -338,3 +339,50 @@ def test_archive_command_packages_the_folder_with_entry_and_article_pages(gzip_s
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode != 0 and "no *.warc.gz file in nowhere" in missing.stderr + missing.stdout
     assert "Traceback" not in missing.stderr
+
+
+def test_later_run_revisits_replay_and_its_wacz_holds_the_files_they_refer_to(tmp_path: Path, serve, crawl) -> None:
+    """A re-run asks with the stored validators: the 304s become revisits of the stored pages,
+    which pywb replays at the later capture time; the later WACZ holds the earlier WARC."""
+    import urllib.request
+    import zipfile
+
+    from tests.replay import find_wayback, pywb_collection
+
+    root = tmp_path / "site"
+    expected = build_site(root)
+    site = serve(root)
+    warc = tmp_path / "warc"
+    settings = {"NEWSCRAWLER_WARC_DIR": str(warc), "NEWSCRAWLER_SQLITE_PATH": str(tmp_path / "news.db")}
+    first = crawl("-a", f"start_url={site.url('/')}", settings=settings)
+    assert first.returncode == 0, first.log[-2000:]
+    first_files = {p.name for p in warc.glob("*.warc.gz")}
+    again = crawl("-a", f"start_url={site.url('/')}", "-a", "refresh=1",
+                  settings={**settings, "NEWSCRAWLER_WACZ": str(tmp_path / "again.wacz")})
+    assert again.returncode == 0, again.log[-2000:]
+    later = {}
+    for path in set(warc.glob("*.warc.gz")) - {warc / name for name in first_files}:
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "revisit" and not record.http_headers:
+                    later[record.rec_headers.get_header("WARC-Target-URI")] = record.rec_headers.get_header("WARC-Date")
+    assert {site.url(path.lstrip("/")) for path in expected} <= set(later), "unchanged pages not written as revisits"
+    assert again.stats["newscrawler/warc/revisit_bytes_saved"] > 0
+    with zipfile.ZipFile(tmp_path / "again.wacz") as archive:
+        packed = {Path(name).name for name in archive.namelist() if name.endswith(".warc.gz")}
+    assert first_files <= packed and len(packed) > len(first_files)
+    valid = subprocess.run([sys.executable, "-m", "wacz", "validate", "-f", str(tmp_path / "again.wacz")],
+                           capture_output=True, text=True)
+    assert valid.returncode == 0, valid.stdout[-2000:]
+    try:
+        find_wayback()
+    except FileNotFoundError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"pywb is required under CI=true: {exc}")
+        pytest.skip(f"replay of the later capture not checked: {exc}")
+    with pywb_collection(tmp_path / "pywb", [tmp_path / "again.wacz"]) as base:
+        for path, headline in expected.items():
+            url = site.url(path.lstrip("/"))
+            stamp = "".join(ch for ch in later[url] if ch.isdigit())[:14]
+            with urllib.request.urlopen(f"{base}{stamp}id_/{url}") as replayed:
+                assert replayed.status == 200 and headline in replayed.read().decode()

@@ -2,7 +2,9 @@
 
 A small SQLite file next to the WARCs (``payload-digests.sqlite3``) maps each payload's
 ``sha1:`` digest to the first record that stored it, so the same bytes under another URL,
-or met again in a later run into the same folder, are stored once.
+or met again in a later run into the same folder, are stored once. It also keeps the
+payload each URL last answered with, so a ``304 Not Modified`` to a later conditional
+request can stand for it.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class PayloadIndex:
             "CREATE TABLE IF NOT EXISTS payloads (digest TEXT PRIMARY KEY, uri TEXT NOT NULL, date TEXT NOT NULL, "
             "warc_file TEXT NOT NULL, record_id TEXT NOT NULL, length INTEGER NOT NULL)"
         )
+        # The payload each URL last answered 200 with: what a later 304 Not Modified stands for.
+        self._conn.execute("CREATE TABLE IF NOT EXISTS captures (uri TEXT PRIMARY KEY, digest TEXT NOT NULL)")
 
     def get(self, digest: str) -> StoredPayload | None:
         row = self._conn.execute("SELECT uri, date, warc_file, record_id FROM payloads WHERE digest = ?",
@@ -53,6 +57,16 @@ class PayloadIndex:
         # Another worker may have stored the same bytes meanwhile: the first one stays.
         self._conn.execute("INSERT OR IGNORE INTO payloads VALUES (?, ?, ?, ?, ?, ?)",
                            (digest, stored.uri, stored.date, stored.warc_file, stored.record_id, length))
+
+    def remember_capture(self, uri: str, digest: str) -> None:
+        self._conn.execute("INSERT OR REPLACE INTO captures VALUES (?, ?)", (uri, digest))
+
+    def last_capture(self, uri: str) -> tuple[str, StoredPayload, int] | None:
+        """Digest, first stored record and length of the payload ``uri`` last answered 200 with."""
+        row = self._conn.execute(
+            "SELECT c.digest, p.uri, p.date, p.warc_file, p.record_id, p.length FROM captures c "
+            "JOIN payloads p ON p.digest = c.digest WHERE c.uri = ?", (uri,)).fetchone()
+        return (row[0], StoredPayload(*row[1:5]), row[5]) if row else None
 
     def close(self) -> None:
         self._conn.close()

@@ -120,6 +120,12 @@ class RotatingWarcWriter:
             assert self._writer is not None and self._file is not None and self._path is not None
             digest = payload_digest(exchange.response_body)
             earlier = self._earlier_copy(exchange, digest)
+            saved = len(exchange.response_body)
+            unchanged = self._not_modified(exchange)
+            if unchanged is not None:
+                # A 304 to a conditional request: the payload is the one stored before. Written as a
+                # revisit of it without HTTP headers, replay serves the stored answer, not a 304.
+                digest, earlier, saved = unchanged
             http_headers = StatusAndHeaders(
                 _status_line(exchange.status),
                 exchange.response_headers + [("Content-Length", str(len(exchange.response_body)))],
@@ -131,7 +137,8 @@ class RotatingWarcWriter:
             }
             if earlier is not None:
                 response = self._writer.create_revisit_record(
-                    exchange.url, digest, earlier.uri, earlier.date, http_headers=http_headers,
+                    exchange.url, digest, earlier.uri, earlier.date,
+                    http_headers=None if unchanged else http_headers,
                     warc_headers_dict={**warc_headers, "WARC-Refers-To": earlier.record_id})
             else:
                 response = self._record(exchange.url, "response", exchange.response_body, http_headers,
@@ -153,17 +160,28 @@ class RotatingWarcWriter:
             if earlier is not None:
                 if earlier.warc_file not in {p.name for p in self.files}:
                     self.referenced_files.add(earlier.warc_file)
-                return WarcLocation(str(self._path), offset, record_id, date, earlier.record_id,
-                                    len(exchange.response_body))
+                if self.payloads is not None and unchanged is None:
+                    self.payloads.remember_capture(exchange.url, digest)
+                return WarcLocation(str(self._path), offset, record_id, date, earlier.record_id, saved)
             if self._may_revisit(exchange) and self.payloads is not None:
                 self.payloads.add(digest, StoredPayload(exchange.url, date, self._path.name, record_id),
                                   len(exchange.response_body))
+                self.payloads.remember_capture(exchange.url, digest)
             return WarcLocation(str(self._path), offset, record_id, date)
 
     def _may_revisit(self, exchange: HttpExchange) -> bool:
         """Only whole 200 answers big enough to be worth a reference are deduplicated."""
         return (exchange.status == 200 and not exchange.truncated
                 and len(exchange.response_body) >= max(self.revisit_min_size, 1))
+
+    def _not_modified(self, exchange: HttpExchange) -> tuple[str, StoredPayload, int] | None:
+        """For a 304, the digest, first record and length of the payload the URL answered before."""
+        if exchange.status != 304 or self.payloads is None:
+            return None
+        known = self.payloads.last_capture(exchange.url)
+        if known is None or not (self.directory / known[1].warc_file).exists():
+            return None  # stored elsewhere, or never: keep the 304 as it came
+        return known
 
     def _earlier_copy(self, exchange: HttpExchange, digest: str) -> StoredPayload | None:
         if self.payloads is None or not self._may_revisit(exchange):
