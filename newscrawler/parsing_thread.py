@@ -1,11 +1,11 @@
-"""One thread, off the reactor, for the parsing a crawl does: pages, datelines, sitemaps, feeds.
+"""One thread, off the reactor, on which the crawl reads its pages (classify and extract).
 
 Extracting a 4 MB page takes seconds; on the reactor thread it would stall every download
 for that long. Here it waits its turn on a worker thread while the reactor goes on fetching.
-The thread is one, not a pool, because dateparser (which extraction, datelines and discovery
-dates may all reach) keeps process-wide state that is not thread-safe; one thread also runs
-the work in the order it was submitted, so pages come out in the order they arrived. It is
-one per process for the same reason: that state is per process.
+The thread is one, not a pool: with the GIL a pool would not read pages faster, and one
+thread reads them in the order they arrived, so items come out in that order as before.
+(dateparser, which extraction may reach, is not thread-safe: ``extract/dateparsing.py``
+serialises its calls, whichever thread makes them.)
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 
 import regex
 
+from newscrawler.extract.dateparsing import locale_info, parse_date_text
 from newscrawler.extract.places import is_place, is_town
 from newscrawler.items import Dateline
 
@@ -274,15 +275,13 @@ def _foreign_date(fragment: str) -> tuple[int, int, int | None] | None:
     dateparser is slow and tries every language it knows, so it only sees fragments whose
     word is a month name in one of the languages it names for that word.
     """
-    import dateparser
-
     words = [word for word in _LETTERS.findall(fragment) if word.casefold() != "de"]
     languages = _foreign_month_names().get(words[0].casefold()) if words else None
     if not languages:
         return None
     settings = {"REQUIRE_PARTS": ["day", "month"], "PREFER_DAY_OF_MONTH": "first"}
     try:
-        parsed = dateparser.parse(_SPANISH_DE.sub(" ", fragment), languages=list(languages), settings=settings)
+        parsed = parse_date_text(_SPANISH_DE.sub(" ", fragment), languages=list(languages), settings=settings)
     except (ValueError, OverflowError, TypeError):
         return None
     if parsed is None:
@@ -294,11 +293,9 @@ def _foreign_date(fragment: str) -> tuple[int, int, int | None] | None:
 @cache
 def _foreign_month_names() -> dict[str, tuple[str, ...]]:
     """Month names and abbreviations (case-folded, no dot) -> the languages that use them."""
-    from dateparser.languages.loader import default_loader
-
     names: dict[str, set[str]] = {}
     for language in _FOREIGN_LANGUAGES:
-        info = default_loader.get_locale(language).info
+        info = locale_info(language)
         for month in _MONTH_KEYS:
             for name in info.get(month, ()):
                 names.setdefault(name.casefold().rstrip("."), set()).add(language)

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from newscrawler.extract.dateparsing import parse_date_text
 from newscrawler.extract.written_dates import find_written_date
 
 PUBLISHED = "published"
@@ -200,11 +201,9 @@ def _parse_free(text: str, language: str | None = None) -> tuple[datetime, bool]
     """
     if len(text) > 80 or not re.search(r"\d", text) or not re.search(r"[^\W\d_]{3,}", text):
         return None
-    import dateparser  # heavy import: only when a page needs it
-
     settings = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
     try:
-        moment = dateparser.parse(text, languages=[language] if language else None, settings=settings)
+        moment = parse_date_text(text, languages=[language] if language else None, settings=settings)
     except (ValueError, TypeError, OverflowError, AttributeError):
         return None
     if moment is None:

@@ -12,6 +12,7 @@ Stats: ``newscrawler/dateline/found`` (and ``found/<field>``), ``none``, ``kept`
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Iterator
@@ -24,8 +25,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newscrawler.extract.dateline import parse_dateline
+from newscrawler.extract.places import load_places
 from newscrawler.items import Dateline
-from newscrawler.parsing_thread import run_parsing
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class DatelinePipeline:
 
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
+        self._places: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -56,9 +58,12 @@ class DatelinePipeline:
             self.stats.inc_value("newscrawler/dateline/kept")
             return item
         reference = self._reference(adapter)
-        # On the parsing thread: the parser may reach dateparser (one thread only), and the
-        # first article loads the gazetteer (a second or two), which the reactor must not wait on.
-        found = await run_parsing(find_dateline, list(_openings(adapter)), reference)
+        if self._places is None:
+            # The gazetteer (seconds, ~130 MB) loads with the first article, not at start-up, and
+            # on a thread: the reactor goes on meanwhile. Later articles find it loaded.
+            self._places = asyncio.ensure_future(asyncio.to_thread(load_places))
+        await asyncio.shield(self._places)
+        found = find_dateline(list(_openings(adapter)), reference)
         if found is None:
             self.stats.inc_value("newscrawler/dateline/none")
             return item

@@ -18,6 +18,7 @@ holds unless there is evidence they changed, and ends pagination that shows noth
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import re
 import time
@@ -477,9 +478,8 @@ class NewsSpider(Spider):
         if response.status in (404, 410):
             return  # a probed usual path that the site does not have
         # A 50,000-URL sitemap is seconds of parsing: off the reactor thread, so fetching goes on.
-        # On the parsing thread: its dates may reach dateparser, which must stay on one thread.
-        sitemap = await run_parsing(parse_sitemap, response.body, response.url,
-                                    max_entries=self.sitemap_max_urls, max_bytes=self.sitemap_max_size)
+        sitemap = await asyncio.to_thread(parse_sitemap, response.body, response.url,
+                                          max_entries=self.sitemap_max_urls, max_bytes=self.sitemap_max_size)
         self.crawler.stats.inc_value("newscrawler/sitemap/fetched")
         self._classified(response, "sitemap")
         self._count_problems("sitemap", response.url, sitemap.errors, sitemap.reasons)
@@ -529,7 +529,7 @@ class NewsSpider(Spider):
             return
         if response.meta.get("probe") and isinstance(response, TextResponse) and _is_html(response):
             return  # a usual feed path that serves a page, not a feed
-        feed = await run_parsing(parse_feed, response.body, response.url)
+        feed = await asyncio.to_thread(parse_feed, response.body, response.url)
         self.crawler.stats.inc_value("newscrawler/feed/fetched")
         self._classified(response, "feed")
         self._count_problems("feed", response.url, feed.errors, feed.reasons)
