@@ -12,8 +12,9 @@ Debian's Chromium). Two sites, each served on 127.0.0.1:
 For each: a crawl with ``NEWSCRAWLER_ARCHIVE=snapshot``; pywb (on a free port) serves the
 WARCs; Chromium photographs every stored article live and replayed (frameless ``mp_``, same
 viewport) and prints the resources the replay could not serve and SSIM (grayscale). Then a
-second snapshot of the unchanged site into the same folder, twice: as a scheduled re-run
-does (same article store: known articles are skipped), and with a fresh store (every page
+second snapshot of the unchanged site into the same folder, three ways: as a scheduled re-run
+does (same article store: known articles are skipped), with ``-a refresh=1`` (every page asked
+again, conditionally where the store has validators) and with a fresh store (every page
 fetched again); the bytes each added against the first's, by record type. Last, the text crawl of
 the demo with the archive off, timed against the code before the archive package
 (``--baseline-commit``, unpacked with ``git archive``), alternating runs.
@@ -172,10 +173,13 @@ def snapshot(name: str, start_url: str, workdir: Path, camera: PageCamera, max_s
           f"{below} page(s) below 0.97 (target 0)")
     # Again into the same folder: as a scheduled re-run does (same store: known articles are
     # skipped), then with a fresh store (every page fetched again).
-    for label, store in (("re-run, same store", first.workdir / "news.db"), ("re-run, fresh store", None)):
-        run_dir = workdir / label.split(", ")[1].replace(" ", "-")
+    runs = (("re-run, same store", first.workdir / "news.db", ()),
+            ("re-run, same store, -a refresh=1", first.workdir / "news.db", ("-a", "refresh=1")),
+            ("re-run, fresh store", None, ()))
+    for number, (label, store, arguments) in enumerate(runs, start=2):
         extra = {"NEWSCRAWLER_SQLITE_PATH": str(store)} if store else {}
-        again = run_crawl(run_dir, "-a", f"start_url={start_url}", settings={**settings, **extra}, timeout=1800)
+        again = run_crawl(workdir / f"run{number}", "-a", f"start_url={start_url}", *arguments,
+                          settings={**settings, **extra}, timeout=1800)
         if again.returncode != 0:
             raise SystemExit(f"{name}: {label} failed:\n{again.log[-3000:]}")
         added, now = warc_bytes(warc, files)
