@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http import TextResponse
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from newscrawler.archive.config import ArchiveConfig
 from newscrawler.archive.requisites import (
@@ -195,7 +196,10 @@ class PageRequisitesMiddleware:
 
     async def _download(self, engine: Any, request: Request) -> None:
         try:
-            response = await engine.download_async(request)
+            if hasattr(engine, "download_async"):  # Scrapy 2.14+
+                response = await engine.download_async(request)
+            else:
+                response = await maybe_deferred_to_future(engine.download(request))
         except Exception as exc:  # noqa: BLE001 - any download error is one lost requisite, counted
             self._failed(request, failure_reason_of(exc), f"{type(exc).__name__}: {exc}")
         else:
