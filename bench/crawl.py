@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from newscrawler.distributed import reset
+from newscrawler.scheduler.operations import reset
 from tests.hostile_server import plain_news_routes, serve_site
 
 REPO = Path(__file__).resolve().parent.parent

@@ -74,8 +74,8 @@ REQUEST_FINGERPRINTER_CLASS = "newscrawler.urls.CanonicalRequestFingerprinter"
 
 # --- Scheduling and incremental runs ------------------------------------------------------
 # Memory queues whatever JOBDIR says: resume after SIGKILL comes from the store, not from
-# Scrapy's disk queue (see newscrawler/frontier.py).
-SCHEDULER = "newscrawler.frontier.ResumableScheduler"
+# Scrapy's disk queue (see newscrawler/scheduler/resumable.py).
+SCHEDULER = "newscrawler.scheduler.resumable.ResumableScheduler"
 # Re-runs skip articles the store (NEWSCRAWLER_SQLITE_PATH) already holds, unless a sitemap or
 # feed date says they changed since the stored copy (newscrawler/spidermiddlewares/incremental.py).
 NEWSCRAWLER_INCREMENTAL = True
@@ -225,7 +225,7 @@ NEWSCRAWLER_PROGRESS_INTERVAL = 30.0
 # A second run of the same site exits at once with status 1; a killed run leaves no stale lock.
 NEWSCRAWLER_LOCK_DIR = "output/locks"
 
-# --- Scale-out on Redis (newscrawler/distributed.py) -----------------------------------------
+# --- Scale-out on Redis (newscrawler/addons/redis.py, scheduler/) ------------------------------
 # redis://host:6379/0 makes this worker share its frontier (queue + seen URLs) with every
 # worker given the same URL and key prefix; empty: a normal single-process crawl.
 NEWSCRAWLER_REDIS_URL = ""
@@ -253,7 +253,7 @@ NEWSCRAWLER_JS_TIMEOUT = 30
 
 # Add-ons switch on Redis and the browser only when the settings above ask for them.
 ADDONS = {
-    "newscrawler.distributed.RedisAddon": 100,
+    "newscrawler.addons.redis.RedisAddon": 100,
     "newscrawler.addons.javascript.JavaScriptAddon": 110,
     # Scrapy's remote control stays unloaded (aiohttp, 0.1 s of every start) unless switched on.
     "newscrawler.addons.lean_startup.LeanStartupAddon": 120,

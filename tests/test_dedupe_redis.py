@@ -10,7 +10,8 @@ import pytest
 
 from newscrawler.dedupe.fingerprints import MinHashSigner
 from newscrawler.dedupe.index import StoryIndex
-from newscrawler.distributed import frontier_keys, reset
+from newscrawler.scheduler.keys import frontier_keys
+from newscrawler.scheduler.operations import reset
 from tests.test_dedupe_crawl import assert_only_new_and_changed, build_site, valley_post  # noqa: F401 - fixture
 from tests.test_dedupe_fingerprints import edit, prose
 from tests.test_dedupe_index import SITE, check_forgetting, story

@@ -8,6 +8,8 @@ its own key prefix and deletes its keys afterwards.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +20,9 @@ from scrapy import Request, Spider
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from newscrawler.distributed import RedisAddon, frontier_keys, reset, seed, status
+from newscrawler.addons.redis import RedisAddon
+from newscrawler.scheduler.keys import frontier_keys
+from newscrawler.scheduler.operations import reset, status
 from tests.conftest import run_crawl
 from tests.hostile_server import plain_news_routes, serve_hostile_site, serve_site
 
@@ -80,6 +84,16 @@ def test_three_workers_fetch_every_page_once_and_store_every_article_once(shared
     assert status(REDIS_URL, prefix)["busy_workers"] == 0
 
 
+def frontier_command(workdir: Path, prefix: str, *args: str) -> str:
+    """``scrapy frontier ARGS`` for the crawl under ``prefix``, run for real; its output."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawler.settings"}
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "frontier", *args, "--redis-url", REDIS_URL,
+                           "--prefix", prefix], cwd=workdir, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
 @pytest.mark.redis
 def test_seeded_and_reset_frontier(shared_crawl, tmp_path: Path):
     client, prefix = shared_crawl
@@ -87,7 +101,10 @@ def test_seeded_and_reset_frontier(shared_crawl, tmp_path: Path):
     with serve_site(routes) as site:
         # Seeds pushed by the command line are fetched by a worker started without start URLs
         # of its own... the spider needs one, so it gets the same one: still fetched once.
-        assert seed(REDIS_URL, [site.url("/section-1/"), site.url("/section-1/?utm_source=x")], prefix) == 1
+        seeded = frontier_command(tmp_path, prefix, "seed", site.url("/section-1/"),
+                                  site.url("/section-1/?utm_source=x"))
+        assert seeded.strip() == "added 1 of 2 URLs"
+        assert "queued: 1\nseen: 1\n" in frontier_command(tmp_path, prefix, "status")
         settings = {"NEWSCRAWLER_REDIS_URL": REDIS_URL, "NEWSCRAWLER_REDIS_KEY_PREFIX": prefix}
         first = run_crawl(tmp_path / "first", "-a", f"start_url={site.url('/section-1/')}", settings=settings)
         assert first.returncode == 0, first.log[-3000:]
@@ -99,12 +116,14 @@ def test_seeded_and_reset_frontier(shared_crawl, tmp_path: Path):
         assert site.count("/section-1/") == 1
         # ... until the shared crawl is reset: every page is fetched again, but the dedupe state
         # (kept in Redis too) knows the stories, so none is emitted again ...
-        assert reset(REDIS_URL, prefix) >= 1
+        assert "queued: 0\n" in frontier_command(tmp_path, prefix, "status")
+        deleted = frontier_command(tmp_path, prefix, "reset")
+        assert deleted.startswith("deleted ") and int(deleted.split()[1]) >= 1
         third = run_crawl(tmp_path / "third", "-a", f"start_url={site.url('/section-1/')}", settings=settings)
         assert third.items == [] and third.stats.get("dedupe/unchanged") == len(expected)
         assert site.count("/section-1/") == 2
         # ... unless the reset forgets the dedupe state too.
-        reset(REDIS_URL, prefix, dedupe=True)
+        frontier_command(tmp_path, prefix, "reset", "--dedupe")
         fourth = run_crawl(tmp_path / "fourth", "-a", f"start_url={site.url('/section-1/')}", settings=settings)
         assert len(fourth.items) == len(expected)
 
@@ -119,12 +138,12 @@ def test_addon_is_off_without_a_redis_url_and_rejects_a_bad_one():
 @pytest.mark.redis
 def test_shared_dupefilter_uses_the_canonical_fingerprints(shared_crawl):
     _client, prefix = shared_crawl
-    from newscrawler.redis_frontier import RedisDupeFilter
+    from newscrawler.scheduler.redis import RedisDupeFilter
 
     crawler = get_crawler(Spider, settings_dict={
         "NEWSCRAWLER_REDIS_URL": REDIS_URL, "NEWSCRAWLER_REDIS_KEY_PREFIX": prefix,
         "REQUEST_FINGERPRINTER_CLASS": "newscrawler.urls.CanonicalRequestFingerprinter",
-        "ADDONS": {"newscrawler.distributed.RedisAddon": 100},
+        "ADDONS": {"newscrawler.addons.redis.RedisAddon": 100},
     })
     crawler._apply_settings()
     spider = Spider.from_crawler(crawler, name="news")
@@ -137,12 +156,12 @@ def test_shared_dupefilter_uses_the_canonical_fingerprints(shared_crawl):
 
 def _scheduler(prefix: str):
     """A RedisScheduler of a fresh crawler, opened: one "worker" in this process."""
-    from newscrawler.redis_frontier import RedisScheduler
+    from newscrawler.scheduler.redis import RedisScheduler
 
     crawler = get_crawler(Spider, settings_dict={
         "NEWSCRAWLER_REDIS_URL": REDIS_URL, "NEWSCRAWLER_REDIS_KEY_PREFIX": prefix,
         "REQUEST_FINGERPRINTER_CLASS": "newscrawler.urls.CanonicalRequestFingerprinter",
-        "ADDONS": {"newscrawler.distributed.RedisAddon": 100},
+        "ADDONS": {"newscrawler.addons.redis.RedisAddon": 100},
     })
     crawler._apply_settings()
     crawler.stats.open_spider()

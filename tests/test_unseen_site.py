@@ -325,7 +325,7 @@ def test_one_worker_renders_the_script_section_and_survives_the_faults(tmp_path:
 def test_three_workers_sharing_redis_store_every_reachable_story_once(tmp_path: Path) -> None:
     _chromium_or_skip()
     _redis_or_skip()
-    from newscrawler.distributed import reset
+    from newscrawler.scheduler.operations import reset
 
     prefix = f"newscrawler-unseen-{uuid.uuid4().hex[:10]}:%(spider)s"
     settings = {**FAULT_SETTINGS, "NEWSCRAWLER_REDIS_URL": REDIS_URL, "NEWSCRAWLER_REDIS_KEY_PREFIX": prefix}

@@ -175,7 +175,7 @@ class RedisDedupeStore:
             raise ValueError(
                 f"dedupe state in Redis under {self.prefix} was built with {stored}, this crawl uses {params}; "
                 "use the same NEWSCRAWLER_DEDUPE_* MinHash settings or delete it "
-                "(python -m newscrawler.distributed reset --dedupe)"
+                "(scrapy frontier reset --dedupe)"
             )
 
     # --- lookups ---------------------------------------------------------------------------

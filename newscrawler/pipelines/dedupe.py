@@ -36,7 +36,7 @@ from newscrawler.dedupe.index import (
     Verdict,
 )
 from newscrawler.dedupe.store import DedupeStore
-from newscrawler.distributed import DEFAULT_KEY_PREFIX, frontier_keys
+from newscrawler.scheduler.keys import DEFAULT_KEY_PREFIX, frontier_keys
 from newscrawler.pipelines.offload import WorkerThread
 from newscrawler.pipelines.postgres import postgres_dsn
 from newscrawler.signals import article_not_stored

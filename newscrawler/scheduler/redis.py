@@ -1,6 +1,6 @@
 """The shared frontier: scrapy-redis's scheduler and duplicate filter, fixed for several workers.
 
-Put in place by ``newscrawler.distributed.RedisAddon`` (see there for why each change):
+Put in place by ``newscrawler.addons.redis.RedisAddon`` (see there for why each change):
 fingerprints from the crawl's own fingerprinter, ``dont_filter`` seeds recorded and not
 fetched once per worker, no deprecated stats calls, a frontier that persists when one
 worker closes, and workers that stay open while another may still add to the frontier.
@@ -24,7 +24,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy.utils.reactor import CallLaterOnce
 from scrapy_redis.scheduler import Scheduler
 
-from newscrawler.distributed import BUSY_TTL, DEFAULT_KEY_PREFIX, IDLE_RECHECK, frontier_keys
+from newscrawler.scheduler.keys import DEFAULT_KEY_PREFIX, frontier_keys
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -33,6 +33,11 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+
+BUSY_TTL = 30
+"""Seconds a worker counts as busy after it last took a request from the shared queue."""
+IDLE_RECHECK = 0.5
+"""Seconds between checks of the shared frontier while a worker has nothing to do."""
 
 _HANDOFF = "newscrawler_frontier_handoff"
 """Meta key of a request taken from the shared queue by an idle worker and handed to its engine."""

@@ -6,7 +6,7 @@ stale (pushes then fail) and the seen set loses its unflushed tail, so requests 
 in flight are never fetched again. Here resume does not depend on those files: the
 scheduler keeps its queue and seen set in memory, and a resumed crawl walks the site's
 entry pages again while the spider skips every article the store already holds
-(``newscrawler.incremental``). ``JOBDIR`` still keeps the spider's state and the marker
+(``newscrawler.spidermiddlewares.incremental``). ``JOBDIR`` still keeps the spider's state and the marker
 that tells a resumed run from a finished one.
 """
 
