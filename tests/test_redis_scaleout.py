@@ -234,6 +234,8 @@ def test_two_workers_on_the_hostile_site_store_every_reachable_article_once(shar
 @pytest.mark.redis
 def test_a_page_sent_back_for_rendering_is_not_dropped_as_a_seen_seed(shared_crawl):
     """JavaScript pages go round twice (fetch, then render); the second pass must get through."""
+    import asyncio
+
     from scrapy.http import HtmlResponse
 
     from newscrawler.middlewares.javascript import PREFETCHED, JavaScriptMiddleware
@@ -247,9 +249,9 @@ def test_a_page_sent_back_for_rendering_is_not_dropped_as_a_seen_seed(shared_cra
     middleware = JavaScriptMiddleware.from_crawler(scheduler.crawler)
     fetched = HtmlResponse("https://news.example/", body=b"<html><body><div id=app></div></body></html>",
                            headers={"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"})
-    render = middleware.process_response(seed_request, fetched)
+    render = asyncio.run(middleware.process_response(seed_request, fetched))
     assert isinstance(render, Request) and render.dont_filter and PREFETCHED in render.meta
     assert "is_start_request" not in render.meta
     assert "Content-Encoding" not in render.meta[PREFETCHED]["headers"]  # the body is already decoded
     assert scheduler.enqueue_request(render)
-    assert middleware.process_response(render, fetched) is fetched  # rendered once, not again
+    assert asyncio.run(middleware.process_response(render, fetched)) is fetched  # rendered once, not again
