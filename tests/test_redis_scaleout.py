@@ -7,6 +7,8 @@ its own key prefix and deletes its keys afterwards.
 
 from __future__ import annotations
 
+import asyncio
+
 import os
 import subprocess
 import sys
