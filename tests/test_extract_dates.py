@@ -544,3 +544,19 @@ def test_last_resort_reads_a_title_that_opens_with_its_date():
     html = ('<html><head><meta property="og:title" content="08.11.2021 | Online-Fachtag zum Intersex Day">'
             "</head><body><h1>Online-Fachtag zum Intersex Day</h1>" + STORY + "</body></html>")
     assert dates_of(html)[:2] == ("2021-11-08", "text")
+
+
+@pytest.mark.parametrize("body, expected", [
+    ('<p>Published <time datetime="2022-09-01T08:00:00-04:00">Sept 1</time>. '
+     'Updated <time datetime="2022-09-02T07:06:00-04:00">Sept 2</time></p>',
+     ("2022-09-01T08:00:00-04:00", "time", "2022-09-02T07:06:00-04:00", "time")),
+    ('<p class="page-info">Created 1 Sep 2022. <strong>Last edited:</strong> <span class="odate">17 Sep 2022</span></p>',
+     ("2022-09-01", "text", "2022-09-17", "text")),
+])
+def test_the_words_before_a_date_element_say_its_kind(body, expected):
+    assert dates_of(dated_page(body=body)) == expected
+
+
+def test_last_resort_skips_a_bare_date_that_the_text_before_calls_an_update():
+    html = dated_page(body='<div>page revision: 8, last edited: <span>17 Jun 2018 15:15</span></div>')
+    assert dates_of(html)[0] is None

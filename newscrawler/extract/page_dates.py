@@ -71,13 +71,14 @@ def visible_dates(
     found += time_element_dates(_inside_first(times, near), story, language)
     inside = [n for n in dated if _is_inside(n, near)]
     outside = [n for n in dated if not (near and _is_inside(n, near)) and not _in_page_header(n, story)]
-    lines: list[tuple[str, str, bool]] = [(_flat_text(n), _default_kind(n), False) for n in inside
-                                          if not is_foreign(n, story)]
+    lines: list[tuple[str, str, bool]] = [(_flat_text(n), _context_kind(n, _default_kind(n)), False)
+                                          for n in inside if not is_foreign(n, story)]
     if byline:
         lines.append((byline, PUBLISHED, False))
     # Lines around the headline have no class to vouch for them: only bare date lines count.
     lines += [(_flat_text(n), PUBLISHED, True) for n in headline_neighbours(headline) if not is_foreign_block(n, story)]
-    lines += [(_flat_text(n), _default_kind(n), False) for n in outside if not is_foreign(n, story)]
+    lines += [(_flat_text(n), _context_kind(n, _default_kind(n)), False) for n in outside
+              if not is_foreign(n, story)]
     found += text_dates(lines, language)
     if not any(c.kind == PUBLISHED for c in found) and not has_published:
         body = headline.getroottree().getroot().find("body") if headline is not None else page_body
@@ -107,14 +108,16 @@ def first_date_after_headline(body: HtmlElement | None, headline: HtmlElement | 
     started = headline is None
     stack: list[HtmlElement | str] = [body]
     seen = 0
+    previous = ""
     while stack and seen < MAX_SEGMENTS:
         item = stack.pop()
         if isinstance(item, str):
             if started:
                 seen += 1
                 found = _bare_date(item, language)
-                if found:
+                if found and not _UPDATE_WORDS.search(" ".join(previous[-60:].split())):
                     return DateCandidate(found, "text", PUBLISHED)
+            previous = item  # "last edited:" before a date in its own element
             continue
         if item is headline:
             started = True
@@ -180,7 +183,7 @@ def time_element_dates(times: Iterable[HtmlElement], story: Collection[HtmlEleme
             continue  # itemprop: read with the rest of the microdata
         pubdate = node.get("pubdate")
         value = (node.get("datetime") or "").strip() or (pubdate if pubdate not in (None, "", "pubdate") else None)
-        kind = _default_kind(node, node.getparent())
+        kind = _context_kind(node, _default_kind(node, node.getparent()))
         text = _flat_text(node)
         shown = line_dates(text, kind, language) if len(text) <= MAX_LINE else []
         if not value or (shown and _names_another_day(value, shown[0][1], language)):
@@ -275,6 +278,23 @@ def _in_page_header(node: HtmlElement, story: Collection[HtmlElement]) -> bool:
 def _is_foreign_container(node: HtmlElement) -> bool:
     attrs = f"{node.get('class', '')} {node.get('id', '')}".lower()
     return bool(attrs.strip()) and FOREIGN_CONTAINER.search(attrs) is not None
+
+
+def _context_kind(node: HtmlElement, default: str) -> str:
+    """The kind the words just before an element give its date (``Updated <time ...>``,
+    ``last edited: <span class="odate">``), else ``default``."""
+    previous = node.getprevious()
+    if previous is not None:
+        lead = previous.tail or ""
+        if not lead.strip() and isinstance(previous.tag, str):
+            lead = previous.text_content()[-60:]  # "<strong>Updated:</strong> <time>"
+    else:
+        parent = node.getparent()
+        lead = (parent.text or "") if parent is not None else ""
+    lead = " ".join(lead[-60:].split())
+    if _UPDATE_WORDS.search(lead):
+        return MODIFIED
+    return PUBLISHED if _PUBLISH_WORDS.search(lead) else default
 
 
 def _flat_text(node: HtmlElement) -> str:
