@@ -149,6 +149,9 @@ def test_hostile_requisites_are_counted_and_the_archive_stays_valid(crawl) -> No
     assert stats[f"{prefix}/failed"] == 2
     assert stats[f"{prefix}/fetched"] == 1 + 2 + 8 + 1  # loop.css, the two HTML sheets, 8 candidates, logo
     assert "newscrawler/failed" not in stats, "a requisite was counted as a lost page"
+    # Requisites are no pages: the report's page count leaves them out.
+    assert stats[f"{prefix}/responses"] == stats[f"{prefix}/fetched"]
+    assert result.report["pages_fetched"] == stats["response_received_count"] - stats[f"{prefix}/responses"]
     section = result.report["archive"]
     assert section["requisites"]["failed/too_large"] == 1 and section["records"] == stats["newscrawler/warc/records"]
 

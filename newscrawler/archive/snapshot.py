@@ -41,6 +41,7 @@ from newscrawler.archive.requisites import (
     css_references,
     html_requisites,
 )
+from newscrawler.extensions.progress import REQUISITE_RESPONSES
 from newscrawler.middlewares.failures import DownloadGaveUp, failure_reason
 
 if TYPE_CHECKING:
@@ -142,6 +143,7 @@ class PageRequisitesMiddleware:
         return response
 
     def _requisite_arrived(self, kind: str, response: Response) -> None:
+        self.stats.inc_value(REQUISITE_RESPONSES)  # the crawl's page counts leave these out
         self.bytes += len(response.body)
         self.stats.inc_value(f"{STATS}/bytes", len(response.body))
         if kind != STYLESHEET or response.status != 200:

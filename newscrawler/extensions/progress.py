@@ -31,10 +31,19 @@ SCRAPY_SKIPS = {"robotstxt/forbidden": "robots_txt_disallowed", "offsite/filtere
 """Skips Scrapy's own middlewares count, and the names the report gives them."""
 
 
+REQUISITE_RESPONSES = "newscrawler/archive/requisites/responses"
+"""Responses to page requisites (snapshot mode): fetched, but not pages."""
+
+
+def pages_fetched(stats: dict[str, Any]) -> int:
+    """Pages the crawl fetched: every response but those to page requisites."""
+    return stats.get("response_received_count", 0) - stats.get(REQUISITE_RESPONSES, 0)
+
+
 def progress_counts(stats: dict[str, Any], tally: ArticleTally) -> dict[str, int]:
     """The numbers a progress line shows, from a stats snapshot and the item tally."""
     return {
-        "pages": stats.get("response_received_count", 0),
+        "pages": pages_fetched(stats),
         "extracted": stats.get("newscrawler/articles/extracted", 0),
         "new": tally.new,
         "updated": tally.updates,

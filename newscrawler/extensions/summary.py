@@ -17,7 +17,7 @@ from typing import Any, Self
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from newscrawler.extensions.progress import DUPLICATE_KINDS, SCRAPY_SKIPS, progress_counts
+from newscrawler.extensions.progress import DUPLICATE_KINDS, SCRAPY_SKIPS, pages_fetched, progress_counts
 from newscrawler.extensions.tally import ArticleTally
 from newscrawler.extensions.verdict import EXIT_STATUS_STAT, VERDICT_STAT
 
@@ -99,7 +99,7 @@ class CrawlSummary:
             "finish_reason": reason,
             "verdict": stats.get(VERDICT_STAT),
             "exit_status": stats.get(EXIT_STATUS_STAT),
-            "pages_fetched": stats.get("response_received_count", 0),
+            "pages_fetched": pages_fetched(stats),
             "articles_written": stats.get("item_scraped_count", 0),
             "items_dropped": stats.get("item_dropped_count", 0),
             "pages_by_kind": {k.removeprefix("newscrawler/pages/"): v for k, v in stats.items()

@@ -18,6 +18,7 @@ from itemadapter import ItemAdapter, is_item
 from scrapy import signals
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from newscrawler.extensions.progress import pages_fetched
 from newscrawler.extensions.summary import REPORT_PATH_STAT
 from newscrawler.extensions.verdict import ROWS_LOST_STAT
 from newscrawler.signals import article_not_stored
@@ -181,7 +182,7 @@ class StorePipeline:
         stats = dict(self.stats.get_stats())
         stats.setdefault("finish_reason", reason)  # the verdict may have named lost rows
         reason = stats["finish_reason"]
-        totals = {"pages": stats.get("response_received_count", 0), **self.stories,
+        totals = {"pages": pages_fetched(stats), **self.stories,
                   "report_path": stats.get(REPORT_PATH_STAT)}
         crawl_id = self.crawl_id
         await asyncio.wrap_future(
