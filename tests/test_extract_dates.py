@@ -550,7 +550,8 @@ def test_last_resort_reads_a_title_that_opens_with_its_date():
     ('<p>Published <time datetime="2022-09-01T08:00:00-04:00">Sept 1</time>. '
      'Updated <time datetime="2022-09-02T07:06:00-04:00">Sept 2</time></p>',
      ("2022-09-01T08:00:00-04:00", "time", "2022-09-02T07:06:00-04:00", "time")),
-    ('<p class="page-info">Created 1 Sep 2022. <strong>Last edited:</strong> <span class="odate">17 Sep 2022</span></p>',
+    ('<p class="page-info">Created 1 Sep 2022. <strong>Last edited:</strong> '
+     '<span class="odate">17 Sep 2022</span></p>',
      ("2022-09-01", "text", "2022-09-17", "text")),
 ])
 def test_the_words_before_a_date_element_say_its_kind(body, expected):

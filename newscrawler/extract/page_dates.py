@@ -24,6 +24,7 @@ MAX_ELEMENTS = 1000
 """Date elements of each kind read, in page order: a page's own date comes long before the
 thousandth ``<time>`` of an archive list, and a 5 MB page of them costs no more."""
 MAX_SEGMENTS = 3000
+"""Texts the last resort reads after the headline before it gives up."""
 MAX_DATE_SEGMENT = 120
 MAX_OTHER_LETTERS = 40
 """A text read as a bare date line by the last resort: short, and few letters beside the date."""
@@ -33,7 +34,7 @@ _DATELINE_START = re.compile(r"^\W{0,3}(?:[^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?
 _NOT_STORY_TEXT = {"script", "style", "noscript", "nav", "header", "footer", "aside", "figcaption", "figure", "form",
                    "select", "option", "button", "template", "svg", "textarea", "iframe"}
 
-UPDATED_CLASS = re.compile(r"updat|modif|revis")
+_UPDATED_CLASS = re.compile(r"updat|modif|revis")
 _PUBLISHED_CLASS = re.compile(r"publish|posted|created|entry-date|pubdate")
 # Words that say which date a line gives, just before it ("Updated: Sept 2, 2022", "mis à jour le").
 _UPDATE_WORDS = re.compile(
@@ -76,13 +77,13 @@ def visible_dates(
     if byline:
         lines.append((byline, PUBLISHED, False))
     # Lines around the headline have no class to vouch for them: only bare date lines count.
-    lines += [(_flat_text(n), PUBLISHED, True) for n in headline_neighbours(headline) if not is_foreign_block(n, story)]
+    lines += [(_flat_text(n), PUBLISHED, True) for n in headline_neighbours(headline)
+              if not is_foreign_block(n, story)]
     lines += [(_flat_text(n), _context_kind(n, _default_kind(n)), False) for n in outside
               if not is_foreign(n, story)]
     found += text_dates(lines, language)
     if not any(c.kind == PUBLISHED for c in found) and not has_published:
-        body = headline.getroottree().getroot().find("body") if headline is not None else page_body
-        last_resort = first_date_after_headline(body, headline, story, language, titles)
+        last_resort = first_date_after_headline(page_body, headline, story, language, titles)
         if last_resort:
             found.append(last_resort)
     return found
@@ -252,7 +253,7 @@ def _default_kind(node: HtmlElement, parent: HtmlElement | None = None) -> str:
         attrs = f"{element.get('class', '')} {element.get('id', '')}".lower()
         if _PUBLISHED_CLASS.search(attrs):
             return PUBLISHED
-        if UPDATED_CLASS.search(attrs):
+        if _UPDATED_CLASS.search(attrs):
             return MODIFIED
     return PUBLISHED
 
@@ -322,4 +323,5 @@ def _inside_first(nodes: list[HtmlElement], containers: Collection[HtmlElement])
     if not containers or not nodes:
         return nodes
     inside = [n for n in nodes if _is_inside(n, containers)]
-    return inside + [n for n in nodes if n not in inside]
+    chosen = set(inside)
+    return inside + [n for n in nodes if n not in chosen]
