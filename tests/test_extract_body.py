@@ -405,3 +405,12 @@ def test_meta_line_at_the_top(meta_line, dropped):
     article = extract_article(html, "https://gazette.example/port/north-pier", crawled_at=CRAWLED)
     assert (meta_line not in article.body) is dropped
     assert article.body.endswith(STORY[-1])
+
+
+def test_story_inside_an_aside_is_kept_and_the_sidebar_aside_is_not():
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY)
+    html = (f"<html><head><title>North pier to close</title></head><body><h1>North pier to close</h1>"
+            f'<aside class="paid-content">{paragraphs}</aside>'
+            f'<aside class="sidebar"><p>{SIDEBAR[0]}</p></aside></body></html>')
+    article = extract_article(html, "https://gazette.example/port/north-pier", crawled_at=CRAWLED)
+    assert article.body.split("\n\n") == STORY

@@ -541,12 +541,27 @@ def _letters(text: str) -> str:
 
 
 def boilerplate_nodes(tree: HtmlElement) -> list[HtmlElement]:
-    """Captions, comment forms, asides and navigation: never the story's text."""
+    """Captions, comment forms, asides and navigation: never the story's text.
+
+    An ``<aside>`` holding most of the page's paragraphs is the story itself: it becomes a
+    ``<div>`` (the tree is modified) and stays.
+    """
     nodes = [node for node in tree.iter(*_DROP_TAGS) if node.tag != "form" or _is_input_form(node)]
+    asides = [node for node in nodes if node.tag == "aside"]
+    for story in _story_asides(tree, asides) if asides else []:
+        story.tag = "div"  # the main-text extractor drops asides too
+        nodes.remove(story)
     nodes += [node for node in tree.iter("table") if _link_share(node) > 0.5]
     nodes += [node for node in _CAPTION_PARAGRAPH(tree) if not (node.text or "").strip()
               and not any((child.tail or "").strip() for child in node)]
     return nodes + _DROP_XPATH(tree)
+
+
+def _story_asides(tree: HtmlElement, asides: list[HtmlElement]) -> list[HtmlElement]:
+    """The ``<aside>`` some sites put their whole story in: it holds most of the page's paragraph text."""
+    total = sum(len(p.text_content()) for p in tree.iter("p"))
+    return [aside for aside in asides
+            if total and sum(len(p.text_content()) for p in aside.iter("p")) > 0.5 * total]
 
 
 def _is_input_form(form: HtmlElement) -> bool:
