@@ -40,7 +40,8 @@ sys.path.insert(0, str(REPO))
 
 from newscrawler.dedupe.fingerprints import MinHashSigner  # noqa: E402
 from newscrawler.dedupe.index import EXACT, NEAR, Story, StoryIndex  # noqa: E402
-from newscrawler.dedupe.store import DedupeStore  # noqa: E402
+from newscrawler.dedupe.base import DedupeBackend  # noqa: E402
+from newscrawler.dedupe.sqlite import SQLiteDedupeStore  # noqa: E402
 
 GROUND_TRUTH = REPO.parent / "shared" / "extraction-benchmark" / "ground-truth.json"
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“‘(]?[A-Z0-9])")
@@ -253,12 +254,12 @@ class Backend:
             self.client = redis.Redis.from_url(self.url)
             self.prefix = f"newscrawler-bench-{os.getpid()}:dedupe"
 
-    def open(self) -> DedupeStore:
+    def open(self) -> DedupeBackend:
         if self.kind == "redis":
             from newscrawler.dedupe.redis import RedisDedupeStore
 
             return RedisDedupeStore(self.url, self.prefix)
-        return DedupeStore(self.db)
+        return SQLiteDedupeStore(self.db)
 
     def size_mb(self) -> float:
         if self.kind == "redis":

@@ -72,13 +72,13 @@ def test_matches_a_plain_lcs() -> None:
 
 def test_the_index_keeps_template_siblings_that_minhash_alone_would_merge() -> None:
     from newscrawler.dedupe.index import NEAR, NEW, Story, StoryIndex
-    from newscrawler.dedupe.store import DedupeStore
+    from newscrawler.dedupe.sqlite import SQLiteDedupeStore
 
     originals = [story(seed, sentences=20) for seed in range(12)]
 
     def run(verify: float) -> list[str]:
         # A threshold this low lets MinHash pass template siblings as candidates.
-        index = StoryIndex(DedupeStore(":memory:"), threshold=0.15, verify_similarity=verify)
+        index = StoryIndex(SQLiteDedupeStore(":memory:"), threshold=0.15, verify_similarity=verify)
         kinds = [index.check(Story(url=f"https://n.example/{i}", canonical_url=f"https://n.example/{i}", body=text)).kind
                  for i, text in enumerate(originals)]
         copy = edited(originals[3], 0.1, seed=99)

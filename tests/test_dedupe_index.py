@@ -10,14 +10,14 @@ import pytest
 
 from newscrawler.dedupe.fingerprints import MinHashSigner
 from newscrawler.dedupe.index import Story, StoryIndex, is_newer
-from newscrawler.dedupe.store import DedupeStore
+from newscrawler.dedupe.sqlite import SQLiteDedupeStore
 from tests.test_dedupe_fingerprints import edit, prose
 
 SITE = "https://news.example"
 
 
 def open_index(path: Path, **kwargs: object) -> StoryIndex:
-    return StoryIndex(DedupeStore(path, params={"num_perm": "64"}), MinHashSigner(), **kwargs)
+    return StoryIndex(SQLiteDedupeStore(path, params={"num_perm": "64"}), MinHashSigner(), **kwargs)
 
 
 def story(slug: str, body: str, *, canonical: str | None = None, title: str = "Headline", **kw: str) -> Story:
@@ -126,9 +126,9 @@ def test_short_bodies_are_compared_by_url_only(tmp_path: Path) -> None:
 
 
 def test_a_store_built_with_other_minhash_parameters_is_refused(tmp_path: Path) -> None:
-    DedupeStore(tmp_path / "news.db", params={"num_perm": "64"}).close()
+    SQLiteDedupeStore(tmp_path / "news.db", params={"num_perm": "64"}).close()
     with pytest.raises(ValueError, match="was built with"):
-        DedupeStore(tmp_path / "news.db", params={"num_perm": "128"})
+        SQLiteDedupeStore(tmp_path / "news.db", params={"num_perm": "128"})
 
 
 def test_aliases_table_is_the_shared_one(tmp_path: Path) -> None:
@@ -167,7 +167,7 @@ def test_is_newer(new: str | None, old: str | None, expected: bool) -> None:
 
 def test_threshold_must_be_a_fraction(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="threshold"):
-        StoryIndex(DedupeStore(tmp_path / "x.db"), threshold=1.5)
+        StoryIndex(SQLiteDedupeStore(tmp_path / "x.db"), threshold=1.5)
 
 
 def check_forgetting(open_new_index: Callable[[], StoryIndex]) -> None:

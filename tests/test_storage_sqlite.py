@@ -146,7 +146,7 @@ def test_article_store_and_dedupe_state_open_a_new_file_at_the_same_moment(tmp_p
     "database is locked" at once to the second, without the busy wait."""
     import threading
 
-    from newscrawler.dedupe.store import DedupeStore
+    from newscrawler.dedupe.sqlite import SQLiteDedupeStore
 
     errors: list[BaseException] = []
     for round_ in range(15):
@@ -160,7 +160,7 @@ def test_article_store_and_dedupe_state_open_a_new_file_at_the_same_moment(tmp_p
             except BaseException as exc:  # reported below
                 errors.append(exc)
 
-        threads = [threading.Thread(target=open_, args=(make,)) for make in (SQLiteStore, DedupeStore)]
+        threads = [threading.Thread(target=open_, args=(make,)) for make in (SQLiteStore, SQLiteDedupeStore)]
         for thread in threads:
             thread.start()
         for thread in threads:

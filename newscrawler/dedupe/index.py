@@ -15,7 +15,7 @@ import numpy as np
 
 from newscrawler.dedupe.alignment import pack_words, sequence_similarity, unpack_words
 from newscrawler.dedupe.fingerprints import MinHashSigner, similarity, word_hashes, words_digest
-from newscrawler.dedupe.store import DedupeStore, StoredStory
+from newscrawler.dedupe.base import DedupeBackend, StoredStory
 
 NEW, UPDATE, UNCHANGED = "new", "update", "unchanged"
 NOT_STORED = b""
@@ -90,11 +90,11 @@ def _content_hash(title: str | None, words: np.ndarray) -> bytes:
 
 
 class StoryIndex:
-    """Decides and records, against a :class:`DedupeStore`; one instance per crawl run."""
+    """Decides and records, against a :class:`DedupeBackend`; one instance per crawl run."""
 
     def __init__(
         self,
-        store: DedupeStore,
+        store: DedupeBackend,
         signer: MinHashSigner | None = None,
         *,
         threshold: float = DEFAULT_THRESHOLD,

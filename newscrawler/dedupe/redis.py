@@ -30,13 +30,19 @@ from __future__ import annotations
 import hashlib
 import struct
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import redis
 from redis.exceptions import WatchError
 
-from newscrawler.dedupe.store import StoredStory, UrlMatch
+from newscrawler.dedupe.base import StoredStory, UrlMatch
+from newscrawler.scheduler.keys import frontier_keys
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from newscrawler.pipelines.dedupe import DedupeConfig
 
 LAYOUT = "redis-v1"
 """Stored in ``:meta``: a state written with another bucket layout is refused."""
@@ -134,6 +140,12 @@ class RedisDedupeStore:
         self._bands: tuple[list[int], list[bytes | None]] | None = None  # band buckets read with the body
         self._next_id = self._last_id = 0
         self._check_params({**(params or {}), "layout": LAYOUT})
+
+    @classmethod
+    def from_config(cls, config: DedupeConfig, spider_name: str) -> Self:
+        """The state beside the spider's shared frontier (its key prefix)."""
+        prefix = frontier_keys(config.redis_prefix, spider_name)["dedupe"]
+        return cls(config.redis_url, prefix, params=config.store_params())
 
     # --- one round trip on the store's connection ------------------------------------------
     def _send(self, commands: Sequence[tuple[Any, ...]]) -> list[Any]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Self
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.misc import load_object
 
 from newscrawler.dedupe.fingerprints import MinHashSigner
 from newscrawler.dedupe.index import (
@@ -35,8 +36,8 @@ from newscrawler.dedupe.index import (
     StoryIndex,
     Verdict,
 )
-from newscrawler.dedupe.store import DedupeStore
-from newscrawler.scheduler.keys import DEFAULT_KEY_PREFIX, frontier_keys
+from newscrawler.dedupe.base import BACKENDS, DedupeBackend
+from newscrawler.scheduler.keys import DEFAULT_KEY_PREFIX
 from newscrawler.pipelines.offload import WorkerThread
 from newscrawler.pipelines.postgres import postgres_dsn
 from newscrawler.signals import article_not_stored
@@ -86,8 +87,8 @@ class DedupeConfig:
         backend = (settings.get("NEWSCRAWLER_DEDUPE_BACKEND") or "").strip().lower()
         if not backend:
             backend = "postgres" if dsn else "redis" if redis_url else "sqlite"
-        if backend not in ("sqlite", "postgres", "redis"):
-            raise ValueError(f"NEWSCRAWLER_DEDUPE_BACKEND must be sqlite, postgres or redis, got {backend!r}")
+        if backend not in BACKENDS:
+            raise ValueError(f"NEWSCRAWLER_DEDUPE_BACKEND must be {', '.join(BACKENDS)}, got {backend!r}")
         if backend == "postgres" and not dsn:
             raise ValueError("NEWSCRAWLER_DEDUPE_BACKEND=postgres needs NEWSCRAWLER_POSTGRES_DSN")
         if backend == "redis" and not redis_url:
@@ -135,21 +136,9 @@ class DedupePipeline:
         self.index = await self._on_worker(self._open)
 
     def _open(self) -> StoryIndex:
-        config = self.config
-        if config.backend == "postgres":
-            from newscrawler.dedupe.postgres import PostgresDedupeStore
-
-            store: DedupeStore = PostgresDedupeStore(config.postgres_dsn, params=config.store_params())
-        elif config.backend == "redis":
-            from newscrawler.dedupe.redis import RedisDedupeStore
-
-            spider = getattr(self.crawler, "spider", None)
-            prefix = frontier_keys(config.redis_prefix, getattr(spider, "name", None) or "news")["dedupe"]
-            store = RedisDedupeStore(config.redis_url, prefix, params=config.store_params())  # type: ignore[assignment]
-        else:
-            if not config.path:
-                logger.warning("NEWSCRAWLER_SQLITE_PATH is empty: dedupe state lasts this run only")
-            store = DedupeStore(Path(config.path) if config.path else ":memory:", params=config.store_params())
+        backend: type[DedupeBackend] = load_object(BACKENDS[self.config.backend])
+        spider = getattr(self.crawler, "spider", None)
+        store = backend.from_config(self.config, getattr(spider, "name", None) or "news")
         logger.info("Dedupe state: %s (about %d stories known)", store.where, store.last_story_id())
         return StoryIndex(store, self.config.signer, threshold=self.config.threshold, min_words=self.config.min_words)
 
