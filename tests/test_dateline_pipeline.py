@@ -79,6 +79,16 @@ def test_after_a_short_first_paragraph(pipeline):
     assert body[item.dateline.end:].startswith("The air quality")
 
 
+def test_after_a_standfirst_that_is_the_description(pipeline):
+    standfirst = ("The city woke to smog on Monday, and officials urged residents to stay indoors while "
+                  "schools closed for the week.")
+    body = f"{standfirst}\n\nKOLKATA: The air quality worsened.\n\nMore."
+    item = article(body=body, description=standfirst, published_at="2024-01-02")
+    process(pipeline, item)
+    assert item.dateline.location == "KOLKATA"
+    assert body[item.dateline.end:].startswith("The air quality")
+
+
 def test_not_from_deep_in_the_body(pipeline):
     body = ("The city woke to smog on Monday, and officials urged residents to stay indoors while "
             "schools closed for the week.\n\nKOLKATA: a line deep in the story.")

@@ -110,11 +110,18 @@ def _openings(adapter: ItemAdapter) -> Iterator[tuple[str, str, int]]:
             continue
         offset = _after_headline(text, adapter.get("title"))
         yield name, text[offset:], offset
-        # A short first paragraph is a byline, a kicker or "Listen to this story"; the
-        # story, and its dateline, may open the next one.
+        # A short first paragraph is a byline, a kicker or "Listen to this story", and a first
+        # paragraph that is the page's description is its standfirst; the story, and its
+        # dateline, may open the next one.
         next_break = _PARAGRAPH_BREAK.search(text, offset)
-        if next_break and len(text[offset : next_break.start()].split()) <= _SHORT_PARAGRAPH_WORDS:
+        first = text[offset : next_break.start()] if next_break else ""
+        if next_break and (len(first.split()) <= _SHORT_PARAGRAPH_WORDS
+                           or _same_text(first, adapter.get("description"))):
             yield name, text[next_break.end() :], next_break.end()
+
+
+def _same_text(a: str, b: object) -> bool:
+    return isinstance(b, str) and _SPACES.sub(" ", a).strip().casefold() == _SPACES.sub(" ", b).strip().casefold()
 
 
 def _after_headline(body: str, title: object) -> int:
