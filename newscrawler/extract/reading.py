@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from newscrawler.extract.article import extract_article
 from newscrawler.extract.pagetype import PageVerdict, classify_page
+from newscrawler.extract.places import load_places
 from newscrawler.items import Article
 
 
@@ -39,14 +40,22 @@ def read_page(
     min_words: int = 80,
     selectors: Mapping[str, str] | None = None,
     crawled_at: datetime | None = None,
+    with_places: bool = False,
 ) -> PageReading:
     """Classify the page (unless ``known_article``: a profile's URL pattern says so) and extract
-    the article when it is one."""
+    the article when it is one.
+
+    ``with_places``: the article's dateline will be read, so the first article loads the
+    gazetteer that needs (seconds) here, before its item exists. Loaded later, in the dateline
+    pipeline, the items read meanwhile would all wait there, past the stages before it.
+    """
     verdict = None
     if not known_article:
         verdict = classify_page(html, url, min_words=min_words)
         if not verdict.is_article:
             return PageReading(verdict.kind, verdict, None, [])
+    if with_places:
+        load_places()
     warnings: list[str] = []
     article = extract_article(html, url, selectors=selectors, crawled_at=crawled_at, warnings=warnings)
     return PageReading("article", verdict, article, warnings)

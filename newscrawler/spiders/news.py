@@ -191,6 +191,7 @@ class NewsSpider(Spider):
             # Nobody to be polite to on this machine: AutoThrottle would only slow tests and the demo.
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
         spider.min_article_words = settings.getint("NEWSCRAWLER_MIN_ARTICLE_WORDS", 80)
+        spider.reads_datelines = settings.getbool("NEWSCRAWLER_DATELINES_ENABLED")
         spider.max_query_params = settings.getint("NEWSCRAWLER_MAX_QUERY_PARAMS", 3)
         spider.sitemap_max_urls = settings.getint("NEWSCRAWLER_SITEMAP_MAX_URLS")
         spider.sitemap_max_size = settings.getint("NEWSCRAWLER_SITEMAP_MAX_SIZE")
@@ -281,6 +282,7 @@ class NewsSpider(Spider):
             min_words=self.min_article_words,
             selectors=self.profile.selectors if self.profile else None,
             crawled_at=datetime.now(timezone.utc),
+            with_places=self.reads_datelines,
         )
         self.logger.debug("Read %s (%d characters) in %.2f s", response.url, len(html), time.perf_counter() - started)
         if page.verdict is not None:
