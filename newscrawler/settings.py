@@ -35,9 +35,9 @@ REDIRECT_MAX_TIMES = 10
 NEWSCRAWLER_RETRY_AFTER_MAX = 30.0
 # A crawl that starts on public sites never connects to private/loopback addresses (SSRF guard):
 # checked before each request (newscrawler/middlewares/addresses.py) and on every DNS answer where
-# the connection is made (newscrawler/resolver.py), so DNS rebinding gets nothing either.
+# the connection is made (newscrawler/network/resolver.py), so DNS rebinding gets nothing either.
 NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES = True
-TWISTED_DNS_RESOLVER = "newscrawler.resolver.PublicAddressResolver"
+TWISTED_DNS_RESOLVER = "newscrawler.network.resolver.PublicAddressResolver"
 # The resolver it filters: Scrapy's caching one (IPv4, DNS_TIMEOUT); scrapy.resolver.CachingHostnameResolver
 # adds IPv6.
 NEWSCRAWLER_DNS_RESOLVER = "scrapy.resolver.CachingThreadedResolver"
@@ -261,7 +261,10 @@ ADDONS = {
 
 FEED_EXPORT_ENCODING = "utf-8"
 # Feed files get each item as it is exported, not through a buffer a killed run would lose.
-FEED_STORAGES = {"": "newscrawler.feeds.UnbufferedFileFeedStorage", "file": "newscrawler.feeds.UnbufferedFileFeedStorage"}
+FEED_STORAGES = {
+    "": "newscrawler.extensions.feed_storage.UnbufferedFileFeedStorage",
+    "file": "newscrawler.extensions.feed_storage.UnbufferedFileFeedStorage",
+}
 
 # Our `scrapy crawl` replaces Scrapy's: one line for a setup error, and an exit status from the
 # crawl's verdict (0 done, 1 usage/configuration, 2 site not crawled or articles lost).

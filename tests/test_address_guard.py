@@ -15,8 +15,8 @@ import pytest
 from twisted.internet.interfaces import IResolutionReceiver
 from zope.interface import implementer
 
-from newscrawler.public_addresses import embedded_ipv4, is_public_address, literal_address
-from newscrawler.resolver import PublicAddressResolver, proxy_hosts
+from newscrawler.network.public_addresses import embedded_ipv4, is_public_address, literal_address
+from newscrawler.network.resolver import PublicAddressResolver, proxy_hosts
 from tests.conftest import run_crawl
 from tests.hosts_resolver import HostsFileResolver
 from tests.hostile_server import article_html, listing_html, page, Route, serve_site, write_stories

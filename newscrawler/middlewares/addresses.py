@@ -3,7 +3,7 @@
 A public news site, or anyone who can plant a redirect or a DNS answer for it, could send
 the crawler to ``http://169.254.169.254/`` or ``http://localhost:6379/``. When the crawl
 started on public addresses, nothing loopback, private, link-local or otherwise non-global
-is connected to, IPv4 addresses inside IPv6 ones included (:mod:`newscrawler.public_addresses`).
+is connected to, IPv4 addresses inside IPv6 ones included (:mod:`newscrawler.network.public_addresses`).
 
 Two places check:
 
@@ -11,7 +11,7 @@ Two places check:
   private address by themselves (``127.1``, ``[::ffff:127.0.0.1]``, ``localhost``) and decides
   once whether the crawl is guarded at all: a crawl that itself starts on such an address
   (the demo, the tests, an intranet) is left alone, the operator asked for it.
-- :class:`~newscrawler.resolver.PublicAddressResolver`, the reactor's resolver, drops every
+- :class:`~newscrawler.network.resolver.PublicAddressResolver`, the reactor's resolver, drops every
   non-public DNS answer where the connection is made, for every lookup (no verdict kept per
   host, so DNS rebinding gets nothing). :class:`RefusedLookupMiddleware` turns the failed
   lookup into a counted skip before it is retried.
@@ -36,8 +36,8 @@ from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigur
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.error import DNSLookupError
 
-from newscrawler.public_addresses import is_local_name, is_public_address, is_public_ip, literal_address
-from newscrawler.resolver import PublicAddressResolver, installed_resolver
+from newscrawler.network.public_addresses import is_local_name, is_public_address, is_public_ip, literal_address
+from newscrawler.network.resolver import PublicAddressResolver, installed_resolver
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider

@@ -38,7 +38,7 @@ from newscrawler.dedupe.index import (
 )
 from newscrawler.dedupe.base import BACKENDS, DedupeBackend
 from newscrawler.scheduler.keys import DEFAULT_KEY_PREFIX
-from newscrawler.pipelines.offload import WorkerThread
+from newscrawler.offload.worker import WorkerThread
 from newscrawler.pipelines.postgres import postgres_dsn
 from newscrawler.signals import article_not_stored
 from newscrawler.urls import canonicalize_url, tracking_params

@@ -32,7 +32,7 @@ from newscrawler.extract.template import (
     literal_of,
     strip_body,
 )
-from newscrawler.pipelines.offload import WorkerThread
+from newscrawler.offload.worker import WorkerThread
 from newscrawler.pipelines.postgres import postgres_dsn
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ Discovery and routing only. The spider walks the site from its start pages throu
 navigation, section pages and their pagination, its sitemaps (found in robots.txt or at
 the usual paths) and its feeds; every HTML page it fetches is asked ``classify_page``
 (is this an article?) and articles go to ``extract_article``, both on the parsing thread
-(``newscrawler.parsing_thread``), off the reactor. What to keep and where it
+(``newscrawler.offload.parsing``), off the reactor. What to keep and where it
 goes is for the pipelines.
 
     scrapy crawl news -a start_url=https://example.com/          # generic mode
@@ -52,7 +52,7 @@ from newscrawler.extract.reading import read_page
 from newscrawler.extract.valid_text import valid_values
 from newscrawler.items import Article
 from newscrawler.middlewares.robots import UNREADABLE_STAT as ROBOTS_UNREADABLE
-from newscrawler.parsing_thread import run_parsing
+from newscrawler.offload.parsing import run_parsing
 from newscrawler.sites import ProfileError, SiteProfile, load_profile
 from newscrawler.urls import UrlCanonicalizer, canonicalize_url
 

@@ -6,7 +6,7 @@ connection (DNS rebinding). This resolver is what the reactor resolves with
 (``TWISTED_DNS_RESOLVER``); it sits in front of the resolver Scrapy would otherwise use
 (``NEWSCRAWLER_DNS_RESOLVER``, Scrapy's caching one by default) and sees every answer of
 every lookup. While it guards, an answer that is not a public address (embedded IPv4
-forms included, see :mod:`newscrawler.public_addresses`) is dropped; a name left with no
+forms included, see :mod:`newscrawler.network.public_addresses`) is dropped; a name left with no
 answer fails to resolve, so nothing private is ever connected to. The refusal is kept, so
 that :class:`~newscrawler.middlewares.addresses.RefusedLookupMiddleware` counts it under
 ``newscrawler/skipped/private_address`` rather than as a DNS failure.
@@ -32,7 +32,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IAddress, IHostnameResolver, IHostResolution, IResolutionReceiver
 from zope.interface import implementer
 
-from newscrawler.public_addresses import is_public_address
+from newscrawler.network.public_addresses import is_public_address
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

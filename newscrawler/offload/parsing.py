@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from newscrawler.pipelines.offload import WorkerThread
+from newscrawler.offload.worker import WorkerThread
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -1,4 +1,4 @@
-"""One thread for a pipeline's blocking calls (its database), so the reactor never waits on them."""
+"""One thread for blocking calls (a pipeline's database, the parsing of pages), so the reactor never waits on them."""
 
 from __future__ import annotations
 
