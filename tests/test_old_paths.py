@@ -11,12 +11,16 @@ from scrapy.utils.misc import load_object
 
 from newscrawler.addons.javascript import JavaScriptAddon
 from newscrawler.addons.redis import RedisAddon
+from newscrawler.extensions.feed_storage import UnbufferedFileFeedStorage
+from newscrawler.network.resolver import PublicAddressResolver
 from newscrawler.scheduler.resumable import ResumableScheduler
 
 MOVED = [
     ("newscrawler.frontier.ResumableScheduler", ResumableScheduler, "newscrawler.scheduler.resumable"),
     ("newscrawler.distributed.RedisAddon", RedisAddon, "newscrawler.addons.redis"),
     ("newscrawler.browser.JavaScriptAddon", JavaScriptAddon, "newscrawler.addons.javascript"),
+    ("newscrawler.resolver.PublicAddressResolver", PublicAddressResolver, "newscrawler.network.resolver"),
+    ("newscrawler.feeds.UnbufferedFileFeedStorage", UnbufferedFileFeedStorage, "newscrawler.extensions.feed_storage"),
 ]
 
 
