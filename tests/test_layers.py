@@ -4,7 +4,7 @@
 and the commands, never the other way round; ``extract/`` imports no Scrapy at all; and only
 settings, items, URLs and signals sit loose at the top of ``newscrawler/`` (beside the
 deprecated shims of old dotted paths). Read from the source, so an import inside a function
-counts too.
+counts too; one under ``if TYPE_CHECKING:`` does not (it names a type and runs nothing).
 """
 
 from __future__ import annotations
@@ -27,8 +27,13 @@ def imported_modules(path: Path, package: str | None = None) -> set[str]:
     against ``package``, by default the one the file is in)."""
     if package is None:
         package = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1])
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    type_only = {id(inner) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node.test)
+                 for stmt in node.body for inner in ast.walk(stmt)}
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -37,6 +42,11 @@ def imported_modules(path: Path, package: str | None = None) -> set[str]:
             found.add(module)
             found.update(f"{module}.{alias.name}" for alias in node.names)
     return found
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 @pytest.mark.parametrize("layer", LOWER)
@@ -65,7 +75,10 @@ def test_only_settings_items_urls_and_signals_are_loose_at_the_top() -> None:
 
 def test_the_checker_sees_imports_inside_functions_and_relative_ones(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
-    probe.write_text("def f():\n    from newscrawler.pipelines.dedupe import DedupePipeline\n"
-                     "from ..middlewares import javascript\n", encoding="utf-8")
+    probe.write_text("from typing import TYPE_CHECKING\n"
+                     "def f():\n    from newscrawler.pipelines.dedupe import DedupePipeline\n"
+                     "from ..middlewares import javascript\n"
+                     "if TYPE_CHECKING:\n    from newscrawler.spiders.news import NewsSpider\n", encoding="utf-8")
     found = imported_modules(probe, package="newscrawler.extract")
     assert {"newscrawler.pipelines.dedupe", "newscrawler.middlewares.javascript"} <= found
+    assert "newscrawler.spiders.news" not in found
