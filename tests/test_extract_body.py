@@ -414,3 +414,10 @@ def test_story_inside_an_aside_is_kept_and_the_sidebar_aside_is_not():
             f'<aside class="sidebar"><p>{SIDEBAR[0]}</p></aside></body></html>')
     article = extract_article(html, "https://gazette.example/port/north-pier", crawled_at=CRAWLED)
     assert article.body.split("\n\n") == STORY
+
+
+def test_description_as_a_subheadline_is_not_a_standfirst():
+    html = harbour_page().replace("<h1>North pier to close for repairs</h1>",
+                                  f"<h1>North pier to close for repairs</h1><h2>{STANDFIRST}</h2>")
+    article = extract_article(html, "https://gazette.example/port/north-pier", crawled_at=CRAWLED)
+    assert article.body.split("\n\n") == STORY

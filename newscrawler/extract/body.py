@@ -375,7 +375,8 @@ def restore_standfirst(
     Many sites show their meta description as a lead paragraph in its own block ("teaser",
     "intro") above the story; the main-text extractor keeps the story's container and
     loses it. The block is found by the description's text, and restored only when it
-    comes before the story's first paragraph and the body does not already hold it.
+    comes before the story's first paragraph and the body does not already hold it. A
+    subheadline (the description in an ``<h2>`` under the headline) stays out.
     """
     if not description or len(description.split()) < 8 or len(body) == 0:
         return
@@ -383,7 +384,7 @@ def restore_standfirst(
     if wanted in {_letters(h) for h in headlines} or _letters(description[:200]) in _letters(body.xpath("string()")):
         return
     lead = _block_with_text(tree, description)
-    if lead is None:
+    if lead is None or lead.tag in _HEADINGS:  # a subheadline is a second title, not the story's text
         return
     text = collapse(lead.text_content())
     blocks = (collapse(child.xpath("string()")) for child in body if child.tag in ("p", "head"))
@@ -396,6 +397,7 @@ def restore_standfirst(
     body.insert(0, paragraph)
 
 
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _TEXT_CONTAINING = etree.XPath("//body//text()[contains(normalize-space(.), $words)]")
 _NOT_STORY_TEXT = {"title", "script", "style", "noscript", "textarea", "option", "select", "button", "a", "nav",
                    "footer", "aside", "head"}
