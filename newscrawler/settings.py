@@ -224,6 +224,9 @@ NEWSCRAWLER_PROGRESS_INTERVAL = 30.0
 # One run per site at a time: an flock on a file per site in this folder (empty: no lock).
 # A second run of the same site exits at once with status 1; a killed run leaves no stale lock.
 NEWSCRAWLER_LOCK_DIR = "output/locks"
+# The crawl's site name, which names its lock; the spider sets it to the profile's name
+# (-a site=NAME). Empty: the hosts of the start URLs name the lock.
+NEWSCRAWLER_SITE = ""
 
 # --- Scale-out on Redis (newscrawler/addons/redis.py, scheduler/) ------------------------------
 # redis://host:6379/0 makes this worker share its frontier (queue + seen URLs) with every

@@ -121,13 +121,8 @@ def test_empty_lock_dir_switches_the_lock_off(serve, slow_site, tmp_path) -> Non
     assert not (tmp_path / "unused").exists()
 
 
-class _Profile:
-    name = "harbour"
-
-
 class _Spider:
     name = "news"
-    profile = None
     allowed_domains = ["news.example", "cdn.news.example"]
     start_urls = ["https://www.news.example/", "https://news.example:8443/world/"]
 
@@ -143,7 +138,6 @@ def test_lock_key_names_the_site() -> None:
     spider = _Spider()
     # Host and port of the start URLs: one address serving two sites on two ports is two sites.
     assert lock_key(spider) == "news.example+news.example:8443"
-    spider.profile = _Profile()
-    assert lock_key(spider) == "site-harbour"
+    assert lock_key(spider, site="harbour") == "site-harbour"  # NEWSCRAWLER_SITE, a profile's name
     a, b = lock_path(Path("/x"), "news.example"), lock_path(Path("/x"), "news.example:8080/../etc")
     assert a != b and a.parent == b.parent == Path("/x") and "/" not in b.name and b.name.endswith(".lock")

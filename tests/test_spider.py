@@ -177,6 +177,8 @@ def test_profile_mode_uses_patterns_and_selectors(serve, crawl, river_site, tmp_
     result = crawl("-a", "site=river-gazette", settings={"NEWSCRAWLER_PROFILE_DIRS": str(profiles)})
     assert result.returncode == 0, result.log[-2000:]
     assert site.count("/sport/") == 0, "profile patterns restrict the links followed"
+    # The spider put the profile's name in NEWSCRAWLER_SITE, and the site lock is named after it.
+    assert [p.name.split("-")[:2] for p in (result.workdir / "output" / "locks").glob("*.lock")] == [["site", "river"]]
     news = {k: v for k, v in expected.items() if "flood" in k}
     assert len(result.items) == len(news)
     for item in result.items:

@@ -30,11 +30,11 @@ class CrawlLocked(RuntimeError):
     """Another run of the same site holds the lock."""
 
 
-def lock_key(spider: Any) -> str:
-    """What identifies "the same site": the profile name, else the hosts of the start URLs."""
-    profile = getattr(spider, "profile", None)
-    if profile is not None and getattr(profile, "name", None):
-        return f"site-{profile.name}"
+def lock_key(spider: Any, site: str = "") -> str:
+    """What identifies "the same site": its name (``NEWSCRAWLER_SITE``, the profile's), else the
+    hosts of the spider's start URLs."""
+    if site:
+        return f"site-{site}"
     # Host and port: two sites served from one address on different ports are two sites.
     hosts = sorted({urlsplit(u).netloc.lower().removeprefix("www.") for u in getattr(spider, "start_urls", [])})
     domains = sorted(getattr(spider, "allowed_domains", None) or [])
@@ -64,7 +64,7 @@ class SiteLock:
             raise NotConfigured("scale-out workers share one site's crawl on purpose")
         if getattr(crawler, "spider", None) is None:
             raise NotConfigured("no spider, so no site to lock (a crawler built outside a crawl)")
-        key = lock_key(crawler.spider)
+        key = lock_key(crawler.spider, crawler.settings.get("NEWSCRAWLER_SITE") or "")
         lock = cls(lock_path(Path(directory), key), key)
         lock.acquire()
         crawler.signals.connect(lock.release, signal=signals.spider_closed)

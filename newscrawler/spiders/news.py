@@ -203,8 +203,11 @@ class NewsSpider(Spider):
         # What the re-crawl filter needs to know of this run, for components that read settings.
         settings.set("NEWSCRAWLER_REFRESH", spider.refresh, priority="spider")
         settings.set("NEWSCRAWLER_RESUMING", spider.resuming, priority="spider")
-        # Rendering: -a render_js and the profile's render_js widen NEWSCRAWLER_RENDER_JS.
+        # Profile-derived values go into settings, which components read (never the spider).
         profile = spider.profile
+        if profile is not None:
+            settings.set("NEWSCRAWLER_SITE", profile.name, priority="spider")
+        # Rendering: -a render_js and the profile's render_js widen NEWSCRAWLER_RENDER_JS.
         fold_into_settings(settings, spider.render_js, profile.render_js if profile else False,
                            profile.render_js_patterns if profile else ())
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
