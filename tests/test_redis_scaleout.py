@@ -130,6 +130,18 @@ def test_seeded_and_reset_frontier(shared_crawl, tmp_path: Path):
         assert len(fourth.items) == len(expected)
 
 
+def test_frontier_command_says_in_one_line_that_redis_cannot_be_reached(tmp_path: Path):
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawler.settings"}
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "frontier", "status", "--redis-url",
+                           "redis://127.0.0.1:1/0"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and "redis://127.0.0.1:1/0" in lines[0], proc.stderr
+    misuse = subprocess.run([sys.executable, "-m", "scrapy", "frontier", "status", "--dedupe"], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert misuse.returncode == 2 and "--dedupe goes with reset" in misuse.stderr
+
+
 def test_addon_is_off_without_a_redis_url_and_rejects_a_bad_one():
     with pytest.raises(NotConfigured):
         RedisAddon.from_crawler(get_crawler(Spider, settings_dict={"NEWSCRAWLER_REDIS_URL": ""}))
