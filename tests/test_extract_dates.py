@@ -561,3 +561,38 @@ def test_the_words_before_a_date_element_say_its_kind(body, expected):
 def test_last_resort_skips_a_bare_date_that_the_text_before_calls_an_update():
     html = dated_page(body='<div>page revision: 8, last edited: <span>17 Jun 2018 15:15</span></div>')
     assert dates_of(html)[0] is None
+
+
+# --- the last resort: htmldate's search of the whole page, checked --------------------------
+
+
+@pytest.mark.parametrize("head, body, expected", [
+    # a byline's date with a two-digit year: none of our own sources reads it
+    ("", '<div class="meta-wrapper">Von: Anna Muster <span>|</span> <span>31.10.23</span></div>', "2023-10-31"),
+    # a timestamp in a script's data
+    ('<script>var photo = {"votes": 12, "created_at": "2013-02-16T04:36:36-05:00"};</script>', "", "2013-02-16"),
+])
+def test_a_date_only_htmldate_finds_is_taken_from_it(head, body, expected):
+    assert dates_of(dated_page(head=head, body=body))[:2] == (expected, "htmldate")
+
+
+@pytest.mark.parametrize("body", [
+    "",  # no date anywhere
+    '<p class="copyright">© 2016 Example Theme</p>',  # htmldate answers 2016-01-01: the copyright's year
+    '<p class="info">Letzte Änderung: 31.10.2023 - 14:49:39</p>',  # an update, never called the publication
+])
+def test_a_page_without_a_publication_date_stays_blank(body):
+    assert dates_of(dated_page(body=body))[0] is None
+
+
+def test_the_last_resort_never_gives_a_date_after_the_crawl():
+    html = dated_page(body='<div class="meta-wrapper">Von: Anna Muster | <span>31.10.23</span></div>')
+    article = extract_article(html, "https://example.com/story", crawled_at=datetime(2023, 6, 1, tzinfo=timezone.utc))
+    assert article.published_at is None
+
+
+def test_the_last_resort_agrees_with_the_urls_month():
+    body = '<div class="meta-wrapper">Von: Anna Muster | <span>31.10.23</span></div>'
+    assert dates_of(dated_page(body=body), url="https://example.com/2023/10/story")[:2] == ("2023-10-31", "htmldate")
+    assert dates_of(dated_page(body=body), url="https://example.com/2023/09/story")[0] is None
+    assert dates_of(dated_page(body=body), url="https://example.com/2022/story")[0] is None

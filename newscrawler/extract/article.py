@@ -31,6 +31,7 @@ from lxml.html import HtmlElement
 from newscrawler.extract.body import Body, body_from_selector_nodes, body_from_text, extract_body, extract_images
 from newscrawler.extract.dates import DateCandidate, MODIFIED, PUBLISHED, choose_dates
 from newscrawler.extract.metadata import PageMetadata, clean_text, extract_metadata, split_authors, split_tags
+from newscrawler.extract.searched_date import searched_published_date
 from newscrawler.extract.valid_text import valid_values
 from newscrawler.items import Article, Image
 
@@ -119,6 +120,11 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
     candidates = list(overrides.get("dates", [])) + meta.dates
     hint = article.language.split("-")[0] if article.language else None
     published, modified = choose_dates(candidates, crawl_time, notes, hint)
+    pristine = parse_html(text) if published is None else None  # the body extractor pruned ``tree``
+    if pristine is not None:
+        searched = searched_published_date(pristine, text, url, crawl_time, hint)
+        if searched is not None:
+            published, modified = choose_dates([*candidates, searched], crawl_time, [], hint)
     if published:
         article.published_at, article.published_at_raw, article.published_at_source = (
             published.value, published.raw, published.source)

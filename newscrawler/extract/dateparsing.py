@@ -9,10 +9,12 @@ every call goes through here, one at a time. dateparser is imported on first use
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 _LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 def parse_date_text(text: str, **options: Any) -> datetime | None:
@@ -29,3 +31,9 @@ def locale_info(language: str) -> dict[str, Any]:
         from dateparser.languages.loader import default_loader
 
         return default_loader.get_locale(language).info
+
+
+def with_dateparser_lock(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a library that calls dateparser itself (htmldate) under the same lock."""
+    with _LOCK:
+        return function(*args, **kwargs)

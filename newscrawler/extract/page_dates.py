@@ -37,7 +37,7 @@ _NOT_STORY_TEXT = {"script", "style", "noscript", "nav", "header", "footer", "as
 _UPDATED_CLASS = re.compile(r"updat|modif|revis")
 _PUBLISHED_CLASS = re.compile(r"publish|posted|created|entry-date|pubdate")
 # Words that say which date a line gives, just before it ("Updated: Sept 2, 2022", "mis à jour le").
-_UPDATE_WORDS = re.compile(
+UPDATE_WORDS = re.compile(
     r"(?:updated|last updated|modified|edited|revised|aktualisiert|geändert|letzte änderung"
     r"|mis à jour|mise à jour|modifié|actualizado|actualización|atualizado|atualização|aggiornato"
     r"|aggiornamento|bijgewerkt|gewijzigd|uppdaterad|opdateret|oppdatert|päivitetty|zaktualizowano"
@@ -116,7 +116,7 @@ def first_date_after_headline(body: HtmlElement | None, headline: HtmlElement | 
             if started:
                 seen += 1
                 found = _bare_date(item, language)
-                if found and not _UPDATE_WORDS.search(" ".join(previous[-60:].split())):
+                if found and not UPDATE_WORDS.search(" ".join(previous[-60:].split())):
                     return DateCandidate(found, "text", PUBLISHED)
             previous = item  # "last edited:" before a date in its own element
             continue
@@ -221,7 +221,7 @@ def line_dates(text: str, default: str, language: str | None) -> list[tuple[str,
     previous_end = 0
     for found in written_dates(text, language):
         lead = text[previous_end : found.start]
-        kind = MODIFIED if _UPDATE_WORDS.search(lead) else PUBLISHED if _PUBLISH_WORDS.search(lead) else default
+        kind = MODIFIED if UPDATE_WORDS.search(lead) else PUBLISHED if _PUBLISH_WORDS.search(lead) else default
         raw = text[found.start : found.end]
         if found.clock is not None:
             clock = found.clock.group(0).strip()
@@ -293,7 +293,7 @@ def _context_kind(node: HtmlElement, default: str) -> str:
         parent = node.getparent()
         lead = (parent.text or "") if parent is not None else ""
     lead = " ".join(lead[-60:].split())
-    if _UPDATE_WORDS.search(lead):
+    if UPDATE_WORDS.search(lead):
         return MODIFIED
     return PUBLISHED if _PUBLISH_WORDS.search(lead) else default
 
