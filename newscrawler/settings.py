@@ -88,6 +88,11 @@ NEWSCRAWLER_CONDITIONAL_REQUESTS = True
 # Written by the spider from its arguments (-a refresh=1; a resumed JOBDIR): not for -s.
 NEWSCRAWLER_REFRESH = False
 NEWSCRAWLER_RESUMING = False
+# The date window, as YYYY-MM-DD, written by the spider from -a since / -a until: links dated
+# outside it are not fetched, articles published outside it not kept
+# (newscrawler/spidermiddlewares/window.py; newscrawler/skipped/outside_window).
+NEWSCRAWLER_SINCE = None
+NEWSCRAWLER_UNTIL = None
 
 # --- Items and pipelines -----------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -209,6 +214,8 @@ SPIDER_MIDDLEWARES = {
     "newscrawler.middlewares.depth.LinkDepthMiddleware": 900,
     # Known stories stay unfetched; pagination that shows nothing ends (one store lookup a page).
     "newscrawler.spidermiddlewares.incremental.IncrementalMiddleware": 850,
+    # Closest to the spider: links and articles outside -a since/until go before anything counts them.
+    "newscrawler.spidermiddlewares.window.DateWindowMiddleware": 950,
 }
 
 EXTENSIONS = {

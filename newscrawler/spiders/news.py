@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import re
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterable
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Self
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -35,58 +35,29 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 
 from newscrawler import signals as news_signals
-from newscrawler.rendering.modes import fold_into_settings, render_mode
+from newscrawler.rendering.modes import fold_into_settings
 from newscrawler.discovery import (
     COMMON_FEED_PATHS,
     COMMON_SITEMAP_PATHS,
-    date_from_url,
     feed_links,
-    in_window,
     parse_feed,
     parse_sitemap,
     sitemap_urls_from_robots,
 )
+from newscrawler.discovery.links import Link, LinkRules, listing_links
 from newscrawler.discovery.sections import listing_section
 from newscrawler.extract.article import decode_declared
+from newscrawler.extract.listing import merge_listing
 from newscrawler.extract.reading import read_page
 from newscrawler.extract.valid_text import valid_values
 from newscrawler.items import Article
 from newscrawler.middlewares.robots import UNREADABLE_STAT as ROBOTS_UNREADABLE
 from newscrawler.offload.parsing import run_parsing
 from newscrawler.sites import ProfileError, SiteProfile, load_profile
+from newscrawler.spiders.arguments import SpiderArgs
 from newscrawler.urls import UrlCanonicalizer, canonicalize_url
 
-ACCEPTED_ARGUMENTS = {
-    "start_url": "comma-separated start URLs (generic mode, or to override a profile's)",
-    "start_urls": "same as start_url",
-    "site": "name of a site profile in newscrawler/sites/ (profile mode)",
-    "max_pages": "stop after this many fetched pages (positive integer)",
-    "max_pagination": "follow section pagination at most this many pages deep (positive integer)",
-    "render_js": "1 to render every page in Chromium (scrapy-playwright), auto to render only pages built by script",
-    "since": "only stories published on or after this day (YYYY-MM-DD)",
-    "until": "only stories published on or before this day (YYYY-MM-DD)",
-    "refresh": "1 to fetch again the articles an earlier run stored",
-    "discover": "comma-separated discovery paths among links, sitemaps, feeds (default: all three)",
-}
-DISCOVERY_PATHS = ("links", "sitemaps", "feeds")
-
-_DENY = re.compile(
-    r"/wp-(?:admin|login|json|includes|content/plugins)|/xmlrpc\.php|/cdn-cgi/|/(?:comments/)?feed/?$|"
-    r"/(?:rss|atom)(?:\.xml)?/?$|[?&](?:replytocom|share|print|output|format|amp|preview|attachment_id|"
-    r"add-to-cart|action|redirect_to|like_comment|unapproved)=|/(?:login|logout|signin|signup|register|"
-    r"subscribe|account|cart|checkout)(?:/|$)|/print/|/embed/?$|/trackback/?$|/(?:search)(?:/|$)|[?&](?:s|q)=",
-    re.IGNORECASE,
-)
-_SKIPPED_EXTENSIONS = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS) + (".xml", ".json", ".gz", ".txt")
-_PAGINATION_TEXT = re.compile(
-    r"^\s*(?:next|older|more|load more|more stories|more news|older (?:posts|entries|stories|articles)|"
-    r"(?:next|previous|prev|earlier|older) (?:day|week|month|year|issue|edition)\s*[›»→>]*|"
-    r"next page|weiter|siguiente|suivant|›|»|→|>|>>|next\s*[›»→>]+|older\s*[›»→>]+)\s*$",
-    re.IGNORECASE,
-)
-_PAGINATION_URL = re.compile(r"/page/\d+/?$|[?&](?:page|paged|pg|start|offset)=\d+|[-_/]page[-_]?\d+(?:\.html?)?/?$",
-                             re.IGNORECASE)
-_PAGE_NUMBER_TEXT = re.compile(r"^\s*\d{1,4}\s*$")
+_SKIPPED_EXTENSIONS = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _RESUME_MARKER = "newscrawler.running"
 START_PAGES_OK_STAT = "newscrawler/start_pages/ok"
@@ -99,36 +70,18 @@ ROBOTS_UNREADABLE_STAT = ROBOTS_UNREADABLE
 class NewsSpider(Spider):
     name = "news"
 
-    def __init__(
-        self,
-        start_url: str | None = None,
-        start_urls: str | None = None,
-        site: str | None = None,
-        max_pages: str | int | None = None,
-        max_pagination: str | int | None = None,
-        render_js: str | bool | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        refresh: str | bool | None = None,
-        discover: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        unknown = sorted(k for k in kwargs if not k.startswith("_") and k not in ACCEPTED_ARGUMENTS)
-        if unknown:
-            accepted = "; ".join(f"{k}: {v}" for k, v in ACCEPTED_ARGUMENTS.items())
-            raise UsageError(f"unknown spider argument(s) {', '.join(unknown)}. Accepted -a arguments: {accepted}")
+    def __init__(self, **kwargs: Any) -> None:
+        args = SpiderArgs.parse(kwargs)
         super().__init__(**{k: v for k, v in kwargs.items() if k.startswith("_")})
-        self._site_name = site
-        self._given_urls = start_url or start_urls
-        self.max_pages = _positive_int("max_pages", max_pages)
-        self.max_pagination = _positive_int("max_pagination", max_pagination)
-        self.render_js = render_mode(render_js, "-a render_js")
-        self.since = _day("since", since)
-        self.until = _day("until", until)
-        if self.since and self.until and self.since > self.until:
-            raise UsageError(f"-a since={since} is after -a until={until}: the window is empty")
-        self.refresh = _flag("refresh", refresh)
-        self.discover = _discovery_paths(discover)
+        self._site_name = args.site
+        self._given_urls = list(args.start_urls)
+        self.max_pages = args.max_pages
+        self.max_pagination = args.max_pagination
+        self.render_js = args.render_js
+        self.since = args.since
+        self.until = args.until
+        self.refresh = args.refresh
+        self.discover = args.discover
         self.profile: SiteProfile | None = None
         self.start_urls: list[str] = []
         self.allowed_domains: list[str] = []
@@ -145,8 +98,7 @@ class NewsSpider(Spider):
                 self.profile = load_profile(self._site_name, extra_dirs=[Path(d) for d in profile_dirs])
             except ProfileError as exc:
                 raise UsageError(str(exc)) from exc
-        given = self._given_urls
-        urls = [u.strip() for u in given.split(",") if u.strip()] if given else []
+        urls = list(self._given_urls)
         if not urls and self.profile:
             urls = list(self.profile.start_urls)
         if not urls:
@@ -192,7 +144,11 @@ class NewsSpider(Spider):
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
         spider.min_article_words = settings.getint("NEWSCRAWLER_MIN_ARTICLE_WORDS", 80)
         spider.reads_datelines = settings.getbool("NEWSCRAWLER_DATELINES_ENABLED")
-        spider.max_query_params = settings.getint("NEWSCRAWLER_MAX_QUERY_PARAMS", 3)
+        profile = spider.profile
+        spider.link_rules = LinkRules(
+            allowed_domains=tuple(spider.allowed_domains), skipped_extensions=_SKIPPED_EXTENSIONS,
+            max_query_params=settings.getint("NEWSCRAWLER_MAX_QUERY_PARAMS", 3),
+            denied=profile.is_denied if profile else None, canonicalize=spider._canonical)
         spider.sitemap_max_urls = settings.getint("NEWSCRAWLER_SITEMAP_MAX_URLS")
         spider.sitemap_max_size = settings.getint("NEWSCRAWLER_SITEMAP_MAX_SIZE")
         spider.obeys_robots = settings.getbool("ROBOTSTXT_OBEY")
@@ -204,9 +160,11 @@ class NewsSpider(Spider):
         settings.set("NEWSCRAWLER_REFRESH", spider.refresh, priority="spider")
         settings.set("NEWSCRAWLER_RESUMING", spider.resuming, priority="spider")
         # Profile-derived values go into settings, which components read (never the spider).
-        profile = spider.profile
         if profile is not None:
             settings.set("NEWSCRAWLER_SITE", profile.name, priority="spider")
+        # The date window (newscrawler/spidermiddlewares/window.py) applies -a since/until.
+        settings.set("NEWSCRAWLER_SINCE", spider.since.isoformat() if spider.since else None, priority="spider")
+        settings.set("NEWSCRAWLER_UNTIL", spider.until.isoformat() if spider.until else None, priority="spider")
         # Rendering: -a render_js and the profile's render_js widen NEWSCRAWLER_RENDER_JS.
         fold_into_settings(settings, spider.render_js, profile.render_js if profile else False,
                            profile.render_js_patterns if profile else ())
@@ -305,7 +263,8 @@ class NewsSpider(Spider):
                 for request in self._probe_sitemaps_if_unseen(response.url):
                     yield request
         if "links" in self.discover:
-            for request in self._follow_links(response, page.is_article):
+            links = await self._page_links(response, html)
+            for request in self._follow_links(response, links, page.is_article):
                 yield request
 
     def _finish_article(self, response: TextResponse, article: Article, warnings: list[str]) -> Article | None:
@@ -319,14 +278,10 @@ class NewsSpider(Spider):
         article.excerpt = article.excerpt or valid_values(response.meta.get("excerpt"))
         listing = valid_values(response.meta.get("listing") or {})
         if listing:
-            _apply_listing(article, listing)
+            article = merge_listing(article, listing)
         article.section = article.section or response.meta.get("listing_section")
         if self.profile:
             article.site = self.profile.name
-        if in_window(article.published_at, self.since, self.until) is False:
-            self.crawler.stats.inc_value("newscrawler/skipped/outside_window")
-            self.logger.info("Skipped %s: published %s, outside the window", response.url, article.published_at)
-            return None
         return article
 
     def _classified(self, response: Response, kind: str) -> None:
@@ -342,36 +297,15 @@ class NewsSpider(Spider):
 
     # --- discovery: links ------------------------------------------------------------------
 
-    def _follow_links(self, response: TextResponse, from_article: bool) -> Iterable[Request]:
+    def _follow_links(self, response: TextResponse, links: list[Link], from_article: bool) -> Iterable[Request]:
         depth = response.meta.get("pagination_depth", 0)
-        excerpts = _teaser_excerpts(response, self._canonical)
-        candidates: list[tuple[str, bool]] = []
-        link_texts: dict[str, str] = {}
-        seen: set[str] = set()
         # The section this listing stands for: its stories are filed under it when their pages say nothing.
         section = None if from_article else (
             response.meta.get("listing_section") if response.meta.get("discovered_via") == "pagination"
             else listing_section(response.url, response.meta.get("link_text")))
-        for href, text, rel in _anchors(response):
-            url = self._normalise_link(response, href)
-            if url is None or url in seen:
-                continue
-            seen.add(url)
-            is_pagination = "next" in rel or bool(_PAGINATION_TEXT.match(text)) or (
-                bool(_PAGINATION_URL.search(url)) and (bool(_PAGE_NUMBER_TEXT.match(text)) or not text))
-            candidates.append((url, is_pagination))
-            if text and len(text) <= 80:
-                link_texts[url] = text
-        if not from_article:
-            for href in response.xpath(
-                    "//head/link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href").getall():
-                url = self._normalise_link(response, href)
-                if url and url not in seen:
-                    seen.add(url)
-                    candidates.append((url, True))
-
-        for url, is_pagination in candidates:
-            if is_pagination:
+        for link in links:
+            url = link.url
+            if link.is_pagination:
                 if from_article:
                     continue  # "next article" links on article pages are just links
                 if depth + 1 > (self.max_pagination or 0):
@@ -392,48 +326,24 @@ class NewsSpider(Spider):
                     continue
             else:
                 via = "section" if not from_article else "link"
-            if self._outside_window(date_from_url(url)):
-                continue
             meta: dict[str, Any] = {"discovered_via": via, "pagination_depth": 0, "page_link": True,
-                                    "story_link": url in excerpts or date_from_url(url) is not None}
-            if url in excerpts:
-                meta["excerpt"] = excerpts[url]
+                                    "story_link": link.is_story}
+            if link.excerpt is not None:
+                meta["excerpt"] = link.excerpt
             if section:
                 meta["listing_section"] = section
-            if url in link_texts:
-                meta["link_text"] = link_texts[url]
+            if link.text and len(link.text) <= 80:
+                meta["link_text"] = link.text
             # Listings first, then the articles they reveal: keeps the frontier small.
             yield Request(url, callback=self.parse, meta=meta, priority=0 if not from_article else -2)
 
-    def _normalise_link(self, response: TextResponse, href: str) -> str | None:
-        href = href.strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
-            return None
-        url = urljoin(response.url, href)
-        parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not self._allowed_host(parts.hostname or ""):
-            return None
-        if self.profile and self.profile.is_denied(url):
-            return None
-        if _DENY.search(url) or parts.path.lower().endswith(_SKIPPED_EXTENSIONS):
-            return None
-        if len(parse_qsl(parts.query, keep_blank_values=True)) > self.max_query_params:
-            self.crawler.stats.inc_value("newscrawler/skipped/too_many_query_params")
-            return None
-        return self._canonical(url)
-
-    def _allowed_host(self, host: str) -> bool:
-        host = host.lower()
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
-
-    def _outside_window(self, day: date | str | None) -> bool:
-        if day is None or (self.since is None and self.until is None):
-            return False
-        verdict = in_window(day.isoformat() if isinstance(day, date) else day, self.since, self.until)
-        if verdict is False:
-            self.crawler.stats.inc_value("newscrawler/skipped/outside_window")
-            return True
-        return False
+    async def _page_links(self, response: TextResponse, html: str) -> list[Link]:
+        """The page's followable links, read on a worker thread (a big page is a big tree)."""
+        skipped: Counter[str] = Counter()
+        links = await asyncio.to_thread(listing_links, html, response.url, self.link_rules, skipped)
+        for reason, count in skipped.items():
+            self.crawler.stats.inc_value(f"newscrawler/skipped/{reason}", count)
+        return links
 
     # --- discovery: sitemaps ---------------------------------------------------------------
 
@@ -442,7 +352,7 @@ class NewsSpider(Spider):
         if "sitemaps" not in self.discover:
             return
         host = urlsplit(request.url).netloc
-        if host in self._sitemap_hosts or not self._allowed_host(urlsplit(request.url).hostname or ""):
+        if host in self._sitemap_hosts or not self.link_rules.allows_host(urlsplit(request.url).hostname or ""):
             return
         self._sitemap_hosts.add(host)
         base = f"{urlsplit(request.url).scheme}://{host}/"
@@ -471,11 +381,13 @@ class NewsSpider(Spider):
         for url in sitemaps or [urljoin(base, path) for path in COMMON_SITEMAP_PATHS]:
             yield self._sitemap_request(urljoin(base, url.strip()), priority=5, probe=probing)
 
-    def _sitemap_request(self, url: str, priority: int, probe: bool = False) -> Request:
+    def _sitemap_request(self, url: str, priority: int, probe: bool = False, lastmod: str | None = None) -> Request:
         """A sitemap fetch with the protocol's own size cap (50 MB by default), not DOWNLOAD_MAXSIZE:
         big news sites serve sitemaps past 20 MB. Gzip on the wire expands to that cap at most."""
         meta = {"discovered_via": "sitemap", "probe": probe, "handle_httpstatus_list": [404, 410] if probe else [],
                 "download_maxsize": self.sitemap_max_size, "download_warnsize": self.sitemap_max_size}
+        if lastmod:
+            meta["sitemap_lastmod"] = lastmod
         return Request(self._canonical(url), callback=self.parse_sitemap, errback=self._discovery_failed,
                        priority=priority, meta=meta)
 
@@ -493,9 +405,9 @@ class NewsSpider(Spider):
         if sitemap.kind == "index":
             for entry in sitemap.entries:
                 url = self._discovery_link(entry.loc, response.url)
-                # A child sitemap last changed before the window opened lists nothing inside it.
-                if url and not (entry.lastmod and self.since and in_window(entry.lastmod, self.since, None) is False):
-                    yield self._sitemap_request(url, priority=4)
+                if url:
+                    # The date window skips a child sitemap last changed before the window opened.
+                    yield self._sitemap_request(url, priority=4, lastmod=entry.lastmod)
             return
         listed = {}
         for entry in sitemap.entries:
@@ -521,7 +433,7 @@ class NewsSpider(Spider):
         if "feeds" not in self.discover or host in self._feed_hosts:
             return
         self._feed_hosts.add(host)
-        links = [u for u in feed_links(html, response.url) if self._allowed_host(urlsplit(u).hostname or "")]
+        links = [u for u in feed_links(html, response.url) if self.link_rules.allows_host(urlsplit(u).hostname or "")]
         probing = not links
         base = f"{urlsplit(response.url).scheme}://{host}/"
         for url in links or [urljoin(base, path) for path in COMMON_FEED_PATHS]:
@@ -564,12 +476,10 @@ class NewsSpider(Spider):
             self.logger.warning("%s %s: %s", kind.capitalize(), url, error)
 
     def _listed_requests(self, listed: dict[str, dict[str, Any]], via: str) -> Iterable[Request]:
-        """Requests for the pages a sitemap or feed lists that fall in the window (the re-crawl
-        filter then drops the ones the store holds, unless their listed date says they changed)."""
+        """Requests for the pages a sitemap or feed lists (the date window drops those listed
+        outside it; the re-crawl filter the ones the store holds, unless their listed date says
+        they changed)."""
         for url, listing in listed.items():
-            day = listing.get("published") or listing.get("lastmod") or date_from_url(url)
-            if self._outside_window(day):
-                continue
             meta = {"discovered_via": via, "pagination_depth": 0, "listing": listing, "page_link": True,
                     "story_link": True}
             if listing.get("excerpt"):
@@ -582,7 +492,7 @@ class NewsSpider(Spider):
             return None
         url = urljoin(base, url.strip())
         parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not self._allowed_host(parts.hostname or ""):
+        if parts.scheme not in {"http", "https"} or not self.link_rules.allows_host(parts.hostname or ""):
             self.crawler.stats.inc_value("newscrawler/skipped/offsite_listing")
             return None
         if self.profile and self.profile.is_denied(url):
@@ -596,56 +506,6 @@ class NewsSpider(Spider):
         kind = request.meta.get("discovered_via", "discovery")
         self.crawler.stats.inc_value(f"newscrawler/{kind}/failed")
         self.logger.warning("Could not fetch %s %s: %s", kind, request.url, failure.getErrorMessage())
-
-
-def _apply_listing(article: Any, listing: dict[str, Any]) -> None:
-    """Fill what the page did not say from what the sitemap or feed said about it."""
-    source = listing.get("via")
-    if not article.published_at and listing.get("published"):
-        article.published_at = listing["published"]
-        article.published_at_raw = listing["published"]
-        article.published_at_source = source
-    if not article.title and listing.get("title"):
-        article.title = listing["title"]
-    if not article.tags and listing.get("tags"):
-        article.tags = list(listing["tags"])
-    if not article.authors and listing.get("authors"):
-        article.authors = list(listing["authors"])
-    if not article.language and listing.get("language"):
-        article.language = listing["language"]
-    article.lastmod = listing.get("lastmod") or article.lastmod
-
-
-def _anchors(response: TextResponse) -> Iterable[tuple[str, str, set[str]]]:
-    for a in response.xpath("//a[@href]"):
-        text = " ".join(a.xpath(".//text()").getall()).strip()
-        rel = set((a.attrib.get("rel") or "").lower().split())
-        if "nofollow" in rel and "next" not in rel:
-            continue
-        yield a.attrib["href"], text, rel
-
-
-def _teaser_excerpts(response: TextResponse, canonical: Any = canonicalize_url) -> dict[str, str]:
-    """Map story URL -> the excerpt a teaser shows under its linked headline.
-
-    Excerpts often open with the story's dateline; the dateline pipeline falls back on
-    them when the article page has none. Every headline link is a key (its excerpt may be
-    empty): the incremental check reads them as the page's stories.
-    """
-    excerpts: dict[str, str] = {}
-    for heading in response.xpath("//h1|//h2|//h3|//h4"):
-        hrefs = heading.xpath(".//a/@href | ancestor::a[1]/@href").getall()
-        if not hrefs:
-            continue
-        url = canonical(urljoin(response.url, hrefs[0].strip()))
-        container = heading.xpath("ancestor::*[self::article or self::li or self::div or self::section][1]")
-        text = ""
-        if container:
-            paragraphs = [" ".join(p.xpath(".//text()").getall()).strip() for p in container[0].xpath(".//p")]
-            text = next((p for p in paragraphs if len(p.split()) >= 6), "")
-        if text or url not in excerpts:
-            excerpts[url] = re.sub(r"\s+", " ", text)[:600]
-    return excerpts
 
 
 def _is_html(response: Response) -> bool:
@@ -664,29 +524,6 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _flag(name: str, value: str | bool | None) -> bool:
-    if isinstance(value, bool) or value is None:
-        return bool(value)
-    lowered = value.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off", ""}:
-        return False
-    raise UsageError(f"-a {name}={value!r} is not valid: expected 1 or 0")
-
-
-def _positive_int(name: str, value: str | int | None) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if number <= 0:
-        raise UsageError(f"-a {name}={value!r} is not valid: expected a positive integer")
-    return number
-
-
 def _max_pages_setting(settings: Any) -> int | None:
     """``-s NEWSCRAWLER_MAX_PAGES=N``: the same bound as ``-a max_pages=N`` (which wins); 0 is none."""
     value = settings.get("NEWSCRAWLER_MAX_PAGES")
@@ -699,20 +536,3 @@ def _max_pages_setting(settings: Any) -> int | None:
     return number or None
 
 
-def _day(name: str, value: str | None) -> date | None:
-    if value is None or value == "":
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise UsageError(f"-a {name}={value!r} is not valid: expected a day as YYYY-MM-DD") from None
-
-
-def _discovery_paths(value: str | None) -> frozenset[str]:
-    if value is None or not value.strip():
-        return frozenset(DISCOVERY_PATHS)
-    paths = {p.strip().lower() for p in value.split(",") if p.strip()}
-    unknown = paths - set(DISCOVERY_PATHS)
-    if unknown:
-        raise UsageError(f"-a discover={value!r}: unknown {sorted(unknown)}; accepted: {', '.join(DISCOVERY_PATHS)}")
-    return frozenset(paths)
