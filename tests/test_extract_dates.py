@@ -596,3 +596,14 @@ def test_the_last_resort_agrees_with_the_urls_month():
     assert dates_of(dated_page(body=body), url="https://example.com/2023/10/story")[:2] == ("2023-10-31", "htmldate")
     assert dates_of(dated_page(body=body), url="https://example.com/2023/09/story")[0] is None
     assert dates_of(dated_page(body=body), url="https://example.com/2022/story")[0] is None
+
+
+@pytest.mark.parametrize("root_attrs, expected", [
+    ('lang="en-GB"', "2020-10-02"),
+    ('xmlns="http://www.w3.org/1999/xhtml" xml:lang="en-GB"', "2020-10-02"),  # XHTML's xml:lang
+    ('lang="en-US"', "2020-02-10"),
+])
+def test_the_pages_region_orders_a_numeric_date(root_attrs, expected):
+    html = (f"<html {root_attrs}><head><title>Council agrees budget</title></head><body><article>"
+            f'<h1>Council agrees budget</h1><span class="time">02/10/2020</span>{STORY}</article></body></html>')
+    assert dates_of(html)[:2] == (expected, "text")

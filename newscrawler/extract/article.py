@@ -116,9 +116,10 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
     article.word_count = len((article.body or "").split())
     article.language = normalize_language(meta.language) or detect_language(article.body or article.title or "")
 
-    # Dates last: the language, detected if need be, spares dateparser from trying every locale.
+    # Dates last: the language, detected if need be, spares dateparser from trying every locale,
+    # and its region orders "02/10/2020" (en-GB: 2 October; en-US: 10 February).
     candidates = list(overrides.get("dates", [])) + meta.dates
-    hint = article.language.split("-")[0] if article.language else None
+    hint = article.language
     published, modified = choose_dates(candidates, crawl_time, notes, hint)
     pristine = parse_html(text) if published is None else None  # the body extractor pruned ``tree``
     if pristine is not None:

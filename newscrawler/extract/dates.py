@@ -88,7 +88,7 @@ def parse_date(raw: str | None, language: str | None = None, *, machine: bool = 
 
     A string without a time becomes a bare ``YYYY-MM-DD``; one with a time but no zone stays
     naive. Returns None for anything that is not a plausible calendar date. ``language``
-    (the page's, ``pt``) spares dateparser from trying every locale it knows and orders
+    (the page's, ``pt`` or ``en-GB``) spares dateparser from trying every locale it knows and orders
     "03/04/2020" as its readers do; a ``machine`` string (meta tags, JSON-LD) is written by
     software, whose slashes are American whatever the page's language.
     """
@@ -203,7 +203,7 @@ def _parse_free(text: str, language: str | None = None) -> tuple[datetime, bool]
         return None
     settings = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
     try:
-        moment = parse_date_text(text, languages=[language] if language else None, settings=settings)
+        moment = parse_date_text(text, languages=[language.split("-")[0]] if language else None, settings=settings)
     except (ValueError, TypeError, OverflowError, AttributeError):
         return None
     if moment is None:

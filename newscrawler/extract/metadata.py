@@ -543,7 +543,8 @@ def _from_markup(meta: PageMetadata, tree: HtmlElement, index: MarkupIndex, url:
         meta.canonical_url = _absolute(index.canonical, url)
     if not meta.language:
         root = tree.getroottree().getroot()
-        lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+        # an HTML parser keeps XHTML's xml:lang under that literal name
+        lang = root.get("lang") or root.get("xml:lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
         if lang and lang.strip():
             meta.language = lang.strip()
     byline = _byline_after_headline(index.h1s[:1])
