@@ -154,3 +154,20 @@ def test_crawl_into_sqlite_and_postgres_at_once(gzip_site, crawl, pg_dsn: str) -
     in_postgres = {r["canonical_url"]: from_row(r) for r in rows(pg_dsn, "SELECT * FROM articles")}
     assert in_sqlite == in_postgres
     assert {i["canonical_url"] for i in result.items} == set(in_postgres)
+
+
+def test_known_and_has_answer_from_a_read_only_store(pg_dsn: str) -> None:
+    from newscrawler.storage.postgres import PostgresStore
+
+    run_pipeline(pg_dsn, [make_article(1, modified_at="2024-06-01T08:00:00+00:00")])
+    reader = PostgresStore(pg_dsn, readonly=True)
+    try:
+        fetched, canonical = "http://127.0.0.1/news/1?utm_source=x", "http://127.0.0.1/news/1"
+        found = reader.known([fetched, canonical, "http://127.0.0.1/other"])
+        assert set(found) == {fetched, canonical}
+        assert found[canonical].modified_at == "2024-06-01T08:00:00+00:00"
+        assert reader.has(canonical) is True and reader.has("http://127.0.0.1/other") is False
+    finally:
+        reader.close()
+    unreachable = PostgresStore("postgresql://postgres@127.0.0.1:1/x", readonly=True)
+    assert unreachable.known([canonical]) == {} and unreachable.has(canonical) is None

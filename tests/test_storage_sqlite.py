@@ -365,3 +365,28 @@ def test_a_refused_row_costs_that_row_only(tmp_path: Path, caplog: pytest.LogCap
     assert (stats.get("newscrawler/sqlite/stored"), stats.get("newscrawler/sqlite/rejected")) == (39, 1)
     assert stats.get("newscrawler/rows_lost") == 1 and "newscrawler/sqlite/failed" not in stats
     assert "sqlite: article http://127.0.0.1/news/17?utm_source=x not stored" in caplog.text
+
+
+def test_known_answers_by_url_canonical_url_and_alias_as_the_file_was_when_opened(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    writer = SQLiteStore(db)
+    writer.upsert([to_row(ItemAdapter(make_article(1, modified_at="2024-06-01T08:00:00+00:00")))])
+    with writer.conn:
+        writer.conn.execute("INSERT INTO aliases VALUES ('http://127.0.0.1/copy/1', 'http://127.0.0.1/news/1', "
+                            "'near', '2024-06-01T00:00:00+00:00')")
+    reader = SQLiteStore(db, readonly=True)
+    writer.upsert([to_row(ItemAdapter(make_article(2)))])  # stored after the reader opened: this run's own
+
+    fetched, canonical, alias = "http://127.0.0.1/news/1?utm_source=x", "http://127.0.0.1/news/1", "http://127.0.0.1/copy/1"
+    found = reader.known([fetched, canonical, alias, "http://127.0.0.1/news/2", "http://127.0.0.1/other"])
+    assert set(found) == {fetched, canonical, alias}
+    assert found[alias].modified_at == "2024-06-01T08:00:00+00:00"
+    assert found[canonical].published_at == "2024-05-02T10:00:00+05:30"
+    # has() sees this run's commits; a reader of a file without an article table cannot say
+    assert reader.has("http://127.0.0.1/news/2") is True and reader.has("http://127.0.0.1/news/9") is False
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).execute("CREATE TABLE other (x)").connection.close()
+    blank = SQLiteStore(empty, readonly=True)
+    assert blank.known([canonical]) == {} and blank.has(canonical) is None
+    for store in (reader, writer, blank):
+        store.close()

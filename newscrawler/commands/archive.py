@@ -15,6 +15,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newscrawler.archive.wacz import Page, WaczError, write_wacz
+from newscrawler.storage.base import StorageConfig
 
 
 class ArchiveCommand(ScrapyCommand):
@@ -55,8 +56,8 @@ class ArchiveCommand(ScrapyCommand):
         from newscrawler.storage import sqlite as store
 
         assert self.settings is not None
-        path = self.settings.get("NEWSCRAWLER_SQLITE_PATH")
-        if not path or not Path(path).exists():
+        path = StorageConfig.from_settings(self.settings).sqlite_path
+        if path is None or not path.exists():
             return []
         try:
             conn = store.connect(path, readonly=True)

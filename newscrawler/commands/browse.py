@@ -15,6 +15,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newscrawler.commands.demo import DEMO_DATABASE
+from newscrawler.storage.base import StorageConfig
 
 
 def datasette_command(database: Path, host: str, port: int) -> list[str]:
@@ -55,10 +56,10 @@ class BrowseCommand(ScrapyCommand):
         if args:
             path = Path(args[0])
         else:
-            configured = self.settings.get("NEWSCRAWLER_SQLITE_PATH")
-            if not configured:
+            configured = StorageConfig.from_settings(self.settings).sqlite_path
+            if configured is None:
                 raise UsageError("NEWSCRAWLER_SQLITE_PATH is empty: name the database to browse")
-            path = Path(configured)
+            path = configured
             explicit = self.settings.getpriority("NEWSCRAWLER_SQLITE_PATH") > self.settings.getpriority("BOT_NAME")
             if not path.is_file() and not explicit and Path(DEMO_DATABASE).is_file():
                 path = Path(DEMO_DATABASE)

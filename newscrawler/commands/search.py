@@ -18,7 +18,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawler.pipelines.postgres import postgres_dsn
+from newscrawler.storage.base import StorageConfig
 from newscrawler.storage.search import SearchError, SearchHit, SearchQuery, with_plain_words_fallback
 
 
@@ -128,13 +128,13 @@ class SearchCommand(ScrapyCommand):
             window=self.settings.getint("NEWSCRAWLER_SEARCH_WINDOW", 10_000) or None,
             max_length=self.settings.getint("NEWSCRAWLER_SEARCH_MAX_QUERY_LENGTH") or None,
         )
-        dsn = postgres_dsn(self.settings)
+        storage = StorageConfig.from_settings(self.settings)
         try:
             query.check()  # before any store is opened: one line, not a driver's traceback
-            if dsn:
-                hits = search_postgres(dsn, query)
-            elif path := self.settings.get("NEWSCRAWLER_SQLITE_PATH"):
-                hits = search_sqlite(Path(path), query)
+            if storage.postgres_dsn:
+                hits = search_postgres(storage.postgres_dsn, query)
+            elif storage.sqlite_path is not None:
+                hits = search_sqlite(storage.sqlite_path, query)
             else:
                 raise SearchError("no store: NEWSCRAWLER_SQLITE_PATH is empty and NEWSCRAWLER_POSTGRES_DSN unset")
         except SearchError as exc:

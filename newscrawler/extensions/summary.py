@@ -20,6 +20,7 @@ from scrapy.crawler import Crawler
 from newscrawler.extensions.progress import DUPLICATE_KINDS, SCRAPY_SKIPS, pages_fetched, progress_counts
 from newscrawler.extensions.tally import ArticleTally
 from newscrawler.extensions.verdict import EXIT_STATUS_STAT, VERDICT_STAT
+from newscrawler.storage.base import StorageConfig
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ class CrawlSummary:
                        and not k.endswith(_COUNTED_AS_SKIP_OR_FAILURE)},
             "outputs": {
                 "feeds": [str(uri) for uri in feeds],
-                "sqlite": self.crawler.settings.get("NEWSCRAWLER_SQLITE_PATH") or None,
+                "sqlite": str(sqlite) if (sqlite := StorageConfig.from_settings(self.crawler.settings).sqlite_path) else None,
             },
             "articles": {name: counts[name] for name in ("extracted", "new", "updated", "unchanged", "duplicate")},
             "duplicates": {kind: stats[f"dedupe/{kind}"] for kind in DUPLICATE_KINDS if stats.get(f"dedupe/{kind}")},

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 from typing import Any, Self
 
 from scrapy import Request, Spider, signals
@@ -33,6 +32,7 @@ from scrapy.responsetypes import responsetypes
 from twisted.internet.threads import deferToThread
 
 from newscrawler import signals as news_signals
+from newscrawler.storage.base import StorageConfig
 from newscrawler.storage.recrawl_state import RecrawlState, Validators
 
 logger = logging.getLogger(__name__)
@@ -58,10 +58,10 @@ class ConditionalRequestMiddleware:
         settings = crawler.settings
         if not settings.getbool("NEWSCRAWLER_CONDITIONAL_REQUESTS"):
             raise NotConfigured("NEWSCRAWLER_CONDITIONAL_REQUESTS is off")
-        store = settings.get("NEWSCRAWLER_SQLITE_PATH")
-        if not store:
+        store = StorageConfig.from_settings(settings).sqlite_path
+        if store is None:
             raise NotConfigured("no NEWSCRAWLER_SQLITE_PATH to keep validators in")
-        state = RecrawlState.open(Path(store))
+        state = RecrawlState.open(store)
         if state is None:
             raise NotConfigured(f"cannot open {store} for validators")
         mw = cls(crawler, state)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +38,8 @@ from newscrawler.dedupe.index import (
 from newscrawler.dedupe.base import BACKENDS, DedupeBackend
 from newscrawler.scheduler.keys import DEFAULT_KEY_PREFIX
 from newscrawler.offload.worker import WorkerThread
-from newscrawler.pipelines.postgres import postgres_dsn
 from newscrawler.signals import article_not_stored
+from newscrawler.storage.base import ArticleStore, StorageConfig
 from newscrawler.urls import canonicalize_url, tracking_params
 
 if TYPE_CHECKING:
@@ -82,7 +81,8 @@ class DedupeConfig:
             bands=settings.getint("NEWSCRAWLER_DEDUPE_BANDS", 21),
             rows=settings.getint("NEWSCRAWLER_DEDUPE_ROWS", 3),
         )
-        dsn = postgres_dsn(settings)
+        storage = StorageConfig.from_settings(settings)
+        dsn = storage.postgres_dsn
         redis_url = settings.get("NEWSCRAWLER_REDIS_URL") or os.environ.get("NEWSCRAWLER_REDIS_URL", "")
         backend = (settings.get("NEWSCRAWLER_DEDUPE_BACKEND") or "").strip().lower()
         if not backend:
@@ -95,7 +95,7 @@ class DedupeConfig:
             raise ValueError("NEWSCRAWLER_DEDUPE_BACKEND=redis needs NEWSCRAWLER_REDIS_URL")
         return cls(
             backend=backend,
-            path=settings.get("NEWSCRAWLER_SQLITE_PATH") or "",
+            path=str(storage.sqlite_path or ""),
             postgres_dsn=dsn,
             redis_url=redis_url,
             redis_prefix=settings.get("NEWSCRAWLER_REDIS_KEY_PREFIX") or DEFAULT_KEY_PREFIX,
@@ -121,8 +121,8 @@ class DedupePipeline:
         self.config = config
         self.index: StoryIndex | None = None
         self._worker = WorkerThread("newscrawler-dedupe")
-        self._articles: sqlite3.Connection | None = None
-        self._pg_articles: Any = None
+        self._articles: ArticleStore | None = None
+        self._pg_articles: ArticleStore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -231,25 +231,21 @@ class DedupePipeline:
             path = Path(self.config.path) if self.config.path and self.config.backend != "redis" else None
             if path is None or not path.is_file():
                 return True
-            self._articles = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-        try:
-            return self._articles.execute("SELECT 1 FROM articles WHERE canonical_url = ?",
-                                          (canonical_url,)).fetchone() is not None
-        except sqlite3.Error:
-            return True  # no article table (storage off): the dedupe state is the only record
+            from newscrawler.storage.sqlite import SQLiteStore
+
+            self._articles = SQLiteStore(path, readonly=True)
+        # no article table (storage off): the dedupe state is the only record
+        return self._articles.has(canonical_url) is not False
 
     def _in_postgres(self, canonical_url: str) -> bool:
         if not self.config.postgres_dsn:
             return True
-        import psycopg
+        if self._pg_articles is None:
+            from newscrawler.storage.postgres import PostgresStore
 
-        try:
-            if self._pg_articles is None:
-                self._pg_articles = psycopg.connect(self.config.postgres_dsn, autocommit=True, connect_timeout=5)
-            return self._pg_articles.execute("SELECT 1 FROM articles WHERE canonical_url = %s",
-                                             (canonical_url,)).fetchone() is not None
-        except psycopg.Error:
-            return True  # no article table there (storage off) or no answer: the dedupe state decides
+            self._pg_articles = PostgresStore(self.config.postgres_dsn, readonly=True)
+        # no article table there (storage off) or no answer: the dedupe state decides
+        return self._pg_articles.has(canonical_url) is not False
 
     def _apply(self, verdict: Verdict | None, item: Any, adapter: ItemAdapter, url: str) -> Any:
         if verdict is None:

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 
+from newscrawler.storage.base import StorageConfig
 from newscrawler.storage.pipeline import StorePipeline
 from newscrawler.storage.schema import KEY
 from newscrawler.storage.worker import ShardedWriter, StoreWriter
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from scrapy.settings import BaseSettings
-
     from newscrawler.storage.postgres import PostgresStore
     from typing_extensions import Self
-
-
-def postgres_dsn(settings: BaseSettings) -> str:
-    """The DSN from the setting, else the environment variable of the same name."""
-    return settings.get("NEWSCRAWLER_POSTGRES_DSN") or os.environ.get("NEWSCRAWLER_POSTGRES_DSN", "")
 
 
 class PostgresPipeline(StorePipeline):
@@ -31,7 +24,7 @@ class PostgresPipeline(StorePipeline):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        dsn = postgres_dsn(crawler.settings)
+        dsn = StorageConfig.from_settings(crawler.settings).postgres_dsn
         if not dsn:
             raise NotConfigured  # off by default: no warning for what nobody asked for
         return cls(crawler, dsn)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
+from newscrawler.storage.base import StorageConfig
 from newscrawler.storage.pipeline import StorePipeline
 from newscrawler.storage.sqlite import SQLiteStore
 
@@ -22,10 +23,10 @@ class SQLitePipeline(StorePipeline):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        path = crawler.settings.get("NEWSCRAWLER_SQLITE_PATH")
-        if not path:
+        path = StorageConfig.from_settings(crawler.settings).sqlite_path
+        if path is None:
             raise NotConfigured("NEWSCRAWLER_SQLITE_PATH is empty")
-        return cls(crawler, Path(path))
+        return cls(crawler, path)
 
     def __init__(self, crawler: Crawler, path: Path) -> None:
         self.path = path

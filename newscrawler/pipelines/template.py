@@ -33,7 +33,7 @@ from newscrawler.extract.template import (
     strip_body,
 )
 from newscrawler.offload.worker import WorkerThread
-from newscrawler.pipelines.postgres import postgres_dsn
+from newscrawler.storage.base import StorageConfig
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -71,7 +71,8 @@ class TemplateConfig:
             min_share=settings.getfloat("NEWSCRAWLER_TEMPLATE_MIN_SHARE"),
             max_lines=settings.getint("NEWSCRAWLER_TEMPLATE_MAX_LINES"),
         )
-        return cls(policy, settings.get("NEWSCRAWLER_SQLITE_PATH") or "", postgres_dsn(settings),
+        storage = StorageConfig.from_settings(settings)
+        return cls(policy, str(storage.sqlite_path or ""), storage.postgres_dsn,
                    settings.getbool("NEWSCRAWLER_TEMPLATE_CLEAN_STORED"),
                    settings.getint("NEWSCRAWLER_MIN_BODY_WORDS", 20))
 

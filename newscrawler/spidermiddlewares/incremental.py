@@ -25,7 +25,6 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Self
 
 from itemadapter import ItemAdapter
@@ -36,6 +35,7 @@ from scrapy.http import Response
 
 from newscrawler.extensions.summary import collect_report_sections
 from newscrawler.discovery.freshness import listing_freshness, url_date_in_future
+from newscrawler.storage.base import StorageConfig
 from newscrawler.storage.known import KnownArticles
 from newscrawler.storage.recrawl_state import RecrawlState, site_of
 
@@ -70,10 +70,10 @@ class IncrementalMiddleware:
         empty_stop = settings.getint("NEWSCRAWLER_EMPTY_PAGES_STOP")
         if empty_stop < 1:
             raise NotConfigured(f"NEWSCRAWLER_EMPTY_PAGES_STOP={empty_stop}: expected a positive number of pages")
-        store = settings.get("NEWSCRAWLER_SQLITE_PATH")
-        incremental = bool(store) and settings.getbool("NEWSCRAWLER_INCREMENTAL")
-        known = KnownArticles(Path(store), settings.get("NEWSCRAWLER_POSTGRES_DSN") or "") if incremental else None
-        state = RecrawlState.open(Path(store)) if incremental else None
+        storage = StorageConfig.from_settings(settings)
+        incremental = storage.sqlite_path is not None and settings.getbool("NEWSCRAWLER_INCREMENTAL")
+        known = KnownArticles.open(storage) if incremental else None
+        state = RecrawlState.open(storage.sqlite_path) if storage.sqlite_path and incremental else None
         mw = cls(crawler, known, state, empty_stop, settings.getbool("NEWSCRAWLER_REFRESH"),
                  settings.getbool("NEWSCRAWLER_RESUMING"))
         crawler.signals.connect(mw.item_scraped, signal=signals.item_scraped)

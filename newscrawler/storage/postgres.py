@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 
+from newscrawler.discovery.freshness import StoredCopy
 from newscrawler.storage.schema import (
     ALIASES_DDL,
     COLUMNS,
@@ -74,8 +76,23 @@ def _clean(value: Any) -> Any:
     return value
 
 
+_KNOWN_SQL = (
+    "SELECT a.url AS url, {age} FROM articles a WHERE a.url = ANY(%(u)s) "
+    "UNION ALL SELECT a.canonical_url, {age} FROM articles a WHERE a.canonical_url = ANY(%(u)s) "
+    "UNION ALL SELECT al.url, {age} FROM aliases al JOIN articles a ON a.canonical_url = al.canonical_url "
+    "WHERE al.url = ANY(%(u)s)"
+).format(age="coalesce(a.modified_at, '') AS modified_at, coalesce(a.published_at, '') AS published_at, "
+             "coalesce(a.crawled_at, '') AS crawled_at")
+
+
 class PostgresStore:
-    """Owns one connection, reopened when it is lost; used from a single thread."""
+    """Owns one connection, reopened when it is lost. Opened for writing it is used from a
+    single thread; opened ``readonly`` (lookups and search, connected on first use), threads
+    may share it.
+
+    Workers of a shared crawl store into the same tables, so :meth:`known` counts what they
+    stored this run too.
+    """
 
     def __init__(
         self,
@@ -84,11 +101,17 @@ class PostgresStore:
         retries: int = 5,
         retry_delay: float = 0.5,
         on_reconnect: Callable[[], None] | None = None,
+        readonly: bool = False,
     ) -> None:
         self.dsn = dsn
         self.retries = retries
         self.retry_delay = retry_delay
         self.on_reconnect = on_reconnect or (lambda: None)
+        self.readonly = readonly
+        self._lock = threading.Lock()
+        self._reader: psycopg.Connection[Any] | None = None
+        if readonly:
+            return
         self.conn = connect(dsn)
         self.create_schema()
         self._upsert_sql = upsert_sql(["%s::jsonb" if c.kind == "json" else "%s" for c in COLUMNS], "%s")
@@ -202,8 +225,47 @@ class PostgresStore:
 
         self._with_reconnect(run)
 
+    # --- lookups (read-only) ------------------------------------------------------------------
+    def _reading(self) -> psycopg.Connection[Any]:
+        if self._reader is None or self._reader.closed or self._reader.broken:
+            self._reader = psycopg.connect(self.dsn, autocommit=True, connect_timeout=5, row_factory=dict_row)
+        return self._reader
+
+    def known(self, urls: Iterable[str]) -> dict[str, StoredCopy]:
+        """The stored URLs among ``urls``; none when the server does not answer (fetch again)."""
+        wanted = list(dict.fromkeys(urls))
+        if not wanted:
+            return {}
+        found: dict[str, StoredCopy] = {}
+        with self._lock:
+            try:
+                for row in self._reading().execute(_KNOWN_SQL, {"u": wanted}):
+                    found.setdefault(row["url"], StoredCopy(row["modified_at"], row["published_at"], row["crawled_at"]))
+            except psycopg.Error as exc:
+                logger.warning("Incremental lookup in PostgreSQL failed, fetching again: %s", exc)
+                return {}
+        return found
+
+    def has(self, canonical_url: str) -> bool | None:
+        """Is the story stored? None without an article table or an answer."""
+        with self._lock:
+            try:
+                return self._reading().execute("SELECT 1 FROM articles WHERE canonical_url = %s",
+                                               (canonical_url,)).fetchone() is not None
+            except psycopg.Error:
+                return None
+
+    def search(self, query: SearchQuery) -> list[SearchHit]:
+        """Ranked (or newest-first) ``tsvector`` matches."""
+        with self._lock:
+            return search(self._reading() if self.readonly else self.conn, query)
+
     def close(self) -> None:
-        self.conn.close()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if not self.readonly:
+            self.conn.close()
 
 
 def search(conn: psycopg.Connection[Any], query: SearchQuery) -> list[SearchHit]:

@@ -8,9 +8,14 @@ with every insert, update and delete.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
+import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from newscrawler.discovery.freshness import StoredCopy
 
 from newscrawler.storage.schema import (
     ALIASES_DDL,
@@ -25,10 +30,17 @@ from newscrawler.storage.schema import (
     upsert_sql,
 )
 from newscrawler.storage.sqlite_search import LISTING_COLUMNS, LISTING_INDEX
-from newscrawler.storage.sqlite_search import search  # noqa: F401 - the store's search, kept importable here
+from newscrawler.storage.sqlite_search import search
 from newscrawler.storage.wal import use_wal
 
+if TYPE_CHECKING:
+    from newscrawler.storage.search import SearchHit, SearchQuery
+
+logger = logging.getLogger(__name__)
+
 LOCKED_RETRIES = 3
+_LOOKUP_BATCH = 400
+"""URLs per lookup query, well within SQLite's bound-variable limit."""
 _SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "bool": "INTEGER", "json": "TEXT"}
 
 CRAWLS_DDL = """CREATE TABLE IF NOT EXISTS crawls (
@@ -76,10 +88,12 @@ def _fts_ddl() -> list[str]:
     ]
 
 
-def connect(path: Path | str, *, readonly: bool = False, timeout: float = 30) -> sqlite3.Connection:
+def connect(path: Path | str, *, readonly: bool = False, timeout: float = 30,
+            check_same_thread: bool = True) -> sqlite3.Connection:
     """A connection in WAL mode that waits for other writers (the dedupe component)."""
     if readonly:
-        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=timeout)
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=timeout,
+                               check_same_thread=check_same_thread)
         conn.execute("PRAGMA cache_size=-65536")
     else:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -91,12 +105,21 @@ def connect(path: Path | str, *, readonly: bool = False, timeout: float = 30) ->
 
 
 class SQLiteStore:
-    """Owns one connection; every method runs on the thread that opened it."""
+    """Owns one connection. Opened for writing, every method runs on the thread that opened
+    it; opened ``readonly`` (lookups and search only), threads may share it.
 
-    def __init__(self, path: Path | str, *, timeout: float = 30) -> None:
+    What :meth:`known` finds is what the file held when the store was opened: what this run
+    stores itself is not "known".
+    """
+
+    def __init__(self, path: Path | str, *, timeout: float = 30, readonly: bool = False) -> None:
         self.path = Path(path)
-        self.conn = connect(self.path, timeout=timeout)
-        self.create_schema()
+        self.readonly = readonly
+        self._lock = threading.Lock()
+        self.conn = connect(self.path, timeout=timeout, readonly=readonly, check_same_thread=not readonly)
+        if not readonly:
+            self.create_schema()
+        self.known_until, self._evidence, self._has_aliases = self._snapshot()
         self._alias_sql = alias_sql("?")
         # Rows go in chunks of power-of-two sizes within SQLite's bound-variable limit, so a
         # handful of statements is ever compiled, whatever the batch sizes.
@@ -214,6 +237,64 @@ class SQLiteStore:
                 f"{', '.join(f'{name}=?' for name in totals)} WHERE id=?",
                 (now_iso(), reason, json.dumps(stats, default=str, sort_keys=True), *totals.values(), crawl_id),
             )
+
+    # --- lookups ---------------------------------------------------------------------------
+    def _snapshot(self) -> tuple[int, str, bool]:
+        """The last article id now, the age columns this file has, whether it has aliases."""
+        try:
+            tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            columns = {r[1] for r in self.conn.execute("PRAGMA table_info(articles)")} if "articles" in tables else set()
+            if not {"id", "url", "canonical_url"} <= columns:
+                return 0, "", False
+            last = self.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+        except sqlite3.Error as exc:
+            logger.warning("Cannot read the store %s for incremental crawling: %s", self.path, exc)
+            return 0, "", False
+        evidence = ", ".join(f"coalesce(a.{c}, '')" if c in columns else "''"
+                             for c in ("modified_at", "published_at", "crawled_at"))
+        return int(last), evidence, "aliases" in tables
+
+    def known(self, urls: Iterable[str]) -> dict[str, StoredCopy]:
+        """The URLs among ``urls`` stored before this store was opened, batched indexed queries."""
+        wanted = list(dict.fromkeys(urls))
+        if not self.known_until or not wanted:
+            return {}
+        found: dict[str, StoredCopy] = {}
+        earlier = f"a.id <= {int(self.known_until)}"
+        with self._lock:
+            for start in range(0, len(wanted), _LOOKUP_BATCH):
+                batch = wanted[start:start + _LOOKUP_BATCH]
+                marks = ",".join("?" * len(batch))
+                queries = [
+                    f"SELECT a.url, {self._evidence} FROM articles a WHERE a.url IN ({marks}) AND {earlier}",
+                    f"SELECT a.canonical_url, {self._evidence} FROM articles a "
+                    f"WHERE a.canonical_url IN ({marks}) AND {earlier}",
+                ]
+                if self._has_aliases:
+                    queries.append(f"SELECT al.url, {self._evidence} FROM aliases al JOIN articles a "
+                                   f"ON a.canonical_url = al.canonical_url WHERE al.url IN ({marks}) AND {earlier}")
+                try:
+                    for query in queries:
+                        for url, modified, published, crawled in self.conn.execute(query, batch):
+                            found.setdefault(url, StoredCopy(modified, published, crawled))
+                except sqlite3.Error as exc:
+                    logger.warning("Incremental lookup in %s failed: %s", self.path, exc)
+                    break
+        return found
+
+    def has(self, canonical_url: str) -> bool | None:
+        """Is the story stored now (this run's commits included)? None without an article table."""
+        with self._lock:
+            try:
+                return self.conn.execute("SELECT 1 FROM articles WHERE canonical_url = ?",
+                                         (canonical_url,)).fetchone() is not None
+            except sqlite3.Error:
+                return None
+
+    def search(self, query: SearchQuery) -> list[SearchHit]:
+        """Ranked FTS5 matches (see ``sqlite_search.py``)."""
+        with self._lock:
+            return search(self.conn, query)
 
     def close(self) -> None:
         self.conn.close()
