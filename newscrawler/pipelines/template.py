@@ -256,13 +256,15 @@ class TemplatePipeline:
     async def _clean_stored(self) -> None:
         """Rewrite the stored articles of each site that hold lines this run learned: the ones
         this run emitted before learning them, and those of earlier runs."""
-        from newscrawler.storage.template import rewrite_postgres_articles, rewrite_sqlite_articles
+        from newscrawler.storage import sqlite
 
         targets = []
         if self.config.sqlite_path and Path(self.config.sqlite_path).is_file():
-            targets.append((self.config.sqlite_path, rewrite_sqlite_articles))
+            targets.append((self.config.sqlite_path, sqlite.rewrite_site))
         if self.config.postgres_dsn:
-            targets.append((self.config.postgres_dsn, rewrite_postgres_articles))
+            from newscrawler.storage import postgres
+
+            targets.append((self.config.postgres_dsn, postgres.rewrite_site))
         for site, template in self._to_clean().items():
             needles = [literal_of(template.lines[key].sample) for key in template.learned_now]
             # A line without a usable literal ("12:30") means reading all of the site's rows.

@@ -20,6 +20,7 @@ from psycopg.rows import dict_row
 
 from newscrawler.discovery.freshness import StoredCopy
 from newscrawler.storage.schema import (
+    ArticleFix,
     ALIASES_DDL,
     COLUMNS,
     CRAWL_TOTALS,
@@ -28,6 +29,7 @@ from newscrawler.storage.schema import (
     columns_ddl,
     last_per_key,
     now_iso,
+    rewrite_site_rows,
     upsert_sql,
 )
 from newscrawler.storage.search import SearchHit, SearchQuery
@@ -305,3 +307,11 @@ def search(conn: psycopg.Connection[Any], query: SearchQuery) -> list[SearchHit]
         SearchHit.from_row(r, float(r["score"]))
         for r in rows
     ]
+
+
+def rewrite_site(dsn: str, site: str, needles: list[str], fix: ArticleFix) -> int:
+    """:func:`newscrawler.storage.sqlite.rewrite_site` on PostgreSQL's ``articles`` table."""
+    with psycopg.connect(dsn, connect_timeout=5) as conn:
+        if conn.execute("SELECT to_regclass('articles')").fetchone()[0] is None:
+            return 0
+        return rewrite_site_rows(conn, "%s", "ILIKE", site, needles, fix)

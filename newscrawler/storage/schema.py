@@ -7,8 +7,9 @@ booleans as 0/1 in SQLite. Adding a field to ``Article`` adds a column on the ne
 from __future__ import annotations
 
 import json
+import re
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -24,6 +25,11 @@ ALIASES_DDL = (
 CRAWL_TOTALS = {"pages": "int", "stories_new": "int", "stories_updated": "int", "report_path": "text"}
 """Columns of ``crawls`` filled when a run ends, beside its full stats: what the crawl history
 shows for each run without parsing the stats (``report_path``: the end-of-crawl report)."""
+
+ArticleFix = Callable[[dict[str, Any]], "dict[str, Any] | None"]
+"""Given a stored article's body fields, the changed ones (None: leave the row alone)."""
+REWRITTEN_FIELDS = ("body", "body_html", "lede", "word_count")
+"""The fields a site template's cleaning rewrites in stored articles."""
 
 FTS_COLUMNS = ("title", "description", "body")
 """Columns the full-text index covers, in weight order for ranking."""
@@ -154,3 +160,31 @@ def alias_sql(placeholder: str) -> str:
 def aliases_of(rows: Iterable[dict[str, Any]], seen_at: str) -> list[tuple[str, str, str]]:
     """(url, canonical_url, seen_at) for each row fetched under another URL than its own."""
     return [(r["url"], r[KEY], seen_at) for r in rows if r.get("url") and r["url"] != r[KEY]]
+
+
+def rewrite_site_rows(conn: Any, mark: str, like: str, site: str, needles: list[str], fix: ArticleFix) -> int:
+    """Apply ``fix`` to the stored articles of ``site`` whose body holds one of ``needles`` (all of
+    them when there are none), through a DB-API connection whose placeholder is ``mark`` and
+    case-insensitive match ``like``; returns rows changed.
+
+    Batches of 500 rows in id order, each committed on its own: a writer waiting for the
+    file (SQLite) waits for one batch at most."""
+    changed, last_id = 0, 0
+    columns = ", ".join(REWRITTEN_FIELDS)
+    assignments = ", ".join(f"{name} = {mark}" for name in REWRITTEN_FIELDS)
+    matching = " OR ".join(f"body {like} {mark} ESCAPE '\\'" for _ in needles)
+    where = f"site = {mark} AND id > {mark}" + (f" AND ({matching})" if needles else "")
+    patterns = ["%" + re.sub(r"([%_\\])", r"\\\1", needle) + "%" for needle in needles]
+    while True:
+        rows = conn.execute(f"SELECT id, {columns} FROM articles WHERE {where} ORDER BY id LIMIT 500",
+                            [site, last_id, *patterns]).fetchall()
+        if not rows:
+            return changed
+        for row_id, *values in rows:
+            fixed = fix(dict(zip(REWRITTEN_FIELDS, values)))
+            if fixed is not None:
+                conn.execute(f"UPDATE articles SET {assignments} WHERE id = {mark}",
+                             [*(fixed[name] for name in REWRITTEN_FIELDS), row_id])
+                changed += 1
+        conn.commit()
+        last_id = rows[-1][0]

@@ -22,11 +22,13 @@ from newscrawler.storage.schema import (
     COLUMNS,
     CRAWL_TOTALS,
     FTS_COLUMNS,
+    ArticleFix,
     alias_sql,
     aliases_of,
     columns_ddl,
     last_per_key,
     now_iso,
+    rewrite_site_rows,
     upsert_sql,
 )
 from newscrawler.storage.sqlite_search import LISTING_COLUMNS, LISTING_INDEX
@@ -305,3 +307,15 @@ def archived_articles(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return [(url, title or "") for url, title in conn.execute(
         "SELECT url, title FROM articles WHERE warc_file IS NOT NULL ORDER BY rowid")]
 
+
+def rewrite_site(path: Path | str, site: str, needles: list[str], fix: ArticleFix) -> int:
+    """Apply ``fix`` to the stored articles of ``site`` whose body holds one of ``needles``
+    (all of the site's articles when there are none); returns rows changed. A file without an
+    ``articles`` table (storage off) changes nothing."""
+    conn = sqlite3.connect(str(path), timeout=30)
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles'").fetchone() is None:
+            return 0
+        return rewrite_site_rows(conn, "?", "LIKE", site, needles, fix)
+    finally:
+        conn.close()

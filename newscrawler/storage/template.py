@@ -1,4 +1,4 @@
-"""Where each site's learned template lives between runs, and the rewrite of stored articles.
+"""Where each site's learned template lives between runs.
 
 Two tables beside the articles, in the SQLite file (``NEWSCRAWLER_SQLITE_PATH``) or in
 PostgreSQL when ``NEWSCRAWLER_POSTGRES_DSN`` is set: ``template_sites`` (article pages counted
@@ -10,9 +10,8 @@ each other. Used from one thread at a time (the template pipeline's worker).
 
 from __future__ import annotations
 
-import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,12 +27,6 @@ _SCHEMA = (
     "learned INTEGER NOT NULL DEFAULT 0, sample TEXT NOT NULL, dropped BIGINT NOT NULL DEFAULT 0, "
     "PRIMARY KEY (site, line_key))",
 )
-_PLACEHOLDER = re.compile(r"\?")
-
-ArticleFix = Callable[[dict[str, Any]], "dict[str, Any] | None"]
-"""Given a stored article's body fields, the changed ones (None: leave the row alone)."""
-REWRITTEN_FIELDS = ("body", "body_html", "lede", "word_count")
-
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -43,7 +36,7 @@ class TemplateStore:
     """The template tables in SQLite."""
 
     errors: tuple[type[Exception], ...] = (sqlite3.Error,)
-    _least, _greatest = "min", "max"
+    _param, _least, _greatest = "?", "min", "max"
 
     def __init__(self, path: Path | str) -> None:
         self.where = str(path)
@@ -66,10 +59,11 @@ class TemplateStore:
 
     def load(self, site: str, limit: int) -> tuple[int, list[tuple[int, LineCount]]]:
         """The site's page count and its ``limit`` best-known lines (learned ones first)."""
-        row = self._execute("SELECT pages FROM template_sites WHERE site = ?", (site,)).fetchone()
+        p = self._param
+        row = self._execute(f"SELECT pages FROM template_sites WHERE site = {p}", (site,)).fetchone()
         rows = self._execute(
             "SELECT line_key, pages, first_page, last_page, sample, learned FROM template_lines "
-            "WHERE site = ? ORDER BY learned DESC, pages DESC LIMIT ?", (site, limit),
+            f"WHERE site = {p} ORDER BY learned DESC, pages DESC LIMIT {p}", (site, limit),
         ).fetchall()
         self.conn.commit()  # a read transaction left open would hold back checkpoints
         lines = [(key, LineCount(pages, first, last, sample, bool(learned))) for key, pages, first, last, sample, learned in rows]
@@ -77,17 +71,18 @@ class TemplateStore:
 
     def save(self, changes: Changes) -> None:
         """Add one site's changes (page and line counts are increments) and commit."""
+        p = self._param
         now = _now()
         if changes.pages:
             self._execute(
-                "INSERT INTO template_sites (site, pages, updated_at) VALUES (?, ?, ?) ON CONFLICT (site) "
+                f"INSERT INTO template_sites (site, pages, updated_at) VALUES ({p}, {p}, {p}) ON CONFLICT (site) "
                 "DO UPDATE SET pages = template_sites.pages + excluded.pages, updated_at = excluded.updated_at",
                 (changes.site, changes.pages, now),
             )
         if changes.lines:
             self._executemany(
                 "INSERT INTO template_lines (site, line_key, pages, first_page, last_page, learned, sample, dropped) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site, line_key) DO UPDATE SET "
+                f"VALUES ({', '.join([p] * 8)}) ON CONFLICT (site, line_key) DO UPDATE SET "
                 "pages = template_lines.pages + excluded.pages, "
                 f"first_page = {self._least}(template_lines.first_page, excluded.first_page), "
                 f"last_page = {self._greatest}(template_lines.last_page, excluded.last_page), "
@@ -99,7 +94,7 @@ class TemplateStore:
         if changes.forgotten:
             # Another worker may have seen the line more often since: its count then keeps it.
             self._executemany(
-                "DELETE FROM template_lines WHERE site = ? AND line_key = ? AND pages <= ? AND learned = 0",
+                f"DELETE FROM template_lines WHERE site = {p} AND line_key = {p} AND pages <= {p} AND learned = 0",
                 [(changes.site, key, pages) for key, pages in changes.forgotten],
             )
         self.conn.commit()
@@ -114,7 +109,7 @@ class TemplateStore:
 class PostgresTemplateStore(TemplateStore):
     """The same tables on a PostgreSQL server (psycopg 3), shared by every worker using it."""
 
-    _least, _greatest = "LEAST", "GREATEST"
+    _param, _least, _greatest = "%s", "LEAST", "GREATEST"
 
     def __init__(self, dsn: str, *, connect_timeout: int = 5) -> None:
         import psycopg
@@ -122,6 +117,7 @@ class PostgresTemplateStore(TemplateStore):
         from newscrawler.storage.postgres import redact
 
         self.where = redact(dsn)
+        self.errors = (psycopg.Error,)
         try:
             self.conn = psycopg.connect(dsn, connect_timeout=connect_timeout)
         except psycopg.OperationalError as exc:
@@ -130,62 +126,6 @@ class PostgresTemplateStore(TemplateStore):
         self._execute("SELECT pg_advisory_xact_lock(hashtext('newscrawler-template-schema'))")
         self._create()
 
-    @property
-    def errors(self) -> tuple[type[Exception], ...]:  # type: ignore[override]
-        import psycopg
-
-        return (psycopg.Error,)
-
-    def _execute(self, sql: str, args: Sequence[Any] = ()) -> Any:
-        return self.conn.execute(_PLACEHOLDER.sub("%s", sql), args)
-
     def _executemany(self, sql: str, rows: list[Sequence[Any]]) -> None:
         with self.conn.cursor() as cursor:
-            cursor.executemany(_PLACEHOLDER.sub("%s", sql), rows)
-
-
-def rewrite_sqlite_articles(path: Path | str, site: str, needles: list[str], fix: ArticleFix) -> int:
-    """Apply ``fix`` to the stored articles of ``site`` whose body holds one of ``needles``
-    (all of the site's articles when there are none); returns rows changed. A file without an
-    ``articles`` table (storage off) changes nothing."""
-    conn = sqlite3.connect(str(path), timeout=30)
-    try:
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles'").fetchone() is None:
-            return 0
-        return _rewrite(conn, "?", "LIKE", site, needles, fix)
-    finally:
-        conn.close()
-
-
-def rewrite_postgres_articles(dsn: str, site: str, needles: list[str], fix: ArticleFix) -> int:
-    """:func:`rewrite_sqlite_articles` on PostgreSQL's ``articles`` table."""
-    import psycopg
-
-    with psycopg.connect(dsn, connect_timeout=5) as conn:
-        if conn.execute("SELECT to_regclass('articles')").fetchone()[0] is None:
-            return 0
-        return _rewrite(conn, "%s", "ILIKE", site, needles, fix)
-
-
-def _rewrite(conn: Any, mark: str, like: str, site: str, needles: list[str], fix: ArticleFix) -> int:
-    """Batches of 500 rows in id order, each committed on its own: a writer waiting for the
-    file (SQLite) waits for one batch at most."""
-    changed, last_id = 0, 0
-    columns = ", ".join(REWRITTEN_FIELDS)
-    assignments = ", ".join(f"{name} = {mark}" for name in REWRITTEN_FIELDS)
-    matching = " OR ".join(f"body {like} {mark} ESCAPE '\\'" for _ in needles)
-    where = f"site = {mark} AND id > {mark}" + (f" AND ({matching})" if needles else "")
-    patterns = ["%" + re.sub(r"([%_\\])", r"\\\1", needle) + "%" for needle in needles]
-    while True:
-        rows = conn.execute(f"SELECT id, {columns} FROM articles WHERE {where} ORDER BY id LIMIT 500",
-                            [site, last_id, *patterns]).fetchall()
-        if not rows:
-            return changed
-        for row_id, *values in rows:
-            fixed = fix(dict(zip(REWRITTEN_FIELDS, values)))
-            if fixed is not None:
-                conn.execute(f"UPDATE articles SET {assignments} WHERE id = {mark}",
-                             [*(fixed[name] for name in REWRITTEN_FIELDS), row_id])
-                changed += 1
-        conn.commit()
-        last_id = rows[-1][0]
+            cursor.executemany(sql, rows)
