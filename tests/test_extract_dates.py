@@ -115,7 +115,7 @@ def test_raw_and_source_are_kept():
     ([DateCandidate("2022-09-29", "url"), DateCandidate("Sept 29, 2022 10:15", "text")],
      ("2022-09-29T10:15:00", "text")),
     # ... but not by a candidate of another day
-    ([DateCandidate("2022-09-29", "meta"), DateCandidate("2022-09-28T10:15:00+05:30", "time")],
+    ([DateCandidate("2022-09-29", "meta"), DateCandidate("2022-09-30T10:15:00+05:30", "time")],
      ("2022-09-29", "meta")),
     # unparseable strings fall through to the next source
     ([DateCandidate("sometime last week", "jsonld"), DateCandidate("2022-09-29", "url")], ("2022-09-29", "url")),
@@ -607,3 +607,14 @@ def test_the_pages_region_orders_a_numeric_date(root_attrs, expected):
     html = (f"<html {root_attrs}><head><title>Council agrees budget</title></head><body><article>"
             f'<h1>Council agrees budget</h1><span class="time">02/10/2020</span>{STORY}</article></body></html>')
     assert dates_of(html)[:2] == (expected, "text")
+
+
+@pytest.mark.parametrize("meta_day, expected", [
+    ("2020-04-29T11:52:23", "2020-04-28"),  # a lone meta date a day after the date line: re-dated by an edit
+    ("2020-05-12T11:52:23", "2020-05-12T11:52:23"),  # two weeks later: another date, the meta tag keeps its rank
+    ("2020-04-27T11:52:23", "2020-04-27T11:52:23"),  # before the date line: the visible one may be an update
+])
+def test_the_day_readers_see_beats_a_lone_later_meta_date(meta_day, expected):
+    html = dated_page(head=f'<meta property="article:published_time" content="{meta_day}">',
+                      body='<p class="date">28.04.2020 18:00</p>')
+    assert dates_of(html)[0].startswith(expected)

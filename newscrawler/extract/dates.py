@@ -27,12 +27,15 @@ SOURCE_RANK = {"profile": 0, "jsonld": 1, "meta": 2, "microdata": 3, "microforma
 # Sources a reader sees on the page, and sources written by software for software.
 VISIBLE_SOURCES = {"microformat", "time", "text"}
 MACHINE_SOURCES = {"jsonld", "meta", "microdata", "microformat", "time", "profile"}
+STRUCTURED_SOURCES = {"jsonld", "meta", "microdata"}
 
 EARLIEST_YEAR = 1990
 # A page without an offset may be in any time zone: allow this much ahead of the crawl clock.
 NAIVE_SLACK = timedelta(hours=14)
 # Aware times may be a little ahead of the crawler's clock (skew), not more.
 AWARE_SLACK = timedelta(minutes=10)
+# A lone structured date this much later than the day readers see is the story re-dated, not published.
+REDATED_WITHIN = timedelta(days=7)
 
 _ISO_START = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}|\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
@@ -390,7 +393,8 @@ def _readers_day(valid: Parsed, top_day: date, offset: tzinfo | None) -> date | 
     """Another day to prefer over the best-ranked source's, or None to keep it.
 
     A day that more kinds of source agree on, one of them visible to readers, wins over a
-    lone structured date (a story re-dated in JSON-LD). Without the site's offset, a UTC
+    lone structured date (a story re-dated in JSON-LD); so does the day readers see when a lone
+    structured date is up to :data:`REDATED_WITHIN` later (meta tags re-dated by a later edit). Without the site's offset, a UTC
     instant just past midnight never beats the URL's day: that is the day the story ran.
     """
     support: dict[date, set[str]] = {}
@@ -400,6 +404,11 @@ def _readers_day(valid: Parsed, top_day: date, offset: tzinfo | None) -> date | 
     for day, sources in support.items():
         if day != top_day and len(sources) >= 2 and len(sources) > len(top) and sources & VISIBLE_SOURCES:
             return day
+    seen = next(((c, p) for c, p in valid if c.source in VISIBLE_SOURCES), None)
+    if seen is not None and len(top) == 1 and top <= STRUCTURED_SOURCES:
+        seen_day = local_day(seen[1], offset)
+        if timedelta(0) < top_day - seen_day <= REDATED_WITHIN:
+            return seen_day
     best = valid[0][1]
     if offset is None and best.has_offset and not best.moment.utcoffset():
         url_days = [local_day(p, None) for c, p in valid if c.source == "url"]
