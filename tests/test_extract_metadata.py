@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 import pytest
 
 from newscrawler.extract.article import extract_article, normalize_language, strip_site_name
-from newscrawler.extract.metadata import split_authors, split_tags
+from newscrawler.extract.bylines import split_authors
+from newscrawler.extract.text import split_tags
 
 CRAWLED = datetime(2022, 10, 1, tzinfo=timezone.utc)
 URL = "https://www.example.com/world/2022/09/29/story/"

@@ -30,8 +30,11 @@ from lxml.html import HtmlElement
 
 from newscrawler.extract.body import Body, body_from_selector_nodes, body_from_text, extract_body, extract_images
 from newscrawler.extract.dates import DateCandidate, MODIFIED, PUBLISHED, choose_dates
-from newscrawler.extract.metadata import PageMetadata, clean_text, extract_metadata, split_authors, split_tags
+from newscrawler.extract.bylines import split_authors
+from newscrawler.extract.candidates import PageMetadata
+from newscrawler.extract.metadata import extract_metadata
 from newscrawler.extract.searched_date import searched_published_date
+from newscrawler.extract.text import clean_text, split_tags
 from newscrawler.extract.valid_text import valid_values
 from newscrawler.items import Article, Image
 

@@ -26,16 +26,7 @@ import lxml.html
 from lxml import etree
 
 from newscrawler.extract.jsonld import JsonLdError, load_jsonld
-
-ARTICLE_TYPES = {
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle", "blogposting",
-    "liveblogposting", "report", "satiricalarticle", "techarticle", "socialmediaposting",
-}
-LISTING_TYPES = {
-    "collectionpage", "itemlist", "searchresultspage", "profilepage", "website", "blog",
-    "aboutpage", "contactpage",
-}
+from newscrawler.extract.vocabulary import ARTICLE_TYPES, LISTING_TYPES
 
 _DATED_PATH = re.compile(r"/(?:19|20)\d{2}(?:/|-)(?:0?[1-9]|1[0-2])(?:/|-)(?:0?[1-9]|[12]\d|3[01])(?:/|-|\b)")
 _YEAR_MONTH_PATH = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/")
