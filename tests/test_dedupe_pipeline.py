@@ -232,3 +232,24 @@ def test_a_story_a_store_refused_is_forgotten(tmp_path: Path) -> None:
     # A later run meets the refused story again (cleaned this time): new, not unchanged.
     outcomes, later = run_items(str(db), [article("refused", body, description="Good desc")])
     assert outcomes == ["emitted"] and later.get("dedupe/new") == 1
+
+
+def test_a_story_the_article_table_never_got_is_emitted_again_not_called_unchanged(tmp_path: Path) -> None:
+    """A run killed between the dedupe commit and the store's: the state knows a story the
+    article table lacks. The next run asks the store (through the dedupe state's own
+    connection to the same file) and emits it again."""
+    from itemadapter import ItemAdapter
+
+    from newscrawler.storage.schema import to_row
+    from newscrawler.storage.sqlite import SQLiteStore
+
+    db = str(tmp_path / "news.db")
+    items = [article("kept", prose(1)), article("lost", prose(2))]
+    assert run_items(db, items)[0] == ["emitted", "emitted"]
+    store = SQLiteStore(db)  # only the first story reached the article table
+    store.upsert([to_row(ItemAdapter(items[0]))])
+    store.close()
+
+    outcomes, stats = run_items(db, items)
+    assert outcomes[0].startswith("dropped: unchanged") and outcomes[1] == "emitted"
+    assert stats["dedupe/unchanged"] == 1 and stats["dedupe/new"] == 1

@@ -36,6 +36,7 @@ from newscrawler.dedupe.index import (
     Verdict,
 )
 from newscrawler.dedupe.base import BACKENDS, DedupeBackend
+from newscrawler.dedupe.sqlite import SQLiteDedupeStore
 from newscrawler.scheduler.keys import DEFAULT_KEY_PREFIX
 from newscrawler.offload.worker import WorkerThread
 from newscrawler.signals import article_not_stored
@@ -233,7 +234,10 @@ class DedupePipeline:
                 return True
             from newscrawler.storage.sqlite import SQLiteStore
 
-            self._articles = SQLiteStore(path, readonly=True)
+            # The SQLite dedupe state lives in the same file, on this thread: read through it.
+            state = self.index.store if self.index is not None else None
+            shared = state.conn if isinstance(state, SQLiteDedupeStore) and state.path == path else None
+            self._articles = SQLiteStore(path, readonly=True, conn=shared)
         # no article table (storage off): the dedupe state is the only record
         return self._articles.has(canonical_url) is not False
 

@@ -114,12 +114,17 @@ class SQLiteStore:
     stores itself is not "known".
     """
 
-    def __init__(self, path: Path | str, *, timeout: float = 30, readonly: bool = False) -> None:
+    def __init__(self, path: Path | str, *, timeout: float = 30, readonly: bool = False,
+                 conn: sqlite3.Connection | None = None) -> None:
+        """``conn``: read through a connection another component already holds on ``path``
+        (same thread), instead of opening one more; it stays that component's to close."""
         self.path = Path(path)
-        self.readonly = readonly
+        self.readonly = readonly or conn is not None
         self._lock = threading.Lock()
-        self.conn = connect(self.path, timeout=timeout, readonly=readonly, check_same_thread=not readonly)
-        if not readonly:
+        self._owned = conn is None
+        self.conn = conn if conn is not None else connect(
+            self.path, timeout=timeout, readonly=readonly, check_same_thread=not readonly)
+        if not self.readonly:
             self.create_schema()
         self.known_until, self._evidence, self._has_aliases = self._snapshot()
         self._alias_sql = alias_sql("?")
@@ -299,7 +304,8 @@ class SQLiteStore:
             return search(self.conn, query)
 
     def close(self) -> None:
-        self.conn.close()
+        if self._owned:
+            self.conn.close()
 
 
 def archived_articles(conn: sqlite3.Connection) -> list[tuple[str, str]]:
