@@ -19,6 +19,7 @@ from newscrawler.extract.dates import (
 )
 from newscrawler.extract.metadata import extract_metadata
 from newscrawler.extract.page_dates import line_dates
+from newscrawler.extract.searched_date import MAX_SEARCHED_CHARS
 
 CRAWLED = datetime(2022, 10, 1, 12, 0, tzinfo=timezone.utc)
 LATER = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -618,3 +619,12 @@ def test_the_day_readers_see_beats_a_lone_later_meta_date(meta_day, expected):
     html = dated_page(head=f'<meta property="article:published_time" content="{meta_day}">',
                       body='<p class="date">28.04.2020 18:00</p>')
     assert dates_of(html)[0].startswith(expected)
+
+
+def test_a_page_too_large_to_search_is_counted_and_left_blank():
+    filler = "<p>" + "word " * 200 + "</p>"
+    html = dated_page(body='<div class="meta-wrapper">Von: Anna Muster | <span>31.10.23</span></div>'
+                      + filler * (MAX_SEARCHED_CHARS // len(filler) + 1))
+    warnings: list[str] = []
+    assert dates_of(html, warnings=warnings)[0] is None
+    assert "date_search_skipped_large_page" in warnings

@@ -10,7 +10,8 @@ Reason codes: ``empty_page``, ``not_html``, ``unparseable_html``, ``no_title``, 
 ``future_modified_date``, ``bad_published_date``, ``bad_modified_date`` (a structured
 date string that is no date: the next source is taken), ``modified_before_published``, ``bad_selector``,
 ``empty_selector``, ``unknown_selector_field``, ``bad_url``, ``jsonld_broken``, ``jsonld_too_deep``
-(that JSON-LD block skipped), ``extraction_failed`` (a bug: logged with
+(that JSON-LD block skipped), ``date_search_skipped_large_page`` (no date, and too large for
+htmldate's search), ``extraction_failed`` (a bug: logged with
 its traceback).
 """
 
@@ -33,7 +34,7 @@ from newscrawler.extract.dates import DateCandidate, MODIFIED, PUBLISHED, choose
 from newscrawler.extract.bylines import split_authors
 from newscrawler.extract.candidates import PageMetadata
 from newscrawler.extract.metadata import extract_metadata
-from newscrawler.extract.searched_date import searched_published_date
+from newscrawler.extract.searched_date import MAX_SEARCHED_CHARS, searched_published_date
 from newscrawler.extract.text import clean_text, split_tags
 from newscrawler.extract.valid_text import valid_values
 from newscrawler.items import Article, Image
@@ -124,9 +125,9 @@ def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str,
     candidates = list(overrides.get("dates", [])) + meta.dates
     hint = article.language
     published, modified = choose_dates(candidates, crawl_time, notes, hint)
-    pristine = parse_html(text) if published is None else None  # the body extractor pruned ``tree``
-    if pristine is not None:
-        searched = searched_published_date(pristine, text, url, crawl_time, hint)
+    if published is None:  # the last resort, on a fresh tree: the body extractor pruned ``tree``
+        pristine = parse_html(text) if len(text) <= MAX_SEARCHED_CHARS else None
+        searched = searched_published_date(pristine, text, url, crawl_time, hint, notes)
         if searched is not None:
             published, modified = choose_dates([*candidates, searched], crawl_time, [], hint)
     if published:

@@ -12,7 +12,8 @@ see it as the publication date:
   caption, comment or sidebar;
 - in the year and month the URL names (``/2018/08/``), when it names them.
 
-Runs only on pages with no publication date, so the cost stays on the few that need it.
+Runs only on pages with no publication date, so the cost stays on the few that need it, and
+never on pages larger than :data:`MAX_SEARCHED_CHARS` (``date_search_skipped_large_page``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from newscrawler.extract.story_region import is_foreign, story_containers
 from newscrawler.extract.written_dates import written_dates
 
 SOURCE = "htmldate"
+MAX_SEARCHED_CHARS = 2_000_000
+"""Largest page searched: htmldate's time grows with the page (about 0.7 s a MB here), and
+only a page beyond any article's size (above the 99th percentile of real pages) is skipped."""
 _NOT_SHOWN = {"script", "style", "noscript", "template"}
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])(?:/|$)")
 _URL_YEAR = re.compile(r"/((?:19|20)\d{2})(?:/|$)")
@@ -42,11 +46,18 @@ _COPYRIGHT = re.compile(r"©|\(c\)|copyright", re.IGNORECASE)
 _FRAME_TAGS = {"footer", "nav", "header"}
 
 
-def searched_published_date(tree: HtmlElement, markup: str, url: str, crawled_at: datetime,
-                            language: str | None) -> DateCandidate | None:
+def searched_published_date(tree: HtmlElement | None, markup: str, url: str, crawled_at: datetime,
+                            language: str | None, warnings: list[str] | None = None) -> DateCandidate | None:
     """htmldate's publication day for a page none of our sources dated, or None when it is
     not a day the page shows as its publication."""
     from htmldate import find_date
+
+    if len(markup) > MAX_SEARCHED_CHARS:
+        if warnings is not None:
+            warnings.append("date_search_skipped_large_page")
+        return None
+    if tree is None:
+        return None
 
     latest = datetime.combine((crawled_at + NAIVE_SLACK).date(), time.max)
     try:
