@@ -224,6 +224,8 @@ EXTENSIONS = {
     "newscrawler.extensions.lock.SiteLock": 100,
     # After CoreStats, before the report: the verdict and exit status (newscrawler/extensions/verdict.py).
     "newscrawler.extensions.verdict.CrawlVerdict": 450,
+    # With a JOBDIR: marks a run unfinished until it finishes, so the next one knows it resumes.
+    "newscrawler.extensions.resume_marker.ResumeMarker": 520,
 }
 # Seconds between progress lines in the log (pages, articles new/updated/unchanged/duplicate,
 # skips, failures, rate); 0 switches them off.

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 from scrapy.exceptions import UsageError
+from scrapy.settings import Settings
 
-from newscrawler.spiders.arguments import DISCOVERY_PATHS, SpiderArgs
+from newscrawler.spiders.arguments import DISCOVERY_PATHS, SpiderArgs, max_pages_setting
 
 
 def test_nothing_given_means_defaults() -> None:
@@ -60,3 +61,14 @@ def test_unknown_arguments_list_the_accepted_ones() -> None:
 def test_a_one_day_window_is_allowed() -> None:
     args = SpiderArgs.parse({"since": "2024-02-01", "until": "2024-02-01"})
     assert args.since == args.until == date(2024, 2, 1)
+
+
+@pytest.mark.parametrize(("value", "bound"), [(None, None), ("0", None), ("", None), ("25", 25), (7, 7)])
+def test_max_pages_setting(value: object, bound: int | None) -> None:
+    assert max_pages_setting(Settings({"NEWSCRAWLER_MAX_PAGES": value})) == bound
+
+
+@pytest.mark.parametrize("value", ["-1", "many"])
+def test_bad_max_pages_setting_names_it(value: str) -> None:
+    with pytest.raises(UsageError, match=f"-s NEWSCRAWLER_MAX_PAGES={value!r} is not valid"):
+        max_pages_setting(Settings({"NEWSCRAWLER_MAX_PAGES": value}))

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import UsageError
 
 from newscrawler.rendering.modes import render_mode
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 ACCEPTED_ARGUMENTS = {
     "start_url": "comma-separated start URLs (generic mode, or to override a profile's)",
@@ -68,6 +71,18 @@ class SpiderArgs:
             refresh=_flag("refresh", arguments.get("refresh")),
             discover=_discovery_paths(arguments.get("discover")),
         )
+
+
+def max_pages_setting(settings: BaseSettings) -> int | None:
+    """``-s NEWSCRAWLER_MAX_PAGES=N``: the same bound as ``-a max_pages=N`` (which wins); 0 is none."""
+    value = settings.get("NEWSCRAWLER_MAX_PAGES")
+    try:
+        number = int(value or 0)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0:
+        raise UsageError(f"-s NEWSCRAWLER_MAX_PAGES={value!r} is not valid: expected 0 (no limit) or a positive integer")
+    return number or None
 
 
 def _flag(name: str, value: str | bool | None) -> bool:

@@ -23,7 +23,7 @@ import ipaddress
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
@@ -46,6 +46,7 @@ from newscrawler.discovery import (
 )
 from newscrawler.discovery.links import Link, LinkRules, listing_links
 from newscrawler.discovery.sections import listing_section
+from newscrawler.extensions.resume_marker import was_interrupted
 from newscrawler.extract.article import decode_declared
 from newscrawler.extract.listing import merge_listing
 from newscrawler.extract.reading import read_page
@@ -54,12 +55,11 @@ from newscrawler.items import Article
 from newscrawler.middlewares.robots import UNREADABLE_STAT as ROBOTS_UNREADABLE
 from newscrawler.offload.parsing import run_parsing
 from newscrawler.sites import ProfileError, SiteProfile, load_profile
-from newscrawler.spiders.arguments import SpiderArgs
+from newscrawler.spiders.arguments import SpiderArgs, max_pages_setting
 from newscrawler.urls import UrlCanonicalizer, canonicalize_url
 
 _SKIPPED_EXTENSIONS = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_RESUME_MARKER = "newscrawler.running"
 START_PAGES_OK_STAT = "newscrawler/start_pages/ok"
 START_PAGES_FAILED_STAT = "newscrawler/start_pages/failed"
 # Set by the robots.txt middleware when a host's robots.txt could not be read: start pages that
@@ -86,7 +86,6 @@ class NewsSpider(Spider):
         self.start_urls: list[str] = []
         self.allowed_domains: list[str] = []
         self.resuming = False
-        self._resume_marker: Path | None = None
         self._canonical = canonicalize_url
         self._sitemap_hosts: set[str] = set()
         self._feed_hosts: set[str] = set()
@@ -126,7 +125,7 @@ class NewsSpider(Spider):
         """Raise UsageError for bad ``-a`` arguments, as the crawl would, before it is set up
         (``scrapy crawl`` asks, so a mistake costs one line, not Scrapy's start-up)."""
         cls(**arguments)._configure(settings.getlist("NEWSCRAWLER_PROFILE_DIRS"), settings)
-        _max_pages_setting(settings)
+        max_pages_setting(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -134,7 +133,7 @@ class NewsSpider(Spider):
         settings = crawler.settings
         spider._configure(settings.getlist("NEWSCRAWLER_PROFILE_DIRS"), settings)
         if spider.max_pages is None:
-            spider.max_pages = _max_pages_setting(settings)
+            spider.max_pages = max_pages_setting(settings)
         if spider.max_pages:
             settings.set("CLOSESPIDER_PAGECOUNT", spider.max_pages, priority="spider")
         if spider.max_pagination is None:
@@ -152,10 +151,9 @@ class NewsSpider(Spider):
         spider.sitemap_max_urls = settings.getint("NEWSCRAWLER_SITEMAP_MAX_URLS")
         spider.sitemap_max_size = settings.getint("NEWSCRAWLER_SITEMAP_MAX_SIZE")
         spider.obeys_robots = settings.getbool("ROBOTSTXT_OBEY")
+        # A crawl left unfinished in this JOBDIR (newscrawler/extensions/resume_marker.py).
         jobdir = settings.get("JOBDIR")
-        if jobdir:
-            spider._resume_marker = Path(jobdir) / _RESUME_MARKER
-            spider.resuming = spider._resume_marker.exists()
+        spider.resuming = bool(jobdir) and was_interrupted(jobdir)
         # What the re-crawl filter needs to know of this run, for components that read settings.
         settings.set("NEWSCRAWLER_REFRESH", spider.refresh, priority="spider")
         settings.set("NEWSCRAWLER_RESUMING", spider.resuming, priority="spider")
@@ -169,7 +167,6 @@ class NewsSpider(Spider):
         fold_into_settings(settings, spider.render_js, profile.render_js if profile else False,
                            profile.render_js_patterns if profile else ())
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
-        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         return spider
 
@@ -178,13 +175,6 @@ class NewsSpider(Spider):
         self.logger.info("Crawling %s in %s; allowed domains: %s; discovery: %s%s", ", ".join(self.start_urls), mode,
                          ", ".join(self.allowed_domains), ", ".join(sorted(self.discover)),
                          "; resuming an unfinished run" if self.resuming else "")
-        if self._resume_marker is not None:
-            self._resume_marker.parent.mkdir(parents=True, exist_ok=True)
-            self._resume_marker.write_text(datetime.now(timezone.utc).isoformat(), encoding="utf-8")
-
-    def _closed(self, reason: str) -> None:
-        if self._resume_marker is not None and reason == "finished":
-            self._resume_marker.unlink(missing_ok=True)
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.start_urls:
@@ -253,9 +243,7 @@ class NewsSpider(Spider):
         self._classified(response, page.kind)
 
         if page.article is not None:
-            item = self._finish_article(response, page.article, page.warnings)
-            if item is not None:
-                yield item
+            yield self._finish_article(response, page.article, page.warnings)
         if response.meta.get("discovered_via") == "start":
             for request in self._discover_feeds(response, html):
                 yield request
@@ -267,8 +255,9 @@ class NewsSpider(Spider):
             for request in self._follow_links(response, links, page.is_article):
                 yield request
 
-    def _finish_article(self, response: TextResponse, article: Article, warnings: list[str]) -> Article | None:
-        """Count extraction's notes, add what the crawl knows about the page, apply the window."""
+    def _finish_article(self, response: TextResponse, article: Article, warnings: list[str]) -> Article:
+        """Count extraction's notes and add what the crawl knows about the page (the date window
+        then judges the article, newscrawler/spidermiddlewares/window.py)."""
         for reason in warnings:
             self.crawler.stats.inc_value(f"newscrawler/extract/{reason}")
         if warnings:
@@ -522,17 +511,3 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _max_pages_setting(settings: Any) -> int | None:
-    """``-s NEWSCRAWLER_MAX_PAGES=N``: the same bound as ``-a max_pages=N`` (which wins); 0 is none."""
-    value = settings.get("NEWSCRAWLER_MAX_PAGES")
-    try:
-        number = int(value or 0)
-    except (TypeError, ValueError):
-        number = -1
-    if number < 0:
-        raise UsageError(f"-s NEWSCRAWLER_MAX_PAGES={value!r} is not valid: expected 0 (no limit) or a positive integer")
-    return number or None
-
-
