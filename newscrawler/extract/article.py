@@ -25,15 +25,14 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
-from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from newscrawler.extract.body import Body, body_from_selector_nodes, body_from_text, extract_body, extract_images
 from newscrawler.extract.dates import DateCandidate, MODIFIED, PUBLISHED, choose_dates
 from newscrawler.extract.bylines import split_authors
 from newscrawler.extract.candidates import PageMetadata
-from newscrawler.extract.metadata import extract_metadata
+from newscrawler.extract.metadata import read_metadata
+from newscrawler.extract.page import Page, PageError, parse_html, parse_page
 from newscrawler.extract.searched_date import MAX_SEARCHED_CHARS, searched_published_date
 from newscrawler.extract.text import clean_text, split_tags
 from newscrawler.extract.valid_text import valid_values
@@ -44,18 +43,20 @@ logger = logging.getLogger(__name__)
 SELECTOR_FIELDS = ("title", "description", "authors", "published_at", "modified_at", "section", "tags", "body",
                    "lede", "images")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
-_NOISE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 
 
 def extract_article(
-    html: str | bytes,
+    html: str | bytes | Page,
     url: str,
     *,
     selectors: Mapping[str, str] | None = None,
     crawled_at: datetime | None = None,
     warnings: list[str] | None = None,
 ) -> Article:
-    """Turn one page into an Article; never raises, reasons go to ``warnings``."""
+    """Turn one page into an Article; never raises, reasons go to ``warnings``.
+
+    ``html`` may be a :class:`Page` parsed already (by ``read_page``, for the classifier too).
+    """
     notes: list[str] = warnings if warnings is not None else []
     if not isinstance(url, str):
         notes.append("bad_url")
@@ -71,21 +72,19 @@ def extract_article(
     return valid_values(article)  # every text field valid Unicode, nested ones too: any store can write it
 
 
-def _fill(article: Article, html: str | bytes, url: str, selectors: Mapping[str, str], crawl_time: datetime,
+def _fill(article: Article, html: str | bytes | Page, url: str, selectors: Mapping[str, str], crawl_time: datetime,
           notes: list[str]) -> None:
     _LANGUAGE_MODEL.warm()
-    text = decode_html(html) if isinstance(html, (bytes, bytearray)) else html
-    if not isinstance(text, str) or not text.strip():
-        notes.append("empty_page")
-        return
-    if not looks_like_html(text):
-        notes.append("not_html")
-        return
-    tree = parse_html(text)
-    if tree is None:
-        notes.append("unparseable_html")
-        return
-    meta = extract_metadata(tree, url)
+    if isinstance(html, Page):
+        page = html
+    else:
+        try:
+            page = parse_page(html, url)
+        except PageError as exc:
+            notes.append(exc.reason)
+            return
+    text, tree = page.text, page.tree
+    meta = read_metadata(page)
     notes.extend(meta.problems)
     overrides = _apply_selectors(tree, selectors, url, notes)
 
@@ -160,15 +159,6 @@ def plausible_canonical(canonical: str | None, url: str) -> str | None:
     return canonical if not (page.path.strip("/") or page.query) else None
 
 
-def decode_html(data: bytes | bytearray) -> str:
-    """Decode page bytes without HTTP headers: BOM, then ``<meta charset>``, then detection."""
-    from w3lib.encoding import html_to_unicode
-
-    raw = bytes(data)
-    _, text = html_to_unicode(None, raw, auto_detect_fun=_detect_encoding)
-    return text
-
-
 def decode_declared(data: bytes, encoding: str | None) -> str:
     """Decode page bytes by the encoding the server or page declared, leniently.
 
@@ -193,57 +183,6 @@ def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
 
 _CP1252_FALLBACK = "newscrawler-cp1252-fallback"
 codecs.register_error(_CP1252_FALLBACK, _cp1252_fallback)
-
-
-def _detect_encoding(data: bytes) -> str | None:
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:200_000]).best()
-    return best.encoding if best else "cp1252"
-
-
-def looks_like_html(text: str) -> bool:
-    """True when the text has markup and is not mostly binary noise."""
-    head = text[:20_000]
-    if "<" not in head:
-        return False
-    return len(_NOISE.findall(head)) < len(head) * 0.1
-
-
-def parse_html(text: str) -> HtmlElement | None:
-    """An lxml tree, or None when the parser can make nothing of the text.
-
-    trafilatura's loader is used so the body extractor sees the tree it would have built
-    itself (comments dropped, faulty doctypes repaired): its scores depend on that.
-    """
-    from trafilatura.utils import load_html
-
-    text = text.replace("\x00", "")
-    if text.lstrip().startswith("<?xml"):
-        text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-    try:
-        tree = load_html(text)
-    except (etree.ParserError, ValueError, TypeError):
-        tree = None
-    if tree is None:
-        try:
-            tree = lxml_html.document_fromstring(text)
-        except (etree.ParserError, ValueError, TypeError):
-            return None
-    if not isinstance(tree, HtmlElement):
-        return None
-    if tree.tag != "html":  # a fragment: wrap it so every later step sees a document
-        root = lxml_html.Element("html")
-        body = lxml_html.Element("body")
-        root.append(body)
-        body.append(tree)
-        tree = root
-    return tree
 
 
 def _utc(moment: datetime | None) -> datetime:

@@ -163,14 +163,12 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {str(v).rsplit("/", 1)[-1].lower() for v in values if v}
 
 
-def story_object(tree: HtmlElement, url: str,
-                    problems: list[str] | None = None) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+def story_object(objects: list[dict[str, Any]], url: str) -> dict[str, Any] | None:
     """The object describing the story: an Article type, else a page type, else anything dated.
 
     Among several of a kind (a story and the related stories a page also describes), the one
     naming this page's URL wins, else the first.
     """
-    objects = jsonld_objects(tree, problems)
     here = _url_key(url)
 
     def names_this_page(obj: dict[str, Any]) -> bool:
@@ -192,8 +190,8 @@ def story_object(tree: HtmlElement, url: str,
     for test in (is_article, is_dated_page, is_dated):
         found = [o for o in objects if test(o)]
         if found:
-            return next((o for o in found if names_this_page(o)), found[0]), objects
-    return None, objects
+            return next((o for o in found if names_this_page(o)), found[0])
+    return None
 
 
 def _url_key(url: str) -> str:

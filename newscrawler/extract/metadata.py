@@ -12,21 +12,25 @@ from lxml.html import HtmlElement
 
 from newscrawler.extract.candidates import PageMetadata
 from newscrawler.extract.jsonld import from_jsonld, story_object
-from newscrawler.extract.markup import from_markup, index_markup
-from newscrawler.extract.meta_tags import from_meta_tags, meta_tags
+from newscrawler.extract.markup import from_markup
+from newscrawler.extract.meta_tags import from_meta_tags
 from newscrawler.extract.microdata import from_microdata
+from newscrawler.extract.page import Page
 
 
-def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
+def read_metadata(page: Page) -> PageMetadata:
     """Collect field candidates from structured data first, then visible markup."""
     meta = PageMetadata()
-    metas = meta_tags(tree)
-    article, others = story_object(tree, url, meta.problems)
-    from_jsonld(meta, article, others, url)
-    from_meta_tags(meta, metas, url)
-    index = index_markup(tree)
+    meta.problems.extend(page.problems)
+    from_jsonld(meta, story_object(page.jsonld, page.url), page.jsonld, page.url)
+    from_meta_tags(meta, page.metas, page.url)
+    index = page.markup
     from_microdata(meta, index.itemprops)
-    from_markup(meta, tree, index, url)
+    from_markup(meta, page.tree, index, page.url)
     meta.content_roots = index.content_roots
     return meta
 
+
+def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
+    """:func:`read_metadata` for a tree parsed elsewhere."""
+    return read_metadata(Page.from_tree(tree, url))

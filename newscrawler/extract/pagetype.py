@@ -19,14 +19,15 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import lxml.html
-from lxml import etree
 
-from newscrawler.extract.jsonld import JsonLdError, load_jsonld
-from newscrawler.extract.vocabulary import ARTICLE_TYPES, LISTING_TYPES
+from newscrawler.extract.page import Page, PageError, parse_page
+from newscrawler.extract.vocabulary import ARTICLE_TYPES, LISTING_TYPES, PUBLISHED_META
 
 _DATED_PATH = re.compile(r"/(?:19|20)\d{2}(?:/|-)(?:0?[1-9]|1[0-2])(?:/|-)(?:0?[1-9]|[12]\d|3[01])(?:/|-|\b)")
 _YEAR_MONTH_PATH = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/")
@@ -93,14 +94,19 @@ class _TextEvidence:
     has_byline: bool = False
 
 
-def classify_page(html: str | bytes, url: str, *, min_words: int = 80) -> PageVerdict:
-    """Weigh structured data, the URL and the text to decide whether ``html`` is an article."""
-    try:
-        root = lxml.html.fromstring(html)
-    except (etree.ParserError, ValueError, TypeError):
-        return PageVerdict(False, -10, ("unparseable",), "other")
-    if root is None or not isinstance(root.tag, str):
-        return PageVerdict(False, -10, ("unparseable",), "other")
+def classify_page(html: str | bytes | Page, url: str, *, min_words: int = 80) -> PageVerdict:
+    """Weigh structured data, the URL and the text to decide whether ``html`` is an article.
+
+    ``html`` may be a :class:`Page` parsed already, which the extractor then reads too.
+    """
+    if isinstance(html, Page):
+        page = html
+    else:
+        try:
+            page = parse_page(html, url)
+        except PageError:
+            return PageVerdict(False, -10, ("unparseable",), "other")
+    root = page.tree
 
     score = 0
     reasons: list[str] = []
@@ -110,7 +116,7 @@ def classify_page(html: str | bytes, url: str, *, min_words: int = 80) -> PageVe
         score += points
         reasons.append(f"{reason}{points:+d}")
 
-    structured = _structured_signals(root, url)
+    structured = _structured_signals(page)
     if structured.article_type:
         add(4, f"jsonld:{structured.article_type}")
     elif structured.listing_type:
@@ -186,24 +192,21 @@ class _Structured:
     body_class: str = ""
 
 
-def _structured_signals(root: lxml.html.HtmlElement, url: str) -> _Structured:
+def _structured_signals(page: Page) -> _Structured:
     found = _Structured()
-    for meta in root.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or "").strip().lower()
-        if key == "og:type" and found.og_type is None:
-            found.og_type = (meta.get("content") or "").strip().lower() or None
-        elif key in {"article:published_time", "datepublished", "pubdate", "publishdate", "date",
-                     "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.created"}:
-            found.published_meta = True
-    body = root.find(".//body")
+    og_types = page.metas.get("og:type")
+    if og_types:
+        found.og_type = og_types[0].lower()
+    found.published_meta = any(key in page.metas for key in PUBLISHED_META)
+    body = page.tree.find(".//body")
     if body is not None:
         found.body_class = body.get("class") or ""
-    for el in root.iterfind(".//*[@itemtype]"):
+    for el in page.tree.iterfind(".//*[@itemtype]"):
         itemtype = el.get("itemtype", "").rstrip("/").rsplit("/", 1)[-1].lower()
         if itemtype in ARTICLE_TYPES:
             found.microdata_article = True
             break
-    types = list(_jsonld_types(root, url))
+    types = list(_jsonld_types(page.jsonld, page.url))
     main = [t for t, is_main in types if is_main]
     candidates = main or [t for t, _ in types]
     found.article_type = next((t for t in candidates if t.lower() in ARTICLE_TYPES), None)
@@ -213,44 +216,23 @@ def _structured_signals(root: lxml.html.HtmlElement, url: str) -> _Structured:
     return found
 
 
-def _jsonld_types(root: lxml.html.HtmlElement, url: str):
-    """Yield ``(type, is_main_entity)`` for each JSON-LD node on the page.
+def _jsonld_types(objects: list[dict[str, Any]], url: str) -> Iterator[tuple[str, bool]]:
+    """Yield ``(type, is_main_entity)`` for each JSON-LD object on the page.
 
-    A node is the main entity when its ``url``/``@id``/``mainEntityOfPage`` names this page;
+    An object is the main entity when its ``url``/``@id``/``mainEntityOfPage`` names this page;
     a listing's ``ItemList`` of articles must not make the listing an article.
     """
     page = _strip_url(url)
-    for script in root.iterfind(".//script[@type]"):
-        if "ld+json" not in script.get("type", "").lower():
-            continue
-        try:
-            data = load_jsonld(script.text or "")
-        except JsonLdError:
-            continue  # broken or too deep: the extraction notes and counts it
-        for node in _walk_jsonld(data):
-            raw_type = node.get("@type")
-            type_names = raw_type if isinstance(raw_type, list) else [raw_type]
-            refs = [node.get("url"), node.get("@id")]
-            main_of = node.get("mainEntityOfPage")
-            refs.append(main_of.get("@id") if isinstance(main_of, dict) else main_of)
-            is_main = any(isinstance(r, str) and _strip_url(urljoin(url, r)) == page for r in refs)
-            for name in type_names:
-                if isinstance(name, str):
-                    yield name, is_main
-
-
-def _walk_jsonld(data, depth: int = 0):
-    if depth > 4:
-        return
-    if isinstance(data, list):
-        for entry in data:
-            yield from _walk_jsonld(entry, depth + 1)
-    elif isinstance(data, dict):
-        if "@type" in data:
-            yield data
-        graph = data.get("@graph")
-        if graph is not None:
-            yield from _walk_jsonld(graph, depth + 1)
+    for node in objects:
+        raw_type = node.get("@type")
+        type_names = raw_type if isinstance(raw_type, list) else [raw_type]
+        refs = [node.get("url"), node.get("@id")]
+        main_of = node.get("mainEntityOfPage")
+        refs.append(main_of.get("@id") if isinstance(main_of, dict) else main_of)
+        is_main = any(isinstance(r, str) and _strip_url(urljoin(url, r)) == page for r in refs)
+        for name in type_names:
+            if isinstance(name, str):
+                yield name, is_main
 
 
 def _strip_url(url: str) -> str:

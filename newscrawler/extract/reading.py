@@ -1,7 +1,8 @@
 """``read_page(html, url) -> PageReading``: is this page an article, and if so, what does it say.
 
 The classifier and the extractor together, as one call: the costly part of handling a page,
-which the spider runs off the reactor thread. Pure, like the rest of ``extract/``.
+which the spider runs off the reactor thread. The page is parsed once (``parse_page``) and both
+read that parse. Pure, like the rest of ``extract/``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from newscrawler.extract.article import extract_article
+from newscrawler.extract.page import Page, PageError, parse_page
 from newscrawler.extract.pagetype import PageVerdict, classify_page
 from newscrawler.extract.places import load_places_elsewhere
 from newscrawler.items import Article
@@ -50,13 +52,18 @@ def read_page(
     here, before its item exists. Loaded later, in the dateline pipeline, the items read
     meanwhile would all wait there, past the stages before it.
     """
+    page: str | Page = html
+    try:
+        page = parse_page(html, url)  # once, for the classifier and the extractor both
+    except PageError:
+        pass  # each says so in its own way: an "unparseable" verdict, an extraction reason code
     verdict = None
     if not known_article:
-        verdict = classify_page(html, url, min_words=min_words)
+        verdict = classify_page(page, url, min_words=min_words)
         if not verdict.is_article:
             return PageReading(verdict.kind, verdict, None, [])
     if with_places:
         load_places_elsewhere()
     warnings: list[str] = []
-    article = extract_article(html, url, selectors=selectors, crawled_at=crawled_at, warnings=warnings)
+    article = extract_article(page, url, selectors=selectors, crawled_at=crawled_at, warnings=warnings)
     return PageReading("article", verdict, article, warnings)

@@ -17,6 +17,9 @@ ARTICLE_TYPES = {
     "askpublicnewsarticle",
 }
 PAGE_TYPES = {"webpage", "itempage", "collectionpage"}
+# Meta tags whose presence tells the classifier the page states a publication time.
+PUBLISHED_META = ("article:published_time", "datepublished", "pubdate", "publishdate", "date", "parsely-pub-date",
+                  "sailthru.date", "dc.date.issued", "dcterms.created")
 # Objects whose dates are the page's when the story object gives none.
 DATED_PAGE_TYPES = {"webpage", "itempage", "recipe", "howto", "creativework", "blog"}
 
