@@ -8,8 +8,9 @@ import pytest
 
 from newscrawler.extract.article import extract_article
 from lxml import etree
+from lxml import html as lxml_html
 
-from newscrawler.extract.body import blocks_from_xml, flatten_divisions, is_boilerplate_text, is_date_line, split_credit
+from newscrawler.extract.body import extract_body, blocks_from_xml, flatten_divisions, is_boilerplate_text, is_date_line, split_credit
 
 CRAWLED = datetime(2022, 10, 1, tzinfo=timezone.utc)
 URL = "https://news.example.in/2022/02/01/russia-quotes-1999-charter/"
@@ -421,3 +422,15 @@ def test_description_as_a_subheadline_is_not_a_standfirst():
                                   f"<h1>North pier to close for repairs</h1><h2>{STANDFIRST}</h2>")
     article = extract_article(html, "https://gazette.example/port/north-pier", crawled_at=CRAWLED)
     assert article.body.split("\n\n") == STORY
+
+
+def test_extract_body_leaves_the_tree_as_it_was() -> None:
+    story = "".join(f"<p>Paragraph {n} of the story, long enough to be kept as the text of the body here.</p>"
+                    for n in range(6))
+    tree = lxml_html.document_fromstring(
+        "<html><body><nav><a href='/'>Home</a></nav><div class='share-buttons'>Share</div>"
+        f"<table><tr><td><h1>Headline</h1>{story}</td></tr></table><footer>Footer</footer></body></html>")
+    before = etree.tostring(tree)
+    body = extract_body(tree, "https://example.com/story")
+    assert "Paragraph 3 of the story" in body.text
+    assert etree.tostring(tree) == before

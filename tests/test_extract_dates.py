@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from newscrawler.extract.article import extract_article, parse_html
+from newscrawler.extract.article import extract_article
 from newscrawler.extract.dates import (
     MODIFIED,
     PUBLISHED,
@@ -18,6 +18,7 @@ from newscrawler.extract.dates import (
     parse_date,
 )
 from newscrawler.extract.metadata import extract_metadata
+from newscrawler.extract.page import parse_html
 from newscrawler.extract.page_dates import line_dates
 from newscrawler.extract.searched_date import MAX_SEARCHED_CHARS
 

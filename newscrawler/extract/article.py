@@ -32,8 +32,8 @@ from newscrawler.extract.dates import DateCandidate, MODIFIED, PUBLISHED, choose
 from newscrawler.extract.bylines import split_authors
 from newscrawler.extract.candidates import PageMetadata
 from newscrawler.extract.metadata import read_metadata
-from newscrawler.extract.page import Page, PageError, parse_html, parse_page
-from newscrawler.extract.searched_date import MAX_SEARCHED_CHARS, searched_published_date
+from newscrawler.extract.page import Page, PageError, parse_page
+from newscrawler.extract.searched_date import searched_published_date
 from newscrawler.extract.text import clean_text, split_tags
 from newscrawler.extract.valid_text import valid_values
 from newscrawler.items import Article, Image
@@ -124,9 +124,8 @@ def _fill(article: Article, html: str | bytes | Page, url: str, selectors: Mappi
     candidates = list(overrides.get("dates", [])) + meta.dates
     hint = article.language
     published, modified = choose_dates(candidates, crawl_time, notes, hint)
-    if published is None:  # the last resort, on a fresh tree: the body extractor pruned ``tree``
-        pristine = parse_html(text) if len(text) <= MAX_SEARCHED_CHARS else None
-        searched = searched_published_date(pristine, text, url, crawl_time, hint, notes)
+    if published is None:  # the last resort; ``tree`` is as parsed: the body extractor pruned a copy
+        searched = searched_published_date(tree, text, url, crawl_time, hint, notes)
         if searched is not None:
             published, modified = choose_dates([*candidates, searched], crawl_time, [], hint)
     if published:

@@ -7,6 +7,7 @@ turns its result into the Article's plain-text and HTML forms.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from itertools import islice
@@ -145,7 +146,8 @@ def extract_body(
     tree: HtmlElement, url: str, headlines: tuple[str, ...] = (), site_names: tuple[str, ...] = (),
     description: str | None = None,
 ) -> Body:
-    """Main text of a page; the tree is modified (boilerplate removed), pass a copy to keep it.
+    """Main text of a page. ``tree`` is left as it was: the boilerplate is pruned from a copy, so
+    other readers of the page (images, dates) may come before or after.
 
     ``headlines`` are the page's title and ``<h1>``: the main-text extractor often starts
     with the headline, which is not part of the body; ``site_names`` mark a closing line
@@ -156,6 +158,7 @@ def extract_body(
     """
     import trafilatura
 
+    tree = copy.deepcopy(tree)
     for node in boilerplate_nodes(tree):
         _drop(node)
     unwrap_layout_tables(tree)
