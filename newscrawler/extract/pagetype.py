@@ -12,6 +12,10 @@ theme, so the verdict weighs several that are cheap to read:
   (an article body) versus many repeated teasers whose headings link elsewhere (a listing).
   Pages without any metadata must also show a date or a byline, which keeps static pages
   such as "About" and "Contact" out.
+
+Each signal is a row of :data:`SIGNAL_RULES` (reason, points, test); a page is an article at 3
+points or more. The page is read from a :class:`~newscrawler.extract.page.Page`, the parse the
+extractor reads too.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
@@ -106,69 +110,18 @@ def classify_page(html: str | bytes | Page, url: str, *, min_words: int = 80) ->
             page = parse_page(html, url)
         except PageError:
             return PageVerdict(False, -10, ("unparseable",), "other")
-    root = page.tree
-
+    evidence = _Evidence(_structured_signals(page), _url_kind(url), _text_evidence(page.tree, url), min_words)
     score = 0
     reasons: list[str] = []
-
-    def add(points: int, reason: str) -> None:
-        nonlocal score
-        score += points
-        reasons.append(f"{reason}{points:+d}")
-
-    structured = _structured_signals(page)
-    if structured.article_type:
-        add(4, f"jsonld:{structured.article_type}")
-    elif structured.listing_type:
-        add(-4, f"jsonld:{structured.listing_type}")
-    if structured.og_type == "article":
-        add(3, "og:article")
-    elif structured.og_type in {"website", "profile", "blog"}:
-        add(-3, f"og:{structured.og_type}")
-    if structured.published_meta:
-        add(1, "meta:published_time")
-    if structured.microdata_article:
-        add(3, "microdata:article")
-    body_class = structured.body_class
-    if re.search(r"\bsingle-post\b|\bpostid-\d+|\bsingle-format", body_class):
-        add(2, "body:single")
-    elif re.search(r"\b(?:archive|category|tag|author|search|home|blog|paged|error404)\b", body_class):
-        add(-3, "body:listing")
-    elif re.search(r"\bpage-template|\bpage-id-\d+", body_class):
-        add(-2, "body:page")
-
-    kind_from_url = _url_kind(url)
-    if kind_from_url == "home":
-        add(-6, "url:home")
-    elif kind_from_url == "listing":
-        add(-4, "url:listing")
-    elif kind_from_url == "static":
-        add(-4, "url:static")
-    elif kind_from_url == "dated":
-        add(2, "url:dated")
-    elif kind_from_url == "slug":
-        add(1, "url:slug")
-
-    text = _text_evidence(root, url)
-    if text.words >= min_words and not text.in_teaser:
-        add(3, "text:body")
-        if text.paragraphs >= 3:
-            add(1, "text:paragraphs")
-    elif text.in_teaser and text.teasers >= 3:
-        add(-3, "text:teasers")
-    elif text.words < min(30, min_words):
-        add(-3, "text:none")
-    if text.teasers >= 8 and (text.in_teaser or text.words < min_words):
-        add(-2, "text:many_teasers")
-    if not text.has_h1 and not structured.article_type and structured.og_type != "article":
-        add(-1, "no_h1")
-
-    has_structured_article = bool(structured.article_type or structured.og_type == "article" or structured.microdata_article)
-    if not has_structured_article and kind_from_url != "dated":
-        if text.has_date or text.has_byline or structured.published_meta:
-            add(1, "text:dated")
-        else:
-            add(-3, "text:undated")
+    for group in SIGNAL_RULES:
+        for rule in group:  # the first rule of a group that fires counts, the rest are alternatives
+            fired = rule.test(evidence)
+            if fired:
+                score += rule.points
+                reason = rule.reason.format(fired) if "{}" in rule.reason else rule.reason
+                reasons.append(f"{reason}{rule.points:+d}")
+                break
+    structured, kind_from_url, text = evidence.structured, evidence.url_kind, evidence.text
 
     is_article = score >= 3
     if is_article:
@@ -190,6 +143,72 @@ class _Structured:
     published_meta: bool = False
     microdata_article: bool = False
     body_class: str = ""
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What the signal rules look at: structured data, the URL's shape and the page's text."""
+
+    structured: _Structured
+    url_kind: str
+    text: _TextEvidence
+    min_words: int
+
+    @property
+    def structured_article(self) -> bool:
+        s = self.structured
+        return bool(s.article_type or s.og_type == "article" or s.microdata_article)
+
+
+@dataclass(frozen=True)
+class SignalRule:
+    """``points`` for the verdict when ``test`` fires (returns something true); a ``{}`` in
+    ``reason`` is filled with what it returned."""
+
+    reason: str
+    points: int
+    test: Callable[[_Evidence], object]
+
+
+def _one(reason: str, points: int, test: Callable[[_Evidence], object]) -> tuple[SignalRule, ...]:
+    return (SignalRule(reason, points, test),)
+
+
+_SINGLE_BODY = re.compile(r"\bsingle-post\b|\bpostid-\d+|\bsingle-format")
+_LISTING_BODY = re.compile(r"\b(?:archive|category|tag|author|search|home|blog|paged|error404)\b")
+_STATIC_BODY = re.compile(r"\bpage-template|\bpage-id-\d+")
+
+SIGNAL_RULES: tuple[tuple[SignalRule, ...], ...] = (
+    # structured data
+    (SignalRule("jsonld:{}", 4, lambda e: e.structured.article_type),
+     SignalRule("jsonld:{}", -4, lambda e: e.structured.listing_type)),
+    (SignalRule("og:article", 3, lambda e: e.structured.og_type == "article"),
+     SignalRule("og:{}", -3, lambda e: e.structured.og_type in {"website", "profile", "blog"} and e.structured.og_type)),
+    _one("meta:published_time", 1, lambda e: e.structured.published_meta),
+    _one("microdata:article", 3, lambda e: e.structured.microdata_article),
+    (SignalRule("body:single", 2, lambda e: _SINGLE_BODY.search(e.structured.body_class)),
+     SignalRule("body:listing", -3, lambda e: _LISTING_BODY.search(e.structured.body_class)),
+     SignalRule("body:page", -2, lambda e: _STATIC_BODY.search(e.structured.body_class))),
+    # the URL
+    (SignalRule("url:home", -6, lambda e: e.url_kind == "home"),
+     SignalRule("url:listing", -4, lambda e: e.url_kind == "listing"),
+     SignalRule("url:static", -4, lambda e: e.url_kind == "static"),
+     SignalRule("url:dated", 2, lambda e: e.url_kind == "dated"),
+     SignalRule("url:slug", 1, lambda e: e.url_kind == "slug")),
+    # the text
+    (SignalRule("text:body", 3, lambda e: e.text.words >= e.min_words and not e.text.in_teaser),
+     SignalRule("text:teasers", -3, lambda e: e.text.in_teaser and e.text.teasers >= 3),
+     SignalRule("text:none", -3, lambda e: e.text.words < min(30, e.min_words))),
+    _one("text:paragraphs", 1, lambda e: e.text.words >= e.min_words and not e.text.in_teaser and e.text.paragraphs >= 3),
+    _one("text:many_teasers", -2,
+         lambda e: e.text.teasers >= 8 and (e.text.in_teaser or e.text.words < e.min_words)),
+    _one("no_h1", -1, lambda e: not e.text.has_h1 and not e.structured.article_type and e.structured.og_type != "article"),
+    # pages without structured data or a dated URL must show a date or a byline
+    (SignalRule("text:dated", 1, lambda e: not e.structured_article and e.url_kind != "dated" and (
+        e.text.has_date or e.text.has_byline or e.structured.published_meta)),
+     SignalRule("text:undated", -3, lambda e: not e.structured_article and e.url_kind != "dated")),
+)
+"""The classifier's rules: each group is weighed in turn, and in a group the first rule that fires counts."""
 
 
 def _structured_signals(page: Page) -> _Structured:
