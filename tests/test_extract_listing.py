@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from newscrawler.discovery.feeds import FeedEntry
+from newscrawler.discovery.sitemaps import SitemapEntry
 from newscrawler.extract.listing import merge_listing
 from newscrawler.items import Article
 
@@ -32,3 +34,17 @@ def test_the_page_wins_where_it_speaks() -> None:
 def test_a_listing_without_lastmod_keeps_the_article_one() -> None:
     article = Article(url="https://news.example/a", lastmod="2024-01-01")
     assert merge_listing(article, {"via": "sitemap"}).lastmod == "2024-01-01"
+
+
+def test_sitemap_and_feed_entries_fill_an_article_alike() -> None:
+    sitemap = SitemapEntry("https://news.example/a", news_title="Flood", news_publication_date="2024-03-05",
+                           news_keywords=["flood"], news_language="en")
+    feed = FeedEntry("https://news.example/a", title="Flood", published="2024-03-05", updated="2024-03-06",
+                     authors=["Desk"], tags=["flood"], summary="DHAKA - Water rose.")
+    from_sitemap = merge_listing(Article(url="https://news.example/a"), sitemap.listing())
+    from_feed = merge_listing(Article(url="https://news.example/a"), feed.listing())
+    assert (from_sitemap.title, from_sitemap.published_at, from_sitemap.published_at_source, from_sitemap.lastmod,
+            from_sitemap.language) == ("Flood", "2024-03-05", "sitemap", "2024-03-05", "en")
+    assert (from_feed.title, from_feed.published_at_source, from_feed.lastmod, from_feed.authors) == (
+        "Flood", "feed", "2024-03-06", ["Desk"])
+    assert feed.listing()["excerpt"] == "DHAKA - Water rose."

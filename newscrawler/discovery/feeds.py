@@ -62,6 +62,11 @@ class FeedEntry:
     authors: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
 
+    def listing(self) -> dict[str, Any]:
+        """What the entry says about its story, as the spider hands it on (see ``SitemapEntry.listing``)."""
+        return {"via": "feed", "lastmod": self.updated or self.published, "published": self.published,
+                "title": self.title, "tags": self.tags, "authors": self.authors, "excerpt": self.summary}
+
 
 @dataclass
 class Feed(Problems):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from lxml import etree
 
@@ -55,6 +55,13 @@ class SitemapEntry:
     """``<news:language>`` of ``<news:publication>`` (ISO 639 code)."""
     news_publication_name: str | None = None
     """``<news:name>`` of ``<news:publication>``."""
+
+    def listing(self) -> dict[str, Any]:
+        """What the entry says about its page, as the spider hands it on (``extract/listing.py``
+        fills the article's gaps with it; the date window and the re-crawl filter read its dates)."""
+        published = self.news_publication_date
+        return {"via": "sitemap", "lastmod": self.lastmod or published, "published": published,
+                "title": self.news_title, "tags": self.news_keywords, "language": self.news_language}
 
 
 @dataclass

@@ -402,15 +402,7 @@ class NewsSpider(Spider):
         for entry in sitemap.entries:
             url = self._discovery_link(entry.loc, response.url)
             if url:
-                published = entry.news_publication_date
-                listed[url] = {
-                    "via": "sitemap",
-                    "lastmod": entry.lastmod or published,
-                    "published": published,
-                    "title": entry.news_title,
-                    "tags": entry.news_keywords,
-                    "language": entry.news_language,
-                }
+                listed[url] = entry.listing()
         self.crawler.stats.inc_value("newscrawler/sitemap/urls", len(listed))
         for request in self._listed_requests(listed, "sitemap"):
             yield request
@@ -443,15 +435,7 @@ class NewsSpider(Spider):
         for entry in feed.entries:
             url = self._discovery_link(entry.link, response.url)
             if url:
-                listed[url] = {
-                    "via": "feed",
-                    "lastmod": entry.updated or entry.published,
-                    "published": entry.published,
-                    "title": entry.title,
-                    "tags": entry.tags,
-                    "authors": entry.authors,
-                    "excerpt": entry.summary,
-                }
+                listed[url] = entry.listing()
         self.crawler.stats.inc_value("newscrawler/feed/urls", len(listed))
         for request in self._listed_requests(listed, "feed"):
             yield request
