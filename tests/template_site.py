@@ -1,6 +1,7 @@
 """A small news site whose every story carries the same furniture inside its body.
 
-Each article's body opens with a reading-time label ("4 minute read", the number varying)
+Each article's body opens with a desk note ("Desk note 4: checked by the Lakeside night desk",
+the number varying; the body extractor's own rules do not know it, as they know "4 minute read")
 and ends with a newsletter box, both as ordinary paragraphs, where no markup tells them from
 the story. Around them, the story text that must survive: every story's own paragraphs; a
 background paragraph three stories share; a story quoting the newsletter line inside its own
@@ -30,7 +31,7 @@ QUOTE_STORY = 11
 
 
 def reading_time(number: int) -> str:
-    return f"{3 + number % 7} minute read"
+    return f"Desk note {3 + number % 7}: checked by the Lakeside night desk"
 
 
 @dataclass

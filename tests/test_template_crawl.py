@@ -26,7 +26,7 @@ from tests.template_site import (
     build_template_site,
 )
 
-READING_TIME = re.compile(r"\b\d+ minute read\b")
+READING_TIME = re.compile(r"\bDesk note \d+: checked by the Lakeside night desk\b")
 
 
 def has_furniture(text: str | None) -> bool:
@@ -123,7 +123,7 @@ def test_the_report_lists_the_lines_dropped_and_how_often(first_crawl) -> None:
     assert section["store_cleaned_at_close"] == [host]
     # cleaned after the report was written (the stores had to commit first): the log says so
     assert f"cleaned {len(built.stories) - feed_clean} stored articles" in result.log
-    assert "furniture lines dropped" in result.log and "minute read" in result.log
+    assert "furniture lines dropped" in result.log and "night desk" in result.log
     with sqlite3.connect(db) as conn:
         learned = conn.execute("SELECT sample, pages FROM template_lines WHERE learned = 1").fetchall()
         pages = conn.execute("SELECT pages FROM template_sites").fetchall()
