@@ -20,6 +20,7 @@ batches off the reactor thread.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from typing import Any, Self
@@ -81,7 +82,7 @@ class ConditionalRequestMiddleware:
             request.headers.setdefault(b"If-Modified-Since", known.last_modified.encode("latin-1", "replace"))
         request.meta["sent_validators"] = True
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    async def process_response(self, request: Request, response: Response) -> Response:
         if response.status != 304:
             return response
         if not request.meta.get("sent_validators"):
@@ -90,7 +91,8 @@ class ConditionalRequestMiddleware:
                            request.url)
             raise IgnoreRequest(f"304 without validators: {request.url}")
         known = self.validators.get(request.url)
-        kept = self.state.body(request.url) if known is not None and known.has_body else None
+        # The kept copy is read off the reactor: a sitemap's can be megabytes to decompress.
+        kept = await asyncio.to_thread(self.state.body, request.url) if known is not None and known.has_body else None
         if kept is None:
             self.stats.inc_value("newscrawler/conditional/story_not_modified")
             raise IgnoreRequest(f"not modified since the stored copy: {request.url}")
@@ -111,7 +113,8 @@ class ConditionalRequestMiddleware:
         modified = _header(response, b"Last-Modified")
         if not etag and not modified:
             if response.url in self.validators:  # the server stopped sending them: ask plainly next time
-                self.state.forget(response.url)
+                self.validators.pop(response.url, None)
+                deferToThread(self.state.forget, response.url)
             return
         listing = kind in _LISTING_KINDS
         headers = {name: value for name in _KEPT_HEADERS if (value := _header(response, name.encode()))}

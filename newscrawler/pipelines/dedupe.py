@@ -54,6 +54,11 @@ _DECIDE_ATTEMPTS = 5
 item is passed on unchecked."""
 
 
+class UnchangedStory(DropItem):
+    """A stored story crawled again with nothing changed: dropped, and told apart from copies by
+    type, so the re-crawl filter can tell whether a sitemap's lastmod told the truth."""
+
+
 @dataclass(frozen=True)
 class DedupeConfig:
     """The ``NEWSCRAWLER_DEDUPE_*`` settings, read and checked once."""
@@ -265,7 +270,7 @@ class DedupePipeline:
             logger.debug("Updated story %s", verdict.original)
             return item
         if verdict.kind == UNCHANGED:
-            raise DropItem(f"unchanged since the last crawl: {url}", log_level="DEBUG")
+            raise UnchangedStory(f"unchanged since the last crawl: {url}", log_level="DEBUG")
         similar = f" (similarity {verdict.similarity:.2f})" if verdict.similarity is not None else ""
         raise DropItem(f"{verdict.kind} duplicate of {verdict.original}{similar}: {url}", log_level="DEBUG")
 

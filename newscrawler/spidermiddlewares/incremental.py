@@ -33,8 +33,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from newscrawler.extensions.summary import collect_report_sections
 from newscrawler.discovery.freshness import listing_freshness, url_date_in_future
+from newscrawler.extensions.summary import collect_report_sections
+from newscrawler.pipelines.dedupe import UnchangedStory
 from newscrawler.storage.base import StorageConfig
 from newscrawler.storage.known import KnownArticles
 from newscrawler.storage.recrawl_state import RecrawlState, site_of
@@ -169,7 +170,7 @@ class IncrementalMiddleware:
         self._lastmod_outcome(response, changed=True)
 
     def item_dropped(self, item: Any, response: Response, exception: BaseException) -> None:
-        if str(exception).startswith("unchanged"):
+        if isinstance(exception, UnchangedStory):
             self._lastmod_outcome(response, changed=False)
 
     def response_downloaded(self, response: Response, request: Request) -> None:

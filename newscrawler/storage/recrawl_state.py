@@ -116,7 +116,8 @@ class RecrawlState:
 
     def forget(self, url: str) -> None:
         with self._lock:
-            self._conn.execute("DELETE FROM http_validators WHERE url = ?", (url,))
+            if not self._closed:
+                self._conn.execute("DELETE FROM http_validators WHERE url = ?", (url,))
 
     # --- sites -----------------------------------------------------------------------------
 
