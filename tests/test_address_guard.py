@@ -8,6 +8,7 @@ is on 127.0.0.1.
 from __future__ import annotations
 
 import json
+import os
 from ipaddress import IPv6Address
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from newscrawler.network.resolver import PublicAddressResolver, proxy_hosts
 from tests.conftest import run_crawl
 from tests.hosts_resolver import HostsFileResolver
 from tests.hostile_server import article_html, listing_html, page, Route, serve_site, write_stories
+
+REPO = Path(__file__).resolve().parent.parent
 
 # --- Embedded IPv4 forms ---------------------------------------------------------------------------
 
@@ -154,9 +157,12 @@ def _site() -> tuple[dict[str, Route], list[str]]:
 
 
 def _crawl(tmp_path: Path, hosts: Path, *start_urls: str, **settings: object):
+    # The crawl runs in a folder of its own: it finds tests.hosts_resolver through the repository's root.
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
     return run_crawl(tmp_path / "crawl", "-a", f"start_url={','.join(start_urls)}", "-a", "discover=links",
                      settings={"NEWSCRAWLER_DNS_RESOLVER": "tests.hosts_resolver.HostsFileResolver",
-                               "TEST_HOSTS_FILE": str(hosts), "DOWNLOAD_TIMEOUT": 5, **settings}, timeout=120)
+                               "TEST_HOSTS_FILE": str(hosts), "DOWNLOAD_TIMEOUT": 5, **settings}, timeout=120,
+                     env={"PYTHONPATH": path})
 
 
 def test_crawl_refuses_names_that_resolve_to_loopback_at_connect_time(tmp_path):
