@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from datasette import Response
 from datasette.utils.asgi import Request
 
+from newscrawler import settings as defaults
 from newscrawler.browse.format import (
     MARK, highlight, paragraphs, plain, reader_date, reader_datetime, replay_link, safe_url,
 )
@@ -31,8 +32,6 @@ from newscrawler.storage.sqlite_search import facets, search
 
 T = TypeVar("T")
 PLUGIN = "newscrawler"
-DEFAULT_WINDOW = 10_000
-DEFAULT_MAX_QUERY_LENGTH = 1000
 
 
 def is_news_store(path: str | None) -> bool:
@@ -53,9 +52,10 @@ def is_news_store(path: str | None) -> bool:
 def settings(datasette: Any, database: str) -> dict[str, Any]:
     """The plugin's configuration (metadata ``plugins.newscrawler``), the environment as fallback."""
     config = datasette.plugin_config(PLUGIN, database=database) or {}
-    window = config.get("search_window") or os.environ.get("NEWSCRAWLER_SEARCH_WINDOW") or DEFAULT_WINDOW
+    window = (config.get("search_window") or os.environ.get("NEWSCRAWLER_SEARCH_WINDOW")
+              or defaults.NEWSCRAWLER_SEARCH_WINDOW)
     longest = (config.get("max_query_length") or os.environ.get("NEWSCRAWLER_SEARCH_MAX_QUERY_LENGTH")
-               or DEFAULT_MAX_QUERY_LENGTH)
+               or defaults.NEWSCRAWLER_SEARCH_MAX_QUERY_LENGTH)
     return {
         "replay_url": config.get("replay_url") or os.environ.get("NEWSCRAWLER_REPLAY_URL") or None,
         "window": int(window) or None,
