@@ -582,6 +582,8 @@ def test_a_date_only_htmldate_finds_is_taken_from_it(head, body, expected):
     "",  # no date anywhere
     '<p class="copyright">© 2016 Example Theme</p>',  # htmldate answers 2016-01-01: the copyright's year
     '<p class="info">Letzte Änderung: 31.10.2023 - 14:49:39</p>',  # an update, never called the publication
+    # htmldate reads the attribute; the only timestamp with a time is a cache's, in a comment
+    '<div data-published="2013-02-16"></div><!-- page cached 2013-02-16 04:36:36 -->',
 ])
 def test_a_page_without_a_publication_date_stays_blank(body):
     assert dates_of(dated_page(body=body))[0] is None

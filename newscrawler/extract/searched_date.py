@@ -7,7 +7,8 @@ earliest comment on a forum the story's day. So its answer is kept only when a r
 see it as the publication date:
 
 - the page shows that day: written in its visible text (any language, also ``8.5.12``), or as
-  a full timestamp with a time in its markup (``"created_at":"2013-02-16T04:36:36-05:00"``);
+  a full timestamp with a time in its markup (``"created_at":"2013-02-16T04:36:36-05:00"``),
+  HTML comments left out (a cache's or a build's time says nothing of the story);
 - not only after words that call it an update ("Letzte Änderung: 31.10.2023"), nor only in a
   caption, comment or sidebar;
 - in the year and month the URL names (``/2018/08/``), when it names them.
@@ -43,6 +44,7 @@ MAX_LINE = 120
 MAX_LETTERS = 50
 """Longest text, and most letters, read as a date line: a date in prose names an event."""
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright", re.IGNORECASE)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _FRAME_TAGS = {"footer", "nav", "header"}
 
 
@@ -88,6 +90,7 @@ def is_shown(day: date, tree: HtmlElement, markup: str, language: str | None) ->
     """True when the page shows ``day`` other than as an update: in its visible text, or as
     a timestamp with a time of day anywhere in its markup."""
     stamp = re.compile(rf"{day.year}(?P<sep>[-/]){day.month:02d}(?P=sep){day.day:02d}(?:T|\s+)\d{{1,2}}:\d{{2}}")
+    markup = _HTML_COMMENT.sub(" ", markup)
     for match in stamp.finditer(markup):
         if not UPDATE_WORDS.search(" ".join(markup[max(0, match.start() - _LEAD):match.start()].split())) \
                 and not re.search(r"modif|updat", markup[max(0, match.start() - 30):match.start()], re.IGNORECASE):
@@ -96,8 +99,8 @@ def is_shown(day: date, tree: HtmlElement, markup: str, language: str | None) ->
     story = story_containers(headline)
     previous = ""
     for node, text in _visible_texts(tree):
-        if len(text.strip()) <= MAX_LINE and sum(ch.isalpha() for ch in text) <= MAX_LETTERS and (str(day.year) in text or f"{day.year % 100:02d}" in text) \
-                and not _COPYRIGHT.search(text):
+        short = len(text.strip()) <= MAX_LINE and sum(ch.isalpha() for ch in text) <= MAX_LETTERS
+        if short and (str(day.year) in text or f"{day.year % 100:02d}" in text) and not _COPYRIGHT.search(text):
             for start in _day_positions(text, day, language):
                 lead = " ".join((previous + " " + text[:start])[-_LEAD:].split())
                 if not UPDATE_WORDS.search(lead) and not is_foreign(node, story) and not _in_page_frame(node):
