@@ -10,3 +10,7 @@ accepted and a later sighting of the story is emitted again."""
 page_classified = object()
 """The spider has read a fetched page: ``response`` and ``kind`` (``article``, ``listing``, ``home``,
 ``static``, ``other``, ``sitemap`` or ``feed``). Components that keep per-page state listen here."""
+
+collect_report_sections = object()
+"""Sent while the end-of-crawl report is built: a handler returns ``{name: section}`` to add to it
+(the template pipeline adds ``template``), so components report without the report knowing them."""

@@ -26,7 +26,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from newscrawler.archive.config import ArchiveConfig
 from newscrawler.archive.digests import PayloadIndex
 from newscrawler.archive.warc import RotatingWarcWriter, exchange_from
-from newscrawler.extensions.summary import collect_report_sections
+from newscrawler.signals import collect_report_sections
 
 if TYPE_CHECKING:
     from scrapy import Request

@@ -20,6 +20,7 @@ from scrapy.crawler import Crawler
 from newscrawler.extensions.progress import DUPLICATE_KINDS, SCRAPY_SKIPS, pages_fetched, progress_counts
 from newscrawler.extensions.tally import ArticleTally
 from newscrawler.extensions.verdict import EXIT_STATUS_STAT, VERDICT_STAT
+from newscrawler.signals import collect_report_sections
 from newscrawler.storage.base import StorageConfig
 
 logger = logging.getLogger(__name__)
@@ -33,9 +34,6 @@ _DISCOVERY_PREFIXES = ("newscrawler/sitemap/", "newscrawler/feed/", "newscrawler
 # reported under "skipped" and "failed" with their reasons, not as errors.
 _COUNTED_AS_SKIP_OR_FAILURE = (".IgnoreRequest", ".DownloadGaveUp")
 
-collect_report_sections = object()
-"""Signal sent while the report is built: a handler returns ``{name: section}`` to add to it
-(the template pipeline adds ``template``), so components report without the report knowing them."""
 
 
 class CrawlSummary:

@@ -50,10 +50,10 @@ from scrapy_playwright.page import PageMethod
 
 from newscrawler.archive.requisites import REQUISITE
 from newscrawler.extract.article import decode_declared
-from newscrawler.extensions.summary import collect_report_sections
 from newscrawler.extract.render_gain import page_kind, render_gain
 from newscrawler.middlewares.failures import browser_failure_reason
 from newscrawler.rendering.modes import AUTO, crawl_render_mode, js_timeout, render_patterns, wants_javascript
+from newscrawler.signals import collect_report_sections
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider

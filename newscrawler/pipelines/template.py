@@ -23,7 +23,6 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawler.extensions.summary import collect_report_sections
 from newscrawler.extract.template import (
     SiteTemplate,
     TemplatePolicy,
@@ -33,6 +32,7 @@ from newscrawler.extract.template import (
     strip_body,
 )
 from newscrawler.offload.worker import WorkerThread
+from newscrawler.signals import collect_report_sections
 from newscrawler.storage.base import StorageConfig
 
 if TYPE_CHECKING:

@@ -34,8 +34,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from newscrawler.discovery.freshness import listing_freshness, url_date_in_future
-from newscrawler.extensions.summary import collect_report_sections
 from newscrawler.pipelines.dedupe import UnchangedStory
+from newscrawler.signals import collect_report_sections
 from newscrawler.storage.base import StorageConfig
 from newscrawler.storage.known import KnownArticles
 from newscrawler.storage.recrawl_state import RecrawlState, site_of
