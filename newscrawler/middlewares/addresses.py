@@ -129,30 +129,46 @@ class PrivateAddressMiddleware:
     """Drops requests to non-public addresses, unless the crawl itself started on one."""
 
     def __init__(self, stats: StatsCollector, resolver: Resolver = resolve_host,
-                 connect_guard: PublicAddressResolver | None = None) -> None:
+                 connect_guard: PublicAddressResolver | None = None, find_connect_guard: bool = False) -> None:
         self.stats = stats
-        self.connect_guard = connect_guard
+        self.connect_guard: PublicAddressResolver | None = None
+        self.guard = AddressGuard(resolver=resolver)
+        self._find_connect_guard = find_connect_guard
         if connect_guard is not None:
-            resolver = _unguarded_lookup(connect_guard)
-        self.guard = AddressGuard(resolver=resolver, resolves=connect_guard is None)
+            self._attach(connect_guard)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES", True):
             raise NotConfigured("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES is off")
+        # The connect-time guard is looked up at the first request: a script's CrawlerProcess
+        # builds the middlewares before it installs the reactor's resolver, `scrapy crawl` after.
+        middleware = cls(crawler.stats, find_connect_guard=True)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        return middleware
+
+    def _attach(self, connect_guard: PublicAddressResolver) -> None:
+        """Leave host names to the connect-time resolver, which sees every answer."""
+        self.connect_guard = connect_guard
+        self.guard.resolver = _unguarded_lookup(connect_guard)
+        self.guard.resolves = False
+
+    def _find_guard(self) -> None:
+        self._find_connect_guard = False
         connect_guard = installed_resolver()
         if connect_guard is None:
             logger.warning("TWISTED_DNS_RESOLVER is not %s.%s: addresses are checked before each request only, "
                            "which DNS rebinding can get past", PublicAddressResolver.__module__,
                            PublicAddressResolver.__name__)
-        middleware = cls(crawler.stats, connect_guard=connect_guard)
-        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
-        return middleware
+        else:
+            self._attach(connect_guard)
 
     def spider_opened(self, spider: Spider) -> None:
         self.guard.start_urls = list(getattr(spider, "start_urls", None) or [])
 
     async def process_request(self, request: Request) -> None:
+        if self._find_connect_guard:
+            self._find_guard()
         active = await self.guard.active()
         if self.connect_guard is not None:
             self.connect_guard.guarding = active
@@ -171,19 +187,21 @@ class RefusedLookupMiddleware:
     Sits just above RetryMiddleware: retrying would only be refused again.
     """
 
-    def __init__(self, stats: StatsCollector, connect_guard: PublicAddressResolver) -> None:
+    def __init__(self, stats: StatsCollector, connect_guard: PublicAddressResolver | None = None) -> None:
         self.stats = stats
         self.connect_guard = connect_guard
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        connect_guard = installed_resolver()
-        if not crawler.settings.getbool("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES", True) or connect_guard is None:
-            raise NotConfigured("no connect-time address guard")
-        return cls(crawler.stats, connect_guard)
+        if not crawler.settings.getbool("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES", True):
+            raise NotConfigured("NEWSCRAWLER_BLOCK_PRIVATE_ADDRESSES is off")
+        return cls(crawler.stats)  # the guard is found when a lookup fails (see PrivateAddressMiddleware)
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if not isinstance(exception, (DNSLookupError, CannotResolveHostError)):
+            return
+        self.connect_guard = self.connect_guard or installed_resolver()
+        if self.connect_guard is None:
             return
         host = urlsplit(request.url).hostname or ""
         refused = self.connect_guard.refused_answers(host)
