@@ -82,25 +82,38 @@ def place_names() -> tuple[frozenset[str], frozenset[str]]:
     return town_names(), region_names()
 
 
+_BUILD_IN_CHILD = (
+    "import pickle, sys\n"
+    "from newscrawler.extract.places import place_names\n"
+    "sys.stdout.buffer.write(pickle.dumps(place_names(), protocol=pickle.HIGHEST_PROTOCOL))\n"
+)
+
+
 def load_places_elsewhere() -> None:
     """Builds the name sets in a fresh child process and adopts them.
 
     Building them parses GeoNames' 29 MB of JSON in one call that holds the GIL for a second
     or more on a busy machine: in a crawl, every other thread, the reactor included, would
     stand still meanwhile (download timeouts fire late). The child parses; this process only
-    unpickles the finished sets. Falls back to building them here if no child can be started.
+    unpickles the finished sets. The child is a plain ``python -c``, not a multiprocessing
+    child: those import the parent's main module again, and a crawl script without an
+    ``if __name__ == "__main__"`` guard would start its whole crawl a second time. Falls back
+    to building them here if no child can be run.
     """
     with _LOADING:
         if town_names.cache_info().currsize and region_names.cache_info().currsize:
             return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
+        import os
+        import pickle
+        import subprocess
+        import sys
 
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         try:
-            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-                towns, regions = pool.submit(place_names).result()
-        except (OSError, BrokenProcessPool):
+            child = subprocess.run([sys.executable, "-c", _BUILD_IN_CHILD], capture_output=True, env=env,
+                                   timeout=300, check=True)
+            towns, regions = pickle.loads(child.stdout)
+        except (OSError, subprocess.SubprocessError, pickle.UnpicklingError, ValueError, EOFError):
             load_places()
             return
         _ADOPTED.update(towns=towns, regions=regions)
