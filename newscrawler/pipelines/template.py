@@ -46,6 +46,14 @@ logger = logging.getLogger(__name__)
 _SAVE_EVERY = 256
 """Articles counted between two writes of the counts to the store."""
 _MAX_IN_FLIGHT = 10_000
+_WARMUP_IN_FLIGHT = 4
+"""While a site has fewer counted pages than a line needs to be learned, at most this many of
+its items are past this stage and not yet counted; the next ones wait for them. Items are
+counted only once emitted, after the later pipelines: without this, a backlog behind them
+(the gazetteer loading, a busy store) would carry every early item past the stage before the
+first line is learned."""
+_WARMUP_WAIT = 30.0
+"""Seconds an item waits for room at most: an item that never reports back cannot stall a crawl."""
 """Items between this pipeline and the end of the chain whose lines wait to be counted."""
 REPORT_LINES = 50
 """Furniture lines listed in the crawl report, most dropped first."""
@@ -101,6 +109,7 @@ class TemplatePipeline:
         self._since_save = 0
         self._saving: Any = None
         self._worker = WorkerThread("newscrawler-template")
+        self._resolved: asyncio.Event | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -138,6 +147,7 @@ class TemplatePipeline:
         if not isinstance(body, str) or not body or not isinstance(site, str) or not site:
             return item
         template = await self._template(site)
+        await self._room_while_learning(site, template)
         lines = keyed_lines(body)
         keys = distinct_keys(lines)
         stripped = strip_body(lines, adapter.get("body_html"), adapter.get("lede"), template, self.config.min_body_words)
@@ -156,6 +166,23 @@ class TemplatePipeline:
         dropped = [key for _, key in stripped.dropped if key is not None] if stripped else []
         self._in_flight[id(item)] = _Pending(site, keys, dropped)
         return item
+
+    async def _room_while_learning(self, site: str, template: SiteTemplate) -> None:
+        """Wait, while the site is new, until few of its items are uncounted (see _WARMUP_IN_FLIGHT)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + _WARMUP_WAIT
+        while (template.pages < self.config.policy.min_pages
+               and sum(1 for p in self._in_flight.values() if p.site == site) >= _WARMUP_IN_FLIGHT):
+            self._resolved = self._resolved or asyncio.Event()
+            self._resolved.clear()
+            try:
+                await asyncio.wait_for(self._resolved.wait(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                return
+
+    def _one_resolved(self) -> None:
+        if self._resolved is not None:
+            self._resolved.set()
 
     async def _template(self, site: str) -> SiteTemplate:
         """The site's template, loaded from the store the first time the crawl meets the site."""
@@ -185,6 +212,7 @@ class TemplatePipeline:
         pending = self._in_flight.pop(id(item), None)
         if pending is None:
             return
+        self._one_resolved()
         template = self.sites[pending.site]
         if pending.dropped:
             template.record_drops(pending.dropped)
@@ -212,7 +240,8 @@ class TemplatePipeline:
 
     def item_left(self, item: Any) -> None:
         """Dropped (a duplicate, unchanged) or failed: its lines are not counted."""
-        self._in_flight.pop(id(item), None)
+        if self._in_flight.pop(id(item), None) is not None:
+            self._one_resolved()
 
     # --- persistence and close -----------------------------------------------------------
     async def _save(self) -> None:
